@@ -1,0 +1,53 @@
+import { Schema } from "effect";
+import { defineEvent, Json, type EventOf } from "./defineEvent.ts";
+
+/** A job is one run of the CLI for one prompt. */
+export const JobStarted = defineEvent("JobStarted", {
+  jobId: Schema.String,
+  promptId: Schema.String,
+  runnerId: Schema.String,
+  leaseMs: Schema.Number,
+});
+
+/** One complete message printed by the CLI (system, assistant, user, result, ...). */
+export const RunnerEventEmitted = defineEvent("RunnerEventEmitted", {
+  jobId: Schema.String,
+  seq: Schema.Number,
+  kind: Schema.String,
+  message: Json,
+});
+
+export const Usage = Json;
+
+export const JobCompleted = defineEvent("JobCompleted", {
+  jobId: Schema.String,
+  promptId: Schema.String,
+  resultSubtype: Schema.String,
+  isError: Schema.Boolean,
+  exitCode: Schema.NullOr(Schema.Number),
+  costUsd: Schema.optional(Schema.Number),
+  usage: Schema.optional(Usage),
+  numTurns: Schema.optional(Schema.Number),
+  durationMs: Schema.optional(Schema.Number),
+  resultText: Schema.optional(Schema.String),
+});
+
+export const JobFailed = defineEvent("JobFailed", {
+  jobId: Schema.String,
+  promptId: Schema.String,
+  reason: Schema.String,
+  message: Schema.optional(Schema.String),
+  exitCode: Schema.optional(Schema.NullOr(Schema.Number)),
+  signal: Schema.optional(Schema.NullOr(Schema.String)),
+  stderrTail: Schema.optional(Schema.String),
+});
+
+export const JobCancelled = defineEvent("JobCancelled", {
+  jobId: Schema.String,
+  promptId: Schema.String,
+  exitCode: Schema.optional(Schema.NullOr(Schema.Number)),
+  signal: Schema.optional(Schema.NullOr(Schema.String)),
+});
+
+export const jobEvents = [JobStarted, RunnerEventEmitted, JobCompleted, JobFailed, JobCancelled] as const;
+export type JobEvent = EventOf<(typeof jobEvents)[number]>;

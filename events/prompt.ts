@@ -1,0 +1,34 @@
+import { Schema } from "effect";
+import { defineEvent, type EventOf } from "./defineEvent.ts";
+
+/** Per-prompt options for the CLI, validated at the edge and stored with the prompt. */
+export const PromptOptions = Schema.Struct({
+  model: Schema.optional(Schema.String),
+  permissionMode: Schema.optional(Schema.String),
+  allowedTools: Schema.optional(Schema.Array(Schema.String)),
+  maxTurns: Schema.optional(Schema.Number),
+});
+export type PromptOptions = typeof PromptOptions.Type;
+
+export const PromptEnqueued = defineEvent("PromptEnqueued", {
+  promptId: Schema.String,
+  messageId: Schema.String,
+  prompt: Schema.String,
+  projectPath: Schema.String,
+  options: Schema.optional(PromptOptions),
+});
+
+/** The phone asked to cancel a prompt that is running; the runner acts on it. */
+export const PromptCancelRequested = defineEvent("PromptCancelRequested", {
+  promptId: Schema.String,
+  jobId: Schema.String,
+});
+
+/** A queued prompt was removed before it ran. */
+export const PromptCancelled = defineEvent("PromptCancelled", {
+  promptId: Schema.String,
+  reason: Schema.String,
+});
+
+export const promptEvents = [PromptEnqueued, PromptCancelRequested, PromptCancelled] as const;
+export type PromptEvent = EventOf<(typeof promptEvents)[number]>;

@@ -1,0 +1,32 @@
+import { Schema } from "effect";
+import { defineEvent, Json, type EventOf } from "./defineEvent.ts";
+
+/** Session lifecycle: the session aggregate's own facts. */
+export const SessionStatus = Schema.Literal("active", "inactive", "archived");
+export type SessionStatus = typeof SessionStatus.Type;
+
+export const SessionCreated = defineEvent("SessionCreated", {
+  projectPath: Schema.String,
+  claudeDirectoryPath: Schema.String,
+  context: Schema.NullOr(Schema.String),
+  metadata: Json,
+});
+
+export const SessionUpdated = defineEvent("SessionUpdated", {
+  context: Schema.optional(Schema.NullOr(Schema.String)),
+  metadata: Schema.optional(Json),
+  status: Schema.optional(SessionStatus),
+});
+
+export const SessionDeleted = defineEvent("SessionDeleted", {
+  reason: Schema.optional(Schema.String),
+});
+
+/** The Claude Code conversation id that the CLI reported for this session. */
+export const ClaudeSessionLinked = defineEvent("ClaudeSessionLinked", {
+  claudeSessionId: Schema.String,
+  jobId: Schema.String,
+});
+
+export const sessionEvents = [SessionCreated, SessionUpdated, SessionDeleted, ClaudeSessionLinked] as const;
+export type SessionEvent = EventOf<(typeof sessionEvents)[number]>;

@@ -1,0 +1,57 @@
+/**
+ * Every error a client can see has a stable `code` from this table, mapped to HTTP here and
+ * nowhere else. 5xx answers hide internals.
+ */
+export const errorCodes = {
+  validation_failed: 400,
+  invalid_path: 400,
+  unauthorised: 401,
+  forbidden: 403,
+  forbidden_path: 403,
+  not_found: 404,
+  concurrency_conflict: 409,
+  idempotency_key_reused: 422,
+  payload_too_large: 413,
+  rate_limited: 429,
+  internal_error: 500,
+  unavailable: 503,
+} as const;
+export type ErrorCode = keyof typeof errorCodes;
+
+export class AppError extends Error {
+  readonly code: string;
+  readonly statusCode: number;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: string, statusCode: number, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = "AppError";
+    this.code = code;
+    this.statusCode = statusCode;
+    this.details = details;
+  }
+
+  static of(code: ErrorCode, message: string, details?: Record<string, unknown>): AppError {
+    return new AppError(code, errorCodes[code], message, details);
+  }
+}
+
+/** The expected version (or hash) no longer matches the session head: re-read and retry. */
+export class ConcurrencyError extends AppError {
+  readonly actualVersion: number;
+
+  constructor(sessionId: string, expectedVersion: number, actualVersion: number) {
+    super(
+      "concurrency_conflict",
+      409,
+      `session ${sessionId} is at version ${actualVersion}, expected ${expectedVersion}`,
+      { expectedVersion, actualVersion },
+    );
+    this.name = "ConcurrencyError";
+    this.actualVersion = actualVersion;
+  }
+}
+
+/** Normalises anything thrown into an Error, so handlers never deal with `unknown`. */
+export const toError = (thrown: unknown): Error =>
+  thrown instanceof Error ? thrown : new Error(typeof thrown === "string" ? thrown : JSON.stringify(thrown));

@@ -1,0 +1,60 @@
+import type { EventStore, StoredEvent } from "./eventStore.ts";
+import { fieldOf } from "./eventStore.ts";
+import { parseEnvelope } from "../../events/registry.ts";
+
+export interface DeadLetter {
+  readonly id: string;
+  readonly group: string;
+  readonly partition: number;
+  readonly entryId: string;
+  readonly error: string;
+  readonly deliveries: number;
+  readonly deadAt: string;
+  readonly raw: string;
+}
+
+/**
+ * The dead-letter stream of one consumer group: entries its handler could not process.
+ * Moving an entry here acknowledges it in the group, so the rest of the log keeps flowing.
+ */
+export const createDeadLetters = (store: EventStore, group: string) => {
+  const key = store.keys.deadLetters(group);
+
+  const add = async (logKey: string, partition: number, entryId: string, fields: readonly string[], error: string, deliveries: number) => {
+    const raw = fields.length > 0 ? fieldOf(fields, "e") : "";
+    await store.redis
+      .multi()
+      .xadd(key, "*", "group", group, "partition", partition, "entryId", entryId, "error", error,
+        "deliveries", deliveries, "deadAt", new Date().toISOString(), "e", raw)
+      .xack(logKey, group, entryId)
+      .exec();
+  };
+
+  const list = async (count = 100): Promise<DeadLetter[]> => {
+    const entries = await store.redis.xrange(key, "-", "+", "COUNT", count);
+    return entries.map(([id, fields]) => ({
+      id,
+      group,
+      partition: Number(fieldOf(fields, "partition")),
+      entryId: fieldOf(fields, "entryId"),
+      error: fieldOf(fields, "error"),
+      deliveries: Number(fieldOf(fields, "deliveries")),
+      deadAt: fieldOf(fields, "deadAt"),
+      raw: fieldOf(fields, "e"),
+    }));
+  };
+
+  /** Hands each dead letter to `handle` again; the ones that succeed leave the stream. */
+  const replay = async (handle: (batch: readonly StoredEvent[], partition: number) => Promise<void>) => {
+    let replayed = 0;
+    for (const letter of await list(10_000)) {
+      const event: StoredEvent = { partition: letter.partition, entryId: letter.entryId, envelope: parseEnvelope(JSON.parse(letter.raw)) };
+      await handle([event], letter.partition);
+      await store.redis.xdel(key, letter.id);
+      replayed += 1;
+    }
+    return replayed;
+  };
+
+  return { key, add, list, replay, count: () => store.redis.xlen(key) };
+};

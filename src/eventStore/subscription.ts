@@ -1,0 +1,184 @@
+import { hostname } from "node:os";
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { Redis } from "ioredis";
+import { parseEnvelope } from "../../events/registry.ts";
+import { toError } from "../errors.ts";
+import type { EventStore, StoredEvent } from "./eventStore.ts";
+import { fieldOf } from "./eventStore.ts";
+import { createDeadLetters } from "./deadLetters.ts";
+
+export interface SubscriptionOptions {
+  readonly store: EventStore;
+  readonly group: string;
+  readonly logger: Logger;
+  /** Applies one partition's batch. Throwing leaves the batch unacknowledged for redelivery. */
+  readonly handle: (batch: readonly StoredEvent[], partition: number) => Promise<void>;
+  readonly consumer?: string;
+  readonly batchSize?: number;
+  readonly blockMs?: number;
+  /** Deliveries after which an entry moves to the dead-letter stream. */
+  readonly maxDeliveries?: number;
+  /** A pending entry idle this long is taken over (its consumer died or its handler failed). */
+  readonly claimIdleMs?: number;
+  readonly partitions?: readonly number[];
+}
+
+type Entry = [id: string, fields: string[]];
+type PendingRow = [id: string, consumer: string, idleMs: number, deliveries: number];
+
+export const consumerName = (): string => `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+
+/**
+ * A consumer group member over the partition logs: batch reads, ack after the handler
+ * succeeds, takeover of idle pending entries (XPENDING + XCLAIM, so delivery counts are
+ * known), dead letters after `maxDeliveries`, and a watchdog around the blocking read.
+ */
+export const createSubscription = (options: SubscriptionOptions) => {
+  const { store, group, logger } = options;
+  const consumer = options.consumer ?? consumerName();
+  const batchSize = options.batchSize ?? 200;
+  const blockMs = options.blockMs ?? 2000;
+  const maxDeliveries = options.maxDeliveries ?? 5;
+  const claimIdleMs = options.claimIdleMs ?? 30_000;
+  const partitions = options.partitions ?? Array.from({ length: store.partitions }, (_, index) => index);
+  const logKeys = partitions.map((partition) => store.keys.partitionLog(partition));
+  const partitionByKey = new Map(logKeys.map((key, index) => [key, partitions[index] ?? 0]));
+  const deadLetters = createDeadLetters(store, group);
+  const lastErrors = new Map<string, string>();
+  const log = logger.child({ group, consumer });
+  let blocking: Redis | null = null;
+  let running = false;
+  let loop: Promise<void> = Promise.resolve();
+  let lastReclaim = 0;
+
+  const ensureGroups = async () => {
+    for (const key of logKeys) {
+      try {
+        await store.redis.xgroup("CREATE", key, group, "0", "MKSTREAM");
+      } catch (error) {
+        if (!toError(error).message.includes("BUSYGROUP")) throw error;
+      }
+    }
+  };
+
+  const toStored = async (partition: number, entries: readonly Entry[]): Promise<StoredEvent[]> => {
+    const batch: StoredEvent[] = [];
+    for (const [entryId, fields] of entries) {
+      try {
+        batch.push({ partition, entryId, envelope: parseEnvelope(JSON.parse(fieldOf(fields, "e"))) });
+      } catch (error) {
+        // A malformed entry can never succeed: dead-letter it at once and keep going.
+        await deadLetters.add(store.keys.partitionLog(partition), partition, entryId, fields, toError(error).message, 1);
+      }
+    }
+    return batch;
+  };
+
+  const handleBatch = async (partition: number, batch: readonly StoredEvent[]): Promise<boolean> => {
+    if (batch.length === 0) return true;
+    try {
+      await options.handle(batch, partition);
+      await store.redis.xack(store.keys.partitionLog(partition), group, ...batch.map((event) => event.entryId));
+      return true;
+    } catch (error) {
+      const message = toError(error).message;
+      for (const event of batch) lastErrors.set(event.entryId, message);
+      log.warn({ partition, entries: batch.length, err: message }, "handler failed; entries stay pending");
+      return false;
+    }
+  };
+
+  /** Takes over idle pending entries one at a time, so one poison entry cannot block a batch. */
+  const reclaim = async () => {
+    for (const [index, key] of logKeys.entries()) {
+      const partition = partitions[index] ?? 0;
+      const rows = (await store.redis.xpending(key, group, "IDLE", claimIdleMs, "-", "+", batchSize)) as PendingRow[];
+      for (const [entryId, , , deliveries] of rows) {
+        if (!running) return;
+        if (deliveries >= maxDeliveries) {
+          const entries = (await store.redis.xrange(key, entryId, entryId)) as Entry[];
+          const reason = lastErrors.get(entryId) ?? `not acknowledged after ${deliveries} deliveries`;
+          await deadLetters.add(key, partition, entryId, entries[0]?.[1] ?? [], reason, deliveries);
+          lastErrors.delete(entryId);
+          continue;
+        }
+        const claimed = (await store.redis.xclaim(key, group, consumer, claimIdleMs, entryId)) as Entry[];
+        const batch = await toStored(partition, claimed.filter(([, fields]) => fields !== null));
+        if (await handleBatch(partition, batch)) lastErrors.delete(entryId);
+      }
+    }
+  };
+
+  // A blocked XREADGROUP can hang forever after a reconnect (see bullmq's watchdog around
+  // BZPOPMIN, taskforcesh/bullmq#1658): race it against a timer and recycle the connection.
+  const readWithWatchdog = async (connection: Redis): Promise<[string, Entry[]][] | null> => {
+    let timer: NodeJS.Timeout | undefined;
+    const watchdog = new Promise<"stuck">((resolve) => {
+      timer = setTimeout(() => resolve("stuck"), blockMs + 5000);
+    });
+    const read = connection.xreadgroup(
+      "GROUP", group, consumer, "COUNT", batchSize, "BLOCK", blockMs, "STREAMS", ...logKeys, ...logKeys.map(() => ">"),
+    ) as Promise<[string, Entry[]][] | null>;
+    try {
+      const outcome = await Promise.race([read, watchdog]);
+      if (outcome === "stuck") {
+        log.warn("blocking read exceeded its deadline; reconnecting");
+        connection.disconnect(true);
+        return null;
+      }
+      return outcome;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const runOnce = async (connection: Redis) => {
+    if (Date.now() - lastReclaim >= Math.min(claimIdleMs, 5000)) {
+      lastReclaim = Date.now();
+      await reclaim();
+    }
+    const streams = await readWithWatchdog(connection);
+    for (const [key, entries] of streams ?? []) {
+      const partition = partitionByKey.get(key) ?? 0;
+      await handleBatch(partition, await toStored(partition, entries));
+    }
+  };
+
+  const run = async (connection: Redis) => {
+    while (running) {
+      try {
+        await runOnce(connection);
+      } catch (error) {
+        if (!running) break;
+        log.error({ err: toError(error).message }, "subscription read failed; retrying");
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  };
+
+  return {
+    group,
+    consumer,
+    deadLetters,
+    async start() {
+      if (running) return;
+      await ensureGroups();
+      running = true;
+      blocking = store.redis.duplicate();
+      loop = run(blocking);
+    },
+    /** Stops reading; an in-flight batch finishes (and is acked) before this resolves. */
+    async stop() {
+      if (!running) return;
+      running = false;
+      blocking?.disconnect();
+      await loop;
+      blocking = null;
+    },
+    /** Runs one reclaim pass now (the loop also does this periodically). */
+    reclaim: () => reclaim(),
+  };
+};
+
+export type Subscription = ReturnType<typeof createSubscription>;

@@ -1,0 +1,37 @@
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { createEventStore, type EventStore } from "../../src/eventStore/eventStore.ts";
+
+export const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** A real Redis connection and a random key prefix, so test files never see each other. */
+export const connectTestRedis = () => {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
+  const prefix = `test:${randomUUID().slice(0, 8)}:`;
+  return { redis, prefix };
+};
+
+export const deleteKeys = async (redis: Redis, prefix: string) => {
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== "0");
+};
+
+export const createTestStore = async (partitions = 4): Promise<{ store: EventStore; redis: Redis; prefix: string; close: () => Promise<void> }> => {
+  const { redis, prefix } = connectTestRedis();
+  const store = await createEventStore({ redis, prefix, partitions });
+  return {
+    store,
+    redis,
+    prefix,
+    close: async () => {
+      await deleteKeys(redis, prefix);
+      redis.disconnect();
+    },
+  };
+};
+
+export const testMeta = { actor: "test", correlationId: "c-1", causationId: null, requestId: null };
