@@ -1,0 +1,76 @@
+import { parseArgs } from "node:util";
+import dotenv from "dotenv";
+import { ConfigError, parseConfig } from "./config.ts";
+import { createLogger } from "./logger.ts";
+import { openDatabase } from "./infra/database.ts";
+import { migrateToLatest } from "./infra/migrate.ts";
+import { allRoles, startService, type Role } from "./main.ts";
+
+const usage = `usage: ccm <command> [options]
+
+commands:
+  start [--role api|runner|projector]   run the service (all roles unless --role is given; repeatable)
+  migrate                               run database migrations and exit
+`;
+
+const loadConfig = () => {
+  dotenv.config({ quiet: true });
+  return parseConfig(process.env);
+};
+
+const start = async (args: string[]) => {
+  const { values } = parseArgs({ args, options: { role: { type: "string", multiple: true } } });
+  const roles = (values.role ?? [...allRoles]) as Role[];
+  const unknown = roles.filter((role) => !allRoles.includes(role));
+  if (unknown.length > 0) throw new ConfigError(`unknown role ${unknown.join(", ")}; use api, runner or projector`);
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  const service = await startService(config, roles, logger);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    await service.stop();
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  return null;
+};
+
+const migrate = async () => {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  const database = await openDatabase(config);
+  try {
+    const count = await migrateToLatest(database.db, logger);
+    console.log(`migrations applied: ${count}`);
+  } finally {
+    await database.close();
+  }
+  return 0;
+};
+
+const commands: Record<string, (args: string[]) => Promise<number | null>> = { start, migrate };
+
+const main = async () => {
+  const [name, ...args] = process.argv.slice(2);
+  const command = name ? commands[name] : undefined;
+  if (!command) {
+    console.error(usage);
+    return name === undefined || name === "help" || name === "--help" ? 0 : 2;
+  }
+  return command(args);
+};
+
+main().then(
+  (code) => {
+    if (code !== null) process.exit(code);
+  },
+  (error: unknown) => {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,90 @@
+import { homedir } from "node:os";
+import { resolve } from "node:path";
+import { z } from "zod";
+
+const flag = z
+  .enum(["1", "0", "true", "false", "yes", "no", ""])
+  .optional()
+  .transform((value) => value === "1" || value === "true" || value === "yes");
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === "" ? undefined : value));
+
+const expandHome = (path: string) => (path === "~" || path.startsWith("~/") ? `${homedir()}${path.slice(1)}` : path);
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DATA_DIR: z.string().min(1).default("./.data"),
+  REDIS_URL: optionalText.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  REDIS_DURABILITY: z.enum(["everysec", "strict"]).default("everysec"),
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/, "letters, digits, ':', '_' or '-'").default("ccm:"),
+  PARTITIONS: z.coerce.number().int().min(1).max(1024).default(8),
+  DATABASE_URL: optionalText.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  DB_HOST: optionalText,
+  DB_PORT: z.coerce.number().int().min(1).max(65535).default(5432),
+  DB_NAME: z.string().min(1).default("claude_code_mobile"),
+  DB_USER: z.string().min(1).default("postgres"),
+  DB_PASSWORD: z.string().default(""),
+  CLAUDE_CODE_PATH: optionalText,
+  CLAUDE_CODE_SIMULATE: flag,
+  CLAUDE_CONFIG_DIR: z.string().min(1).default("~/.claude"),
+  GITHUB_REPOS_DIRECTORY: z.string().min(1).default("~/github"),
+  API_TOKEN: optionalText.pipe(z.string().min(16, "at least 16 characters").optional()),
+  RUNNER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+});
+
+export type RawConfig = z.infer<typeof schema>;
+
+export interface Config extends Omit<RawConfig, "DATA_DIR" | "GITHUB_REPOS_DIRECTORY" | "CLAUDE_CONFIG_DIR" | "DATABASE_URL"> {
+  readonly DATA_DIR: string;
+  readonly GITHUB_REPOS_DIRECTORY: string;
+  readonly CLAUDE_CONFIG_DIR: string;
+  /** From DATABASE_URL, or built from DB_* when DB_HOST is set; undefined means embedded PGlite. */
+  readonly DATABASE_URL: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** Parses the environment once; a bad value stops start-up with the variable's name. */
+export const parseConfig = (env: Record<string, string | undefined>): Readonly<Config> => {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+  const raw = parsed.data;
+  const databaseUrl =
+    raw.DATABASE_URL ??
+    (raw.DB_HOST
+      ? `postgres://${encodeURIComponent(raw.DB_USER)}:${encodeURIComponent(raw.DB_PASSWORD)}@${raw.DB_HOST}:${raw.DB_PORT}/${encodeURIComponent(raw.DB_NAME)}`
+      : undefined);
+  return Object.freeze({
+    ...raw,
+    DATA_DIR: resolve(expandHome(raw.DATA_DIR)),
+    GITHUB_REPOS_DIRECTORY: resolve(expandHome(raw.GITHUB_REPOS_DIRECTORY)),
+    CLAUDE_CONFIG_DIR: resolve(expandHome(raw.CLAUDE_CONFIG_DIR)),
+    DATABASE_URL: databaseUrl,
+  });
+};
+
+const maskUrl = (url: string | undefined) => {
+  if (!url) return url;
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = "*****";
+  return parsed.toString();
+};
+
+/** Every effective setting, secrets masked: what the start-up log prints. */
+export const describeConfig = (config: Readonly<Config>): Record<string, unknown> => ({
+  ...config,
+  REDIS_URL: config.REDIS_URL ? maskUrl(config.REDIS_URL) : "(embedded redis-server)",
+  DATABASE_URL: config.DATABASE_URL ? maskUrl(config.DATABASE_URL) : "(embedded PGlite)",
+  DB_PASSWORD: config.DB_PASSWORD ? "*****" : "",
+  API_TOKEN: config.API_TOKEN ? "*****" : "(generated into DATA_DIR)",
+});

@@ -1,0 +1,47 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { AppDeps } from "./app.ts";
+
+const startedAt = Date.now();
+
+const check = async (probe: () => Promise<unknown>): Promise<"up" | "down"> => {
+  try {
+    await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 1000))]);
+    return "up";
+  } catch {
+    return "down";
+  }
+};
+
+const Health = z.object({
+  status: z.enum(["ok", "degraded", "down"]),
+  services: z.object({ redis: z.enum(["up", "down"]), database: z.enum(["up", "down"]) }),
+  version: z.string(),
+  uptime: z.number(),
+});
+
+/** Health probes: the only routes that need no token. */
+export const probeRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
+  const services = async () => {
+    const [redis, database] = await Promise.all([
+      check(() => deps.redis.ping()),
+      check(() => deps.db.selectNoFrom((eb) => eb.val(1).as("one")).execute()),
+    ]);
+    return { redis, database };
+  };
+
+  app.get("/health", { schema: { tags: ["probes"], response: { 200: Health, 503: Health } }, config: { public: true } }, async (_request, reply) => {
+    const state = await services();
+    const ups = Object.values(state).filter((value) => value === "up").length;
+    const status = ups === 2 ? "ok" : ups === 0 ? "down" : "degraded";
+    return reply.code(status === "down" ? 503 : 200).send({ status, services: state, version: deps.version, uptime: (Date.now() - startedAt) / 1000 });
+  });
+
+  app.get("/live", { schema: { tags: ["probes"], response: { 200: z.object({ status: z.literal("ok") }) } }, config: { public: true } }, async () => ({ status: "ok" as const }));
+
+  app.get("/ready", { schema: { tags: ["probes"] }, config: { public: true } }, async (_request, reply) => {
+    const state = await services();
+    const ready = state.redis === "up" && state.database === "up";
+    return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not_ready", services: state });
+  });
+};

@@ -1,0 +1,35 @@
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { Config } from "../config.ts";
+import { startEmbeddedRedis } from "./embeddedRedis.ts";
+
+/**
+ * Connects to REDIS_URL, or starts an embedded redis-server when none is set, and makes the
+ * durability mode true: strict means `appendfsync always` (an acknowledged command survives
+ * a crash); the default `everysec` may lose up to a second. The log says which is on.
+ */
+export const connectRedis = async (config: Readonly<Config>, logger: Logger) => {
+  const embedded = config.REDIS_URL ? null : await startEmbeddedRedis(config.DATA_DIR, config.REDIS_DURABILITY, logger);
+  const url = config.REDIS_URL ?? embedded?.url ?? "";
+  const redis = new Redis(url, { maxRetriesPerRequest: 20, enableAutoPipelining: false });
+  await redis.ping();
+  if (config.REDIS_DURABILITY === "strict") {
+    await redis.config("SET", "appendonly", "yes");
+    await redis.config("SET", "appendfsync", "always");
+  }
+  const [, appendonly] = (await redis.config("GET", "appendonly")) as string[];
+  const [, appendfsync] = (await redis.config("GET", "appendfsync")) as string[];
+  logger.info(
+    { mode: config.REDIS_DURABILITY, appendonly, appendfsync, embedded: Boolean(embedded) },
+    config.REDIS_DURABILITY === "strict"
+      ? "durability: strict (appendfsync always): acknowledged commands survive a crash"
+      : `durability: everysec (appendonly ${appendonly}, appendfsync ${appendfsync}): a crash may lose the last second`,
+  );
+  return {
+    redis,
+    close: async () => {
+      redis.disconnect();
+      await embedded?.stop();
+    },
+  };
+};

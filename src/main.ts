@@ -1,0 +1,61 @@
+import { readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
+import type { Logger } from "pino";
+import { describeConfig, type Config } from "./config.ts";
+import { createEventStore } from "./eventStore/eventStore.ts";
+import { buildApp } from "./http/app.ts";
+import { openDatabase } from "./infra/database.ts";
+import { migrateToLatest } from "./infra/migrate.ts";
+import { connectRedis } from "./infra/redis.ts";
+
+export type Role = "api" | "runner" | "projector";
+export const allRoles: readonly Role[] = ["api", "runner", "projector"];
+
+export const packageVersion = (): string =>
+  (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+interface Running {
+  readonly name: string;
+  readonly stop: () => Promise<void>;
+}
+
+/**
+ * The composition root: reads nothing but its arguments, builds clients and the chosen
+ * roles, and returns one `stop()` that shuts them down in reverse order.
+ */
+export const startService = async (config: Readonly<Config>, roles: readonly Role[], logger: Logger) => {
+  logger.info({ config: describeConfig(config), roles }, "starting claude-code-mobile backend");
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const running: Running[] = [];
+  const stop = async () => {
+    for (const part of running.reverse()) {
+      try {
+        await part.stop();
+      } catch (error) {
+        logger.error({ err: error, part: part.name }, "error while stopping");
+      }
+    }
+  };
+  try {
+    const redis = await connectRedis(config, logger);
+    running.push({ name: "redis", stop: redis.close });
+    const database = await openDatabase(config);
+    running.push({ name: "database", stop: database.close });
+    logger.info({ database: database.kind }, database.kind === "pglite" ? "database: embedded PGlite" : "database: Postgres");
+    await migrateToLatest(database.db, logger);
+    const store = await createEventStore({ redis: redis.redis, prefix: config.REDIS_KEY_PREFIX, partitions: config.PARTITIONS });
+    logger.info({ partitions: store.partitions }, "event store ready");
+    if (roles.includes("api")) {
+      const app = await buildApp({ config, logger, redis: redis.redis, db: database.db, store, version: packageVersion() });
+      await app.listen({ port: config.PORT, host: config.HOST });
+      running.push({ name: "api", stop: () => app.close() });
+    }
+    for (const role of roles.filter((role) => role !== "api")) {
+      logger.warn({ role }, "role is not available in this build yet");
+    }
+    return { stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+};
