@@ -1,15 +1,35 @@
-import { promises as fs } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { FileMigrationProvider, Migrator } from "kysely";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Migrator, type Migration, type MigrationProvider } from "kysely";
 import type { Logger } from "pino";
 import type { Database } from "./database.ts";
 
 const migrationFolder = fileURLToPath(new URL("../../migrations", import.meta.url));
 
+/**
+ * Loads `migrations/*.ts` by name order. Kysely's FileMigrationProvider imports from inside
+ * node_modules, where neither tsx's loader nor vitest's transform sees `.ts` files.
+ */
+const folderProvider: MigrationProvider = {
+  async getMigrations() {
+    const files = (await readdir(migrationFolder)).filter((file) => /^\d{4}_.+\.ts$/.test(file)).sort();
+    const migrations: Record<string, Migration> = {};
+    for (const file of files) {
+      migrations[file.replace(/\.ts$/, "")] = (await import(pathToFileURL(join(migrationFolder, file)).href)) as Migration;
+    }
+    return migrations;
+  },
+};
+
 /** Runs every migration in `migrations/` that has not run yet. Throws on the first failure. */
-export const migrateToLatest = async (db: Database, logger: Logger) => {
-  const migrator = new Migrator({ db, provider: new FileMigrationProvider({ fs, path, migrationFolder }) });
+export const migrateToLatest = async (db: Database, logger: Logger, schema?: string) => {
+  const migrator = new Migrator({
+    db,
+    provider: folderProvider,
+    // The bookkeeping tables live beside the read models when a schema is chosen (tests).
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   for (const result of results ?? []) {
     logger.info({ migration: result.migrationName, status: result.status }, "migration");

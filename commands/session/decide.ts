@@ -1,0 +1,195 @@
+import { canonicalJson } from "../../events/envelope.ts";
+import type { DomainEvent, EventByType, EventType } from "../../events/registry.ts";
+import { DomainError, type DomainErrorCode } from "../errors.ts";
+import type * as C from "./commands.ts";
+import type { OpenSession, RunningJob, SessionState } from "./state.ts";
+
+const event = <T extends EventType>(type: T, data: EventByType<T>["data"]): DomainEvent =>
+  ({ type, data }) as EventByType<T>;
+
+const reject = (code: DomainErrorCode, message: string, details: Record<string, unknown> = {}): never => {
+  throw new DomainError(code, message, details);
+};
+
+const requireOpen = (state: SessionState): OpenSession => {
+  if (state.status === "empty") return reject("session_not_found", "session does not exist");
+  if (state.status === "deleted") return reject("session_deleted", "session was deleted");
+  return state;
+};
+
+const requireRunningJob = (session: OpenSession, jobId: string): RunningJob => {
+  if (session.running?.jobId !== jobId) {
+    return reject("job_not_running", `job ${jobId} is not running`, {
+      jobId,
+      runningJobId: session.running?.jobId ?? null,
+    });
+  }
+  return session.running;
+};
+
+const createSession = ({ data }: C.CreateSession, state: SessionState): DomainEvent[] => {
+  if (state.status === "open") return reject("session_exists", "session already exists");
+  if (state.status === "deleted") return reject("session_deleted", "session was deleted");
+  return [event("SessionCreated", data)];
+};
+
+/** Emits only the fields that differ from the current session; nothing to change gives []. */
+const updateSession = ({ data }: C.UpdateSession, state: SessionState): DomainEvent[] => {
+  const session = requireOpen(state);
+  const changes = {
+    ...(data.context !== undefined && data.context !== session.context ? { context: data.context } : {}),
+    ...(data.metadata !== undefined && canonicalJson(data.metadata) !== canonicalJson(session.metadata)
+      ? { metadata: data.metadata }
+      : {}),
+    ...(data.status !== undefined && data.status !== session.sessionStatus ? { status: data.status } : {}),
+  };
+  return Object.keys(changes).length === 0 ? [] : [event("SessionUpdated", changes)];
+};
+
+const deleteSession = ({ data }: C.DeleteSession, state: SessionState): DomainEvent[] => {
+  requireOpen(state);
+  return [event("SessionDeleted", data)];
+};
+
+const enqueuePrompt = ({ data }: C.EnqueuePrompt, state: SessionState): DomainEvent[] => {
+  const session = requireOpen(state);
+  if (session.prompts[data.promptId] !== undefined) {
+    return reject("prompt_exists", `prompt ${data.promptId} was already enqueued`, { promptId: data.promptId });
+  }
+  const { options, ...rest } = data;
+  return [
+    event("PromptEnqueued", {
+      ...rest,
+      projectPath: data.projectPath ?? session.projectPath,
+      ...(options !== undefined ? { options } : {}),
+    }),
+  ];
+};
+
+/** Queued: removed at once. Running: the request is recorded and the runner kills the job. */
+const cancelPrompt = ({ data }: C.CancelPrompt, state: SessionState): DomainEvent[] => {
+  const session = requireOpen(state);
+  const { promptId } = data;
+  const phase = session.prompts[promptId];
+  if (phase === undefined) return reject("prompt_not_found", `prompt ${promptId} not found`, { promptId });
+  if (phase === "queued") {
+    return [event("PromptCancelled", { promptId, reason: data.reason ?? "cancelled_by_user" })];
+  }
+  if (phase === "running" && session.running?.promptId === promptId) {
+    if (session.running.cancelRequested) return [];
+    return [event("PromptCancelRequested", { promptId, jobId: session.running.jobId })];
+  }
+  return reject("prompt_already_finished", `prompt ${promptId} already ${phase}`, { promptId, phase });
+};
+
+/**
+ * Only the head of the queue may start, and only when nothing runs. Repeating the exact
+ * StartJob of the running job is a no-op, so a redelivered runner message does no harm.
+ */
+const startJob = ({ data }: C.StartJob, state: SessionState): DomainEvent[] => {
+  const session = requireOpen(state);
+  const { jobId, promptId, runnerId } = data;
+  if (!Number.isFinite(data.leaseMs) || data.leaseMs <= 0) {
+    return reject("invalid_lease", `lease must be a positive number of ms, got ${data.leaseMs}`);
+  }
+  const phase = session.prompts[promptId];
+  if (phase === undefined) return reject("prompt_not_found", `prompt ${promptId} not found`, { promptId });
+  if (phase !== "queued" && phase !== "running") {
+    return reject("prompt_already_finished", `prompt ${promptId} already ${phase}`, { promptId, phase });
+  }
+  const running = session.running;
+  if (running !== null) {
+    const same = running.jobId === jobId && running.promptId === promptId && running.runnerId === runnerId;
+    if (same) return [];
+    return reject("session_busy", `job ${running.jobId} is running`, { runningJobId: running.jobId });
+  }
+  if (session.jobIds[jobId]) return reject("job_exists", `job ${jobId} was already started`, { jobId });
+  const head = session.queue[0];
+  if (head?.promptId !== promptId) {
+    return reject("not_queue_head", `prompt ${promptId} is not next in the queue`, {
+      promptId,
+      headPromptId: head?.promptId ?? null,
+    });
+  }
+  return [event("JobStarted", data)];
+};
+
+const recordRunnerEvent = ({ data }: C.RecordRunnerEvent, state: SessionState): DomainEvent[] => {
+  requireRunningJob(requireOpen(state), data.jobId);
+  return [event("RunnerEventEmitted", data)];
+};
+
+/** The CLI reports its conversation id on every init; only a change is worth an event. */
+const linkClaudeSession = ({ data }: C.LinkClaudeSession, state: SessionState): DomainEvent[] => {
+  const session = requireOpen(state);
+  requireRunningJob(session, data.jobId);
+  if (session.claudeSessionId === data.claudeSessionId) return [];
+  return [event("ClaudeSessionLinked", data)];
+};
+
+const completeJob = ({ data }: C.CompleteJob, state: SessionState): DomainEvent[] => {
+  const job = requireRunningJob(requireOpen(state), data.jobId);
+  return [event("JobCompleted", { ...data, promptId: job.promptId })];
+};
+
+const failJob = ({ data }: C.FailJob, state: SessionState): DomainEvent[] => {
+  const job = requireRunningJob(requireOpen(state), data.jobId);
+  return [event("JobFailed", { ...data, promptId: job.promptId })];
+};
+
+const cancelJob = ({ data }: C.CancelJob, state: SessionState): DomainEvent[] => {
+  const job = requireRunningJob(requireOpen(state), data.jobId);
+  return [event("JobCancelled", { ...data, promptId: job.promptId })];
+};
+
+const requestPermission = ({ data }: C.RequestPermission, state: SessionState): DomainEvent[] => {
+  const session = requireOpen(state);
+  requireRunningJob(session, data.jobId);
+  if (session.permissions[data.requestId] !== undefined) {
+    return reject("permission_exists", `permission request ${data.requestId} already exists`, {
+      requestId: data.requestId,
+    });
+  }
+  return [event("PermissionRequested", data)];
+};
+
+/** Answering the same way twice is a no-op (a double tap); changing the answer is refused. */
+const decidePermission = ({ data }: C.DecidePermission, state: SessionState): DomainEvent[] => {
+  const session = requireOpen(state);
+  const { requestId } = data;
+  const pending = session.permissions[requestId];
+  if (pending === undefined) {
+    return reject("permission_not_found", `no pending permission request ${requestId}`, { requestId });
+  }
+  if (pending.decision === data.behavior) return [];
+  if (pending.decision !== null) {
+    return reject("permission_already_decided", `permission ${requestId} was already answered`, {
+      requestId,
+      decision: pending.decision,
+    });
+  }
+  return [event("PermissionDecided", { ...data, jobId: pending.jobId })];
+};
+
+/** Decides what a command means for the session: the events to append, or a DomainError. */
+export const decide = (command: C.SessionCommand, state: SessionState): DomainEvent[] => {
+  switch (command.type) {
+    case "CreateSession": return createSession(command, state);
+    case "UpdateSession": return updateSession(command, state);
+    case "DeleteSession": return deleteSession(command, state);
+    case "EnqueuePrompt": return enqueuePrompt(command, state);
+    case "CancelPrompt": return cancelPrompt(command, state);
+    case "StartJob": return startJob(command, state);
+    case "RecordRunnerEvent": return recordRunnerEvent(command, state);
+    case "LinkClaudeSession": return linkClaudeSession(command, state);
+    case "CompleteJob": return completeJob(command, state);
+    case "FailJob": return failJob(command, state);
+    case "CancelJob": return cancelJob(command, state);
+    case "RequestPermission": return requestPermission(command, state);
+    case "DecidePermission": return decidePermission(command, state);
+    default: {
+      const unhandled: never = command;
+      throw new Error(`unknown session command ${(unhandled as { type: string }).type}`);
+    }
+  }
+};

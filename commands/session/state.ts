@@ -1,0 +1,77 @@
+import type { PromptOptions } from "../../events/prompt.ts";
+import type { SessionStatus } from "../../events/session.ts";
+
+export type QueuedPrompt = {
+  readonly promptId: string;
+  readonly messageId: string;
+  readonly prompt: string;
+  readonly projectPath: string;
+  readonly options?: PromptOptions;
+};
+
+export type RunningJob = {
+  readonly jobId: string;
+  readonly promptId: string;
+  readonly runnerId: string;
+  readonly leaseMs: number;
+  /** The phone asked to cancel; the runner has not confirmed the kill yet. */
+  readonly cancelRequested: boolean;
+};
+
+export type JobOutcome = "completed" | "failed" | "cancelled";
+
+/** Where a prompt is in its life. Every prompt id ever enqueued stays here, so none is reused. */
+export type PromptPhase = "queued" | "running" | JobOutcome;
+
+/** A tool approval the running job asked for; `decision` stays null until the phone answers. */
+export type PendingPermission = {
+  readonly jobId: string;
+  readonly toolName: string;
+  readonly decision: "allow" | "deny" | null;
+};
+
+export type EmptySession = { readonly status: "empty"; readonly version: number };
+
+export type OpenSession = {
+  readonly status: "open";
+  readonly version: number;
+  readonly projectPath: string;
+  readonly claudeDirectoryPath: string;
+  readonly context: string | null;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly sessionStatus: SessionStatus;
+  readonly claudeSessionId: string | null;
+  /** Prompts waiting to run, in order. The head is the only one StartJob accepts. */
+  readonly queue: readonly QueuedPrompt[];
+  readonly running: RunningJob | null;
+  readonly lastJobStatus: JobOutcome | null;
+  readonly prompts: Readonly<Record<string, PromptPhase>>;
+  /** Every jobId ever started here, so a runner cannot reuse one. */
+  readonly jobIds: Readonly<Record<string, true>>;
+  /** Permission requests of the running job only: they die with its process. */
+  readonly permissions: Readonly<Record<string, PendingPermission>>;
+};
+
+export type DeletedSession = {
+  readonly status: "deleted";
+  readonly version: number;
+  readonly projectPath: string;
+  readonly claudeSessionId: string | null;
+  readonly reason: string | null;
+};
+
+/** The session aggregate: never created, open, or deleted (terminal). */
+export type SessionState = EmptySession | OpenSession | DeletedSession;
+
+export const initialState = (): SessionState => ({ status: "empty", version: 0 });
+
+/**
+ * Where a prompt stands for the phone: 0 while it runs, 1..n while queued (1 = next),
+ * null when unknown or finished.
+ */
+export const queuePosition = (state: SessionState, promptId: string): number | null => {
+  if (state.status !== "open") return null;
+  if (state.running?.promptId === promptId) return 0;
+  const index = state.queue.findIndex((queued) => queued.promptId === promptId);
+  return index === -1 ? null : index + 1;
+};
