@@ -34,26 +34,44 @@ export const GENESIS_HASH = "0".repeat(64);
  * value always encodes to the same bytes, whatever order its keys were built in.
  */
 export const canonicalJson = (value: unknown): string => {
-  if (value === null || typeof value !== "object") {
-    return JSON.stringify(value) ?? "null";
-  }
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
   if (Array.isArray(value)) {
-    return `[${value.map((item) => (item === undefined ? "null" : canonicalJson(item))).join(",")}]`;
+    let out = "[";
+    for (let index = 0; index < value.length; index += 1) {
+      const item: unknown = value[index];
+      out += (index === 0 ? "" : ",") + (item === undefined ? "null" : canonicalJson(item));
+    }
+    return `${out}]`;
   }
-  const members = Object.keys(value)
-    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-    .sort()
-    .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-  return `{${members.join(",")}}`;
+  const record = value as Record<string, unknown>;
+  let out = "{";
+  for (const key of Object.keys(record).sort()) {
+    const item = record[key];
+    if (item === undefined) continue;
+    out += `${out.length === 1 ? "" : ","}${JSON.stringify(key)}:${canonicalJson(item)}`;
+  }
+  return `${out}}`;
 };
+
+export const sha256Hex = (text: string): string => createHash("sha256").update(text).digest("hex");
 
 /** SHA-256 over the canonical encoding of the envelope without `hash`. */
 export const hashEnvelope = (envelope: UnsealedEnvelope | Envelope): string => {
   const { hash: _ignored, ...rest } = envelope as Envelope;
-  return createHash("sha256").update(canonicalJson(rest)).digest("hex");
+  return sha256Hex(canonicalJson(rest));
 };
 
-export const sealEnvelope = (envelope: UnsealedEnvelope): Envelope => ({ ...envelope, hash: hashEnvelope(envelope) });
+/**
+ * Seals an envelope and returns the exact bytes that were hashed: they are what the store
+ * keeps, so an auditor can check `sha256(body) === hash` without re-encoding anything.
+ */
+export const sealEnvelope = (envelope: UnsealedEnvelope): { envelope: Envelope; body: string } => {
+  const body = canonicalJson(envelope);
+  return { envelope: { ...envelope, hash: sha256Hex(body) }, body };
+};
+
+/** Rebuilds an envelope from its stored body and hash. */
+export const unsealEnvelope = (body: string, hash: string): unknown => ({ ...(JSON.parse(body) as object), hash });
 
 export type ChainVerdict =
   | { readonly ok: true; readonly events: number }

@@ -1,6 +1,5 @@
 import type { EventStore, StoredEvent } from "./eventStore.ts";
-import { fieldOf } from "./eventStore.ts";
-import { parseEnvelope } from "../../events/registry.ts";
+import { envelopeOf, fieldOf } from "./eventStore.ts";
 
 export interface DeadLetter {
   readonly id: string;
@@ -10,7 +9,9 @@ export interface DeadLetter {
   readonly error: string;
   readonly deliveries: number;
   readonly deadAt: string;
+  /** The stored body (`e`) and hash (`h`) of the event, as found in the log. */
   readonly raw: string;
+  readonly hash: string;
 }
 
 /**
@@ -21,11 +22,11 @@ export const createDeadLetters = (store: EventStore, group: string) => {
   const key = store.keys.deadLetters(group);
 
   const add = async (logKey: string, partition: number, entryId: string, fields: readonly string[], error: string, deliveries: number) => {
-    const raw = fields.length > 0 ? fieldOf(fields, "e") : "";
+    const optional = (name: string) => (fields.includes(name) ? fieldOf(fields, name) : "");
     await store.redis
       .multi()
       .xadd(key, "*", "group", group, "partition", partition, "entryId", entryId, "error", error,
-        "deliveries", deliveries, "deadAt", new Date().toISOString(), "e", raw)
+        "deliveries", deliveries, "deadAt", new Date().toISOString(), "e", optional("e"), "h", optional("h"))
       .xack(logKey, group, entryId)
       .exec();
   };
@@ -41,6 +42,7 @@ export const createDeadLetters = (store: EventStore, group: string) => {
       deliveries: Number(fieldOf(fields, "deliveries")),
       deadAt: fieldOf(fields, "deadAt"),
       raw: fieldOf(fields, "e"),
+      hash: fieldOf(fields, "h"),
     }));
   };
 
@@ -48,7 +50,7 @@ export const createDeadLetters = (store: EventStore, group: string) => {
   const replay = async (handle: (batch: readonly StoredEvent[], partition: number) => Promise<void>) => {
     let replayed = 0;
     for (const letter of await list(10_000)) {
-      const event: StoredEvent = { partition: letter.partition, entryId: letter.entryId, envelope: parseEnvelope(JSON.parse(letter.raw)) };
+      const event: StoredEvent = { partition: letter.partition, entryId: letter.entryId, envelope: envelopeOf(["e", letter.raw, "h", letter.hash]) };
       await handle([event], letter.partition);
       await store.redis.xdel(key, letter.id);
       replayed += 1;

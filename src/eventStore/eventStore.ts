@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
-import { GENESIS_HASH, sealEnvelope, type Envelope, type EventMeta } from "../../events/envelope.ts";
+import { GENESIS_HASH, sealEnvelope, unsealEnvelope, type Envelope, type EventMeta } from "../../events/envelope.ts";
 import { currentSchemaVersion, parseEnvelope, validateNewEvent, type DomainEvent } from "../../events/registry.ts";
 import { ConcurrencyError } from "../errors.ts";
 import { createKeys, partitionOf, type Keys } from "./keys.ts";
@@ -89,7 +89,7 @@ export const createEventStore = async (options: { redis: Redis; prefix: string; 
 
   const seal = (sessionId: string, firstVersion: number, prevHash: string, events: readonly DomainEvent[], options: AppendOptions) => {
     const occurredAt = (options.now ?? new Date()).toISOString();
-    const sealed: Envelope[] = [];
+    const sealed: { envelope: Envelope; body: string }[] = [];
     for (const [index, event] of events.entries()) {
       validateNewEvent(event);
       const envelope = sealEnvelope({
@@ -101,7 +101,7 @@ export const createEventStore = async (options: { redis: Redis; prefix: string; 
         occurredAt,
         data: event.data,
         meta: options.meta,
-        prevHash: sealed.at(-1)?.hash ?? prevHash,
+        prevHash: sealed.at(-1)?.envelope.hash ?? prevHash,
       });
       sealed.push(envelope);
     }
@@ -132,10 +132,10 @@ export const createEventStore = async (options: { redis: Redis; prefix: string; 
       options.idempotencyKey ? "1" : "0",
       IDEMPOTENCY_TTL_SECONDS,
       sessionId,
-      sealed.at(-1)?.hash ?? expectedHash,
+      sealed.at(-1)?.envelope.hash ?? expectedHash,
       sealed.length,
     ];
-    for (const envelope of sealed) args.push(envelope.type, JSON.stringify(envelope));
+    for (const { envelope, body } of sealed) args.push(envelope.type, body, envelope.hash);
     const [status, ...rest] = await redis.ccmAppend(...args);
     if (status === "ok") return toResult(sessionId, rest, false);
     if (status === "dup") return toResult(sessionId, (rest[0] ?? "").split(" "), true);
@@ -152,7 +152,7 @@ export const createEventStore = async (options: { redis: Redis; prefix: string; 
   /** A session's events from `fromVersion` on, in order, with the head they end at. */
   const readSession = async (sessionId: string, fromVersion = 1): Promise<SessionHistory> => {
     const entries = await redis.xrange(keys.sessionStream(partitionFor(sessionId), sessionId), `0-${fromVersion}`, "+");
-    const events = entries.map(([, fields]) => parseEnvelope(JSON.parse(fieldOf(fields, "e"))));
+    const events = entries.map(([, fields]) => envelopeOf(fields));
     const last = events.at(-1);
     if (last) return { events, version: last.version, lastHash: last.hash };
     const head = await readHead(sessionId);
@@ -165,12 +165,16 @@ export const createEventStore = async (options: { redis: Redis; prefix: string; 
     return entries.map(([entryId, fields]) => ({
       partition,
       entryId,
-      envelope: parseEnvelope(JSON.parse(fieldOf(fields, "e"))),
+      envelope: envelopeOf(fields),
     }));
   };
 
   return { keys, partitions, partitionFor, append, idempotentResult, readSession, readPartition, readHead, redis };
 };
+
+/** The envelope stored in a stream entry's `e` (hashed body) and `h` (hash) fields. */
+export const envelopeOf = (fields: readonly string[]): Envelope =>
+  parseEnvelope(unsealEnvelope(fieldOf(fields, "e"), fieldOf(fields, "h")));
 
 export const fieldOf = (fields: readonly string[], name: string): string => {
   for (let index = 0; index < fields.length; index += 2) {

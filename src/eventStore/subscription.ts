@@ -2,10 +2,9 @@ import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Redis } from "ioredis";
-import { parseEnvelope } from "../../events/registry.ts";
 import { toError } from "../errors.ts";
 import type { EventStore, StoredEvent } from "./eventStore.ts";
-import { fieldOf } from "./eventStore.ts";
+import { envelopeOf } from "./eventStore.ts";
 import { createDeadLetters } from "./deadLetters.ts";
 
 export interface SubscriptionOptions {
@@ -66,7 +65,7 @@ export const createSubscription = (options: SubscriptionOptions) => {
     const batch: StoredEvent[] = [];
     for (const [entryId, fields] of entries) {
       try {
-        batch.push({ partition, entryId, envelope: parseEnvelope(JSON.parse(fieldOf(fields, "e"))) });
+        batch.push({ partition, entryId, envelope: envelopeOf(fields) });
       } catch (error) {
         // A malformed entry can never succeed: dead-letter it at once and keep going.
         await deadLetters.add(store.keys.partitionLog(partition), partition, entryId, fields, toError(error).message, 1);

@@ -18,7 +18,7 @@ const buildChain = (contexts: readonly string[]): Envelope[] => {
         data: { context },
         meta: { actor: "phone", correlationId: "c", causationId: null, requestId: null },
         prevHash: chain.at(-1)?.hash ?? GENESIS_HASH,
-      }),
+      }).envelope,
     );
   }
   return chain;

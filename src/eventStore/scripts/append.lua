@@ -14,7 +14,7 @@
   ARGV[5] session id
   ARGV[6] hash of the last new event (the new head)
   ARGV[7] number of events n
-  ARGV[8 ..] n pairs: type, envelope JSON
+  ARGV[8 ..] n triples: type, canonical JSON of the envelope without its hash, hash
 
   Reply:
     {"ok", lastVersion, lastHash, partitionEntryId1, ..., partitionEntryIdN}
@@ -37,10 +37,10 @@ local n = tonumber(ARGV[7])
 local reply = {"ok", tostring(current + n), ARGV[6]}
 for i = 1, n do
   local version = current + i
-  local kind = ARGV[6 + i * 2]
-  local json = ARGV[7 + i * 2]
-  redis.call("XADD", KEYS[2], "0-" .. version, "t", kind, "e", json)
-  reply[#reply + 1] = redis.call("XADD", KEYS[3], "*", "s", ARGV[5], "v", version, "e", json)
+  local base = 5 + i * 3
+  local kind, json, hash = ARGV[base], ARGV[base + 1], ARGV[base + 2]
+  redis.call("XADD", KEYS[2], "0-" .. version, "t", kind, "e", json, "h", hash)
+  reply[#reply + 1] = redis.call("XADD", KEYS[3], "*", "s", ARGV[5], "v", version, "e", json, "h", hash)
 end
 redis.call("HSET", KEYS[1], "version", current + n, "hash", ARGV[6])
 

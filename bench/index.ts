@@ -1,0 +1,16 @@
+import { benchEventStore } from "./eventStore.ts";
+
+/**
+ * `npm run bench`: every benchmark prints a table whose first rows are the raw baseline
+ * measured in the same run against the same servers. Pass names to run a subset.
+ */
+const suites: Record<string, () => Promise<Record<string, string | number>[]>> = {
+  eventStore: benchEventStore,
+};
+
+const wanted = process.argv.slice(2);
+for (const [name, run] of Object.entries(suites)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  console.log(`\n## ${name}`);
+  console.table(await run());
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, describeConfig, parseConfig } from "../../src/config.ts";
+
+describe("configuration", () => {
+  it("applies the original backend's defaults", () => {
+    const config = parseConfig({});
+    expect(config.PORT).toBe(3001);
+    expect(config.HOST).toBe("127.0.0.1");
+    expect(config.REDIS_URL).toBeUndefined();
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.REDIS_DURABILITY).toBe("everysec");
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("stops on a bad value and names the variable", () => {
+    expect(() => parseConfig({ PORT: "eighty" })).toThrow(ConfigError);
+    expect(() => parseConfig({ PORT: "eighty" })).toThrow(/PORT/);
+    expect(() => parseConfig({ REDIS_URL: "http://nope" })).toThrow(/REDIS_URL/);
+    expect(() => parseConfig({ REDIS_DURABILITY: "sometimes" })).toThrow(/REDIS_DURABILITY/);
+    expect(() => parseConfig({ API_TOKEN: "short" })).toThrow(/API_TOKEN/);
+  });
+
+  it("builds a database URL from DB_* when DATABASE_URL is absent", () => {
+    const config = parseConfig({ DB_HOST: "db.local", DB_USER: "app", DB_PASSWORD: "s3cr3t p", DB_NAME: "ccm" });
+    expect(config.DATABASE_URL).toBe("postgres://app:s3cr3t%20p@db.local:5432/ccm");
+  });
+
+  it("masks secrets in the start-up description", () => {
+    const config = parseConfig({
+      DATABASE_URL: "postgres://app:hunter2@db:5432/x",
+      REDIS_URL: "redis://:redispass@cache:6379",
+      API_TOKEN: "a-very-long-secret-token",
+    });
+    const text = JSON.stringify(describeConfig(config));
+    expect(text).not.toContain("hunter2");
+    expect(text).not.toContain("redispass");
+    expect(text).not.toContain("a-very-long-secret-token");
+    expect(text).toContain("REDIS_DURABILITY");
+  });
+});
