@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- a schema's encoded side is irrelevant here: any encoded form is accepted */
 import { Schema } from "effect";
 
 /**

@@ -29,29 +29,44 @@ export type UnsealedEnvelope = Omit<Envelope, "hash">;
 /** The `prevHash` of a session's first event. */
 export const GENESIS_HASH = "0".repeat(64);
 
+const isPlainObject = (value: object): boolean => {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+};
+
+/** True when every object inside is plain with its keys already in sorted order. */
+const isInCanonicalOrder = (value: unknown): boolean => {
+  if (value === null || typeof value !== "object") return true;
+  if (Array.isArray(value)) return value.every(isInCanonicalOrder);
+  if (!isPlainObject(value)) return false;
+  const record = value as Record<string, unknown>;
+  let previous = "";
+  for (const key in record) {
+    if (key < previous) return false;
+    previous = key;
+    if (!isInCanonicalOrder(record[key])) return false;
+  }
+  return true;
+};
+
+const encodeSorted = (value: unknown): string => {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? "null" : encodeSorted(item))).join(",")}]`;
+  const record = value as Record<string, unknown>;
+  const members: string[] = [];
+  for (const key of Object.keys(record).sort()) {
+    if (record[key] !== undefined) members.push(`${JSON.stringify(key)}:${encodeSorted(record[key])}`);
+  }
+  return `{${members.join(",")}}`;
+};
+
 /**
  * Canonical JSON: object keys sorted, no whitespace, `undefined` members dropped. The same
- * value always encodes to the same bytes, whatever order its keys were built in.
+ * value always encodes to the same bytes, whatever order its keys were built in. Values whose
+ * keys are already sorted (what the store builds) take the native JSON.stringify path, which
+ * gives the same bytes faster.
  */
-export const canonicalJson = (value: unknown): string => {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) {
-    let out = "[";
-    for (let index = 0; index < value.length; index += 1) {
-      const item: unknown = value[index];
-      out += (index === 0 ? "" : ",") + (item === undefined ? "null" : canonicalJson(item));
-    }
-    return `${out}]`;
-  }
-  const record = value as Record<string, unknown>;
-  let out = "{";
-  for (const key of Object.keys(record).sort()) {
-    const item = record[key];
-    if (item === undefined) continue;
-    out += `${out.length === 1 ? "" : ","}${JSON.stringify(key)}:${canonicalJson(item)}`;
-  }
-  return `${out}}`;
-};
+export const canonicalJson = (value: unknown): string => (isInCanonicalOrder(value) ? (JSON.stringify(value) ?? "null") : encodeSorted(value));
 
 export const sha256Hex = (text: string): string => createHash("sha256").update(text).digest("hex");
 

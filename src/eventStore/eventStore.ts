@@ -89,19 +89,22 @@ export const createEventStore = async (options: { redis: Redis; prefix: string; 
 
   const seal = (sessionId: string, firstVersion: number, prevHash: string, events: readonly DomainEvent[], options: AppendOptions) => {
     const occurredAt = (options.now ?? new Date()).toISOString();
+    const { actor, causationId, correlationId, requestId } = options.meta;
+    const meta = { actor, causationId, correlationId, requestId };
     const sealed: { envelope: Envelope; body: string }[] = [];
     for (const [index, event] of events.entries()) {
       validateNewEvent(event);
+      // Keys in sorted order, so canonical encoding can take its fast path.
       const envelope = sealEnvelope({
+        data: event.data,
         eventId: randomUUID(),
-        type: event.type,
+        meta,
+        occurredAt,
+        prevHash: sealed.at(-1)?.envelope.hash ?? prevHash,
         schemaVersion: currentSchemaVersion(event.type),
         sessionId,
+        type: event.type,
         version: firstVersion + index,
-        occurredAt,
-        data: event.data,
-        meta: options.meta,
-        prevHash: sealed.at(-1)?.envelope.hash ?? prevHash,
       });
       sealed.push(envelope);
     }

@@ -75,3 +75,20 @@ describe("hash chain", () => {
     expect(canonicalJson({ b: 1, a: [{ d: 2, c: null }], e: undefined })).toBe('{"a":[{"c":null,"d":2}],"b":1}');
   });
 });
+
+describe("canonical JSON", () => {
+  it("gives the same bytes whatever order the keys were inserted in", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const shuffle = (input: unknown): unknown => {
+          if (Array.isArray(input)) return input.map(shuffle);
+          if (input === null || typeof input !== "object") return input;
+          return Object.fromEntries(Object.entries(input).reverse().map(([key, item]) => [key, shuffle(item)]));
+        };
+        expect(canonicalJson(shuffle(value))).toBe(canonicalJson(value));
+        expect(JSON.parse(canonicalJson(value))).toEqual(JSON.parse(JSON.stringify(value)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
