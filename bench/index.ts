@@ -1,3 +1,4 @@
+import { benchDecoder } from "./decoder.ts";
 import { benchEventStore } from "./eventStore.ts";
 
 /**
@@ -6,6 +7,7 @@ import { benchEventStore } from "./eventStore.ts";
  */
 const suites: Record<string, () => Promise<Record<string, string | number>[]>> = {
   eventStore: benchEventStore,
+  decoder: benchDecoder,
 };
 
 const wanted = process.argv.slice(2);

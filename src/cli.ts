@@ -1,8 +1,12 @@
+import { createReadStream } from "node:fs";
 import { parseArgs } from "node:util";
 import dotenv from "dotenv";
 import { ConfigError, parseConfig } from "./config.ts";
 import { createLogger } from "./logger.ts";
+import { createTokenStore } from "./auth/tokens.ts";
+import { runTokenCommand } from "./cli/token.ts";
 import { openDatabase } from "./infra/database.ts";
+import { connectRedis } from "./infra/redis.ts";
 import { migrateToLatest } from "./infra/migrate.ts";
 import { allRoles, startService, type Role } from "./main.ts";
 
@@ -11,6 +15,10 @@ const usage = `usage: ccm <command> [options]
 commands:
   start [--role api|runner|projector]   run the service (all roles unless --role is given; repeatable)
   migrate                               run database migrations and exit
+  token create NAME | list | revoke NAME
+                                        manage API tokens (with the embedded Redis, run it
+                                        while the service is stopped, or set REDIS_URL)
+  decode [file|-]                       decode captured stream-json; one JSON line per message, then a summary
 `;
 
 const loadConfig = () => {
@@ -53,7 +61,14 @@ const migrate = async () => {
   return 0;
 };
 
-const commands: Record<string, (args: string[]) => Promise<number | null>> = { start, migrate };
+const decode = async (args: string[]) => {
+  const { runDecode } = await import("./cli/decode.ts");
+  const [file] = args;
+  await runDecode(!file || file === "-" ? process.stdin : createReadStream(file), process.stdout);
+  return 0;
+};
+
+const commands: Record<string, (args: string[]) => Promise<number | null>> = { start, migrate, decode };
 
 const main = async () => {
   const [name, ...args] = process.argv.slice(2);

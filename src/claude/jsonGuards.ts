@@ -32,3 +32,8 @@ export const dropUndefined = (fields: Record<string, unknown>): Record<string, u
   for (const key in fields) if (fields[key] !== undefined) out[key] = fields[key];
   return out;
 };
+
+/** Hot-path variant of dropUndefined: assigns in place, no intermediate object. */
+export const setDefined = (target: Record<string, unknown>, key: string, value: unknown): void => {
+  if (value !== undefined) target[key] = value;
+};

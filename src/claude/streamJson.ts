@@ -1,5 +1,5 @@
 import { decodeContent, type ContentBlock } from "./contentBlocks.ts";
-import { bool, dropUndefined, isObject, num, obj, str, strArray, strOrNull, type JsonObject } from "./jsonGuards.ts";
+import { bool, dropUndefined, isObject, num, obj, setDefined, str, strArray, strOrNull, type JsonObject } from "./jsonGuards.ts";
 import { decodeStreamEvent, type StreamEvent } from "./streamEvents.ts";
 import { decodeSystem, type SystemLine } from "./systemMessages.ts";
 import { decodeControlRequest, decodeControlResponse, type ControlRequestLine, type ControlResponseLine } from "./controlMessages.ts";
@@ -99,38 +99,37 @@ export type { SystemLine, StreamEvent, ControlRequestLine, ControlResponseLine }
 
 const invalid = (reason: string, raw: unknown): InvalidLine => ({ kind: "invalid", reason, raw });
 
-const envelope = (raw: JsonObject): Record<string, unknown> => ({
-  parentToolUseId: str(raw["parent_tool_use_id"]) ?? null,
-  sessionId: str(raw["session_id"]),
-  uuid: str(raw["uuid"]),
-});
+/** The envelope fields shared by assistant, user and stream_event frames, set in place. */
+const withEnvelope = (out: Record<string, unknown>, raw: JsonObject): Record<string, unknown> => {
+  out["parentToolUseId"] = str(raw["parent_tool_use_id"]) ?? null;
+  setDefined(out, "sessionId", str(raw["session_id"]));
+  setDefined(out, "uuid", str(raw["uuid"]));
+  return out;
+};
 
+// assistant/user/stream_event are most of a run's lines: they are built in place rather than
+// through dropUndefined (see bench/decoder.ts).
 const decodeAssistant = (raw: JsonObject): DecodedLine => {
   const message = obj(raw["message"]);
   if (message === undefined) return invalid("assistant without message", raw);
-  return dropUndefined({
-    kind: "assistant",
-    content: decodeContent(message["content"]),
-    messageId: str(message["id"]),
-    model: str(message["model"]),
-    usage: obj(message["usage"]),
-    ...envelope(raw),
-    error: str(raw["error"]),
-    raw,
-  }) as AssistantLine;
+  const out: Record<string, unknown> = { kind: "assistant", content: decodeContent(message["content"]) };
+  setDefined(out, "messageId", str(message["id"]));
+  setDefined(out, "model", str(message["model"]));
+  setDefined(out, "usage", obj(message["usage"]));
+  withEnvelope(out, raw);
+  setDefined(out, "error", str(raw["error"]));
+  out["raw"] = raw;
+  return out as AssistantLine;
 };
 
 const decodeUser = (raw: JsonObject): DecodedLine => {
   const message = obj(raw["message"]);
   if (message === undefined) return invalid("user without message", raw);
-  return dropUndefined({
-    kind: "user",
-    content: decodeContent(message["content"]),
-    ...envelope(raw),
-    toolUseResult: raw["tool_use_result"],
-    isReplay: bool(raw["isReplay"]),
-    raw,
-  }) as UserLine;
+  const out = withEnvelope({ kind: "user", content: decodeContent(message["content"]) }, raw);
+  setDefined(out, "toolUseResult", raw["tool_use_result"]);
+  setDefined(out, "isReplay", bool(raw["isReplay"]));
+  out["raw"] = raw;
+  return out as UserLine;
 };
 
 const decodeDenials = (value: unknown): PermissionDenial[] =>
@@ -173,13 +172,10 @@ const decodeResult = (raw: JsonObject): DecodedLine => {
 const decodeStreamEventLine = (raw: JsonObject): DecodedLine => {
   const event = obj(raw["event"]);
   if (event === undefined) return invalid("stream_event without event", raw);
-  return dropUndefined({
-    kind: "stream_event",
-    event: decodeStreamEvent(event),
-    ...envelope(raw),
-    apiMessageId: str(raw["api_message_id"]),
-    raw,
-  }) as StreamEventLine;
+  const out = withEnvelope({ kind: "stream_event", event: decodeStreamEvent(event) }, raw);
+  setDefined(out, "apiMessageId", str(raw["api_message_id"]));
+  out["raw"] = raw;
+  return out as StreamEventLine;
 };
 
 const decodeSystemLine = (raw: JsonObject): DecodedLine =>
