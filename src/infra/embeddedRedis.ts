@@ -54,6 +54,7 @@ export const startEmbeddedRedis = async (dataDir: string, durability: "everysec"
   logger.info({ port, dir, pid: child.pid }, "embedded redis-server started");
   return {
     url: `redis://127.0.0.1:${port}`,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
