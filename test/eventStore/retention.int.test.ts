@@ -1,0 +1,49 @@
+import { randomUUID } from "node:crypto";
+import pino from "pino";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { EventStore, StoredEvent } from "../../src/eventStore/eventStore.ts";
+import { trimPartitionLogs } from "../../src/eventStore/retention.ts";
+import { createSubscription } from "../../src/eventStore/subscription.ts";
+import { createTestStore, testMeta } from "../support/redis.ts";
+
+let store: EventStore;
+let close: () => Promise<void>;
+beforeAll(async () => {
+  ({ store, close } = await createTestStore(1));
+});
+afterAll(async () => close());
+
+const logger = pino({ level: "silent" });
+const waitFor = async (check: () => boolean) => {
+  for (let tries = 0; tries < 400 && !check(); tries += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+  expect(check()).toBe(true);
+};
+
+it("never trims what a group has not acknowledged, nor anything before the archive group exists", async () => {
+  for (let index = 0; index < 10; index += 1) {
+    await store.append(randomUUID(), 0, [{ type: "SessionUpdated", data: { context: `c${index}` } }], { meta: testMeta });
+  }
+  expect(await trimPartitionLogs(store, ["archive"])).toBe(0);
+
+  const archived: StoredEvent[] = [];
+  const archive = createSubscription({ store, group: "archive", logger, blockMs: 50, handle: async (batch) => { archived.push(...batch); } });
+  let stuck = true;
+  const seen: StoredEvent[] = [];
+  const slow = createSubscription({ store, group: "slow", logger, blockMs: 50, claimIdleMs: 60_000,
+    handle: async (batch) => { seen.push(...batch); if (stuck) throw new Error("not yet"); } });
+  await archive.start();
+  await slow.start();
+  await waitFor(() => archived.length === 10 && seen.length >= 10);
+  // "slow" holds every entry pending: nothing can go.
+  expect(await trimPartitionLogs(store, ["archive"])).toBe(0);
+  await slow.stop();
+  await archive.stop();
+
+  stuck = false;
+  const key = store.keys.partitionLog(0);
+  const pendingIds = ((await store.redis.xpending(key, "slow", "-", "+", 100)) as [string][]).map(([id]) => id);
+  await store.redis.xack(key, "slow", ...pendingIds);
+  // Both groups acknowledged everything: all but the last delivered entry may go.
+  expect(await trimPartitionLogs(store, ["archive"])).toBe(9);
+  expect(await store.redis.xlen(key)).toBe(1);
+});
