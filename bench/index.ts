@@ -1,5 +1,6 @@
 import { benchDecoder } from "./decoder.ts";
 import { benchEventStore } from "./eventStore.ts";
+import { benchHistory } from "./history.ts";
 
 /**
  * `npm run bench`: every benchmark prints a table whose first rows are the raw baseline
@@ -8,6 +9,7 @@ import { benchEventStore } from "./eventStore.ts";
 const suites: Record<string, () => Promise<Record<string, string | number>[]>> = {
   eventStore: benchEventStore,
   decoder: benchDecoder,
+  history: benchHistory,
 };
 
 const wanted = process.argv.slice(2);

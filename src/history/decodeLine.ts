@@ -164,6 +164,6 @@ export const decodeHistoryLine = (bytes: Buffer): HistoryLine => {
   return decodeHistoryValue(value);
 };
 
-export const isMessageLine = (line: HistoryLine): line is MessageLine =>
+export const isMessageLine = (line: { readonly kind: string }): line is MessageLine =>
   line.kind === "user" || line.kind === "assistant" || line.kind === "system" || line.kind === "compact_boundary" ||
   line.kind === "attachment" || line.kind === "progress";

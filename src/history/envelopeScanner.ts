@@ -54,7 +54,8 @@ export const createEnvelopeScanner = (): EnvelopeScanner => {
       const raw = text(capture).trim();
       try {
         const value: unknown = JSON.parse(raw);
-        if (value === null || typeof value === "number" || typeof value === "boolean") fields[key] = value;
+        const scalar = value === null || typeof value === "number" || typeof value === "boolean";
+        if (scalar && key !== "__proto__") fields[key] = value;
       } catch {
         broken = true;
       }
@@ -68,7 +69,7 @@ export const createEnvelopeScanner = (): EnvelopeScanner => {
     try {
       const value = JSON.parse(`"${text(capture)}"`) as string;
       if (captureKind === "key") key = value;
-      else if (!capture.overflow) fields[key] = value;
+      else if (!capture.overflow && key !== "__proto__") fields[key] = value;
     } catch {
       broken = true;
     }

@@ -68,30 +68,50 @@ export const countLine = (counts: LineCounts, line: HistoryLine | TruncatedLine)
   } else if (line.kind !== "summary" && line.kind !== "other") counts.messages++;
 };
 
-/** Parses a whole file (diagnostics, `ccm history show`, tests). Never throws on content. */
-export const parseHistoryFile = async (
+/**
+ * Streams and decodes the complete lines of `[start, end)`; oversize lines come out truncated
+ * with their scanned envelope. Returns the offset just past the last complete line.
+ */
+export const decodeLines = async (
   path: string,
-  options: { maxLineBytes?: number } = {},
-): Promise<ParsedFile> => {
-  const lines: FileLine[] = [];
-  const counts = emptyCounts();
+  onLine: (offset: number, length: number, line: HistoryLine | TruncatedLine) => void,
+  options: { start?: number; end?: number; maxLineBytes?: number; onPartial?: () => void } = {},
+): Promise<number> => {
   const scanners = new Map<number, EnvelopeScanner>();
   const onOversizeChunk = (chunk: Buffer, lineOffset: number): void => {
     let scanner = scanners.get(lineOffset);
     if (scanner === undefined) scanners.set(lineOffset, (scanner = createEnvelopeScanner()));
     scanner.feed(chunk);
   };
-  const onLine = (raw: RawLine): void => {
+  const onRaw = (raw: RawLine): void => {
     if (!raw.complete) {
-      counts.partial++;
+      options.onPartial?.();
       return;
     }
     const line =
       raw.bytes === undefined ? truncatedFromScan(scanners.get(raw.offset), raw.length) : decodeHistoryLine(raw.bytes);
     scanners.delete(raw.offset);
-    countLine(counts, line);
-    lines.push({ lineNo: lines.length, offset: raw.offset, length: raw.length, line });
+    onLine(raw.offset, raw.length, line);
   };
-  await readLines(path, onLine, { maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, onOversizeChunk });
+  const range = { maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, onOversizeChunk };
+  return readLines(path, onRaw, {
+    ...range,
+    ...(options.start === undefined ? {} : { start: options.start }),
+    ...(options.end === undefined ? {} : { end: options.end }),
+  });
+};
+
+/** Parses a whole file (diagnostics, `ccm history show`, tests). Never throws on content. */
+export const parseHistoryFile = async (path: string, options: { maxLineBytes?: number } = {}): Promise<ParsedFile> => {
+  const lines: FileLine[] = [];
+  const counts = emptyCounts();
+  await decodeLines(
+    path,
+    (offset, length, line) => {
+      countLine(counts, line);
+      lines.push({ lineNo: lines.length, offset, length, line });
+    },
+    { ...options, onPartial: () => counts.partial++ },
+  );
   return { path, lines, counts };
 };

@@ -107,9 +107,12 @@ export const mainThread = (graph: Graph): ThreadNode[] => {
 
 export type Branch = { readonly leafUuid: string; readonly uuids: readonly string[]; readonly isMain: boolean };
 
+/** Every tip's path; tips the main thread already holds (parallel tool results) are not branches. */
 export const branches = (graph: Graph): Branch[] => {
   const leaf = findLeaf(graph);
-  return tips(graph).map((tip) => ({
+  const main = new Set(mainThread(graph).map((node) => node.uuid));
+  const own = tips(graph).filter((tip) => tip.uuid === leaf?.uuid || !main.has(tip.uuid));
+  return own.map((tip) => ({
     leafUuid: tip.uuid,
     uuids: pathTo(graph, tip).map((node) => node.uuid),
     isMain: tip.uuid === leaf?.uuid,

@@ -23,13 +23,10 @@ const folderProvider: MigrationProvider = {
 };
 
 /** Runs every migration in `migrations/` that has not run yet. Throws on the first failure. */
-export const migrateToLatest = async (db: Database, logger: Logger, schema?: string) => {
-  const migrator = new Migrator({
-    db,
-    provider: folderProvider,
-    // The bookkeeping tables live beside the read models when a schema is chosen (tests).
-    ...(schema ? { migrationTableSchema: schema } : {}),
-  });
+export const migrateToLatest = async (db: Database, logger: Logger, schema = "public") => {
+  // Name the schema of the bookkeeping tables: without it kysely finds another schema's
+  // kysely_migration_lock (tests create many) and assumes it is ours.
+  const migrator = new Migrator({ db, provider: folderProvider, migrationTableSchema: schema });
   const { error, results } = await migrator.migrateToLatest();
   for (const result of results ?? []) {
     logger.info({ migration: result.migrationName, status: result.status }, "migration");

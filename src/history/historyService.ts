@@ -1,0 +1,125 @@
+import type { Logger } from "pino";
+import { isObject } from "../claude/jsonGuards.ts";
+import { AppError } from "../errors.ts";
+import { decodeHistoryLine } from "./decodeLine.ts";
+import * as queries from "./historyQueries.ts";
+import type { GraphRow, IndexedLine, ProjectMeta, SessionMeta } from "./historyQueries.ts";
+import { readRange } from "./lineReader.ts";
+import { isSafeSessionId, openContained } from "./paths.ts";
+import { createHistoryScanner, type HistoryScanner } from "./scanner.ts";
+import type { ThreadNode } from "./threadNode.ts";
+import { buildGraph, mainThread } from "./threads.ts";
+import type { HistoryDb } from "./historyDb.ts";
+
+/** What the history routes and the CLI need; reads come from the index, bodies from disk. */
+export type HistoryMessage = {
+  readonly lineNo: number;
+  readonly uuid: string | null;
+  readonly parentUuid: string | null;
+  readonly type: string;
+  readonly timestamp: string | null;
+  readonly isSidechain: boolean;
+  readonly truncated: boolean;
+  readonly bytes: number;
+  /** The line as Claude Code wrote it; null when it was over the size limit or unreadable. */
+  readonly line: Record<string, unknown> | null;
+};
+
+export type MessagePage = { readonly messages: HistoryMessage[]; readonly hasMore: boolean; readonly nextBefore: number | null };
+export type SessionDetail = SessionMeta & {
+  readonly subagents: Array<{ agentId: string | null; toolUseId: string | null; messageCount: number }>;
+};
+
+export type HistoryService = {
+  readonly scan: HistoryScanner["scan"];
+  listProjects(): Promise<ProjectMeta[]>;
+  listSessions(query: { projectPath?: string | undefined; limit: number; offset: number }): Promise<{ sessions: SessionMeta[]; total: number }>;
+  getSession(claudeSessionId: string): Promise<SessionDetail>;
+  getMessages(claudeSessionId: string, query: { limit: number; before?: number | undefined; thread: "main" | "all" }): Promise<MessagePage>;
+};
+
+export const historyErrors = {
+  notFound: (id: string) => new AppError("history_session_not_found", 404, `no Claude Code session ${id} in the history index`),
+  badId: () => new AppError("history_invalid_session_id", 400, "a Claude session id is letters, digits, '-' and '_' only"),
+  unreadable: (id: string) => new AppError("history_file_unavailable", 410, `the history file of session ${id} is gone or outside the Claude folder`),
+};
+
+const toNode = (line: GraphRow): ThreadNode => {
+  const node: Record<string, unknown> = {
+    uuid: line.uuid ?? `line:${line.lineNo}`,
+    parentUuid: line.parentUuid,
+    type: line.kind === "compact_boundary" ? "system" : line.kind,
+    order: line.lineNo,
+    flags: line.flags,
+  };
+  if (line.logicalParentUuid !== null) node["logicalParentUuid"] = line.logicalParentUuid;
+  if (line.agentId !== null) node["agentId"] = line.agentId;
+  if (line.messageId !== null) node["messageId"] = line.messageId;
+  if (line.parentToolUseId !== null) node["parentToolUseId"] = line.parentToolUseId;
+  return node as ThreadNode;
+};
+
+const decodeBody = (bytes: Buffer): Record<string, unknown> | null => {
+  const decoded = decodeHistoryLine(bytes);
+  return "raw" in decoded && isObject(decoded.raw) ? decoded.raw : null;
+};
+
+const readMessages = async (claudeConfigDir: string, path: string, id: string, lines: readonly IndexedLine[]): Promise<HistoryMessage[]> => {
+  const handle = await openContained(claudeConfigDir, path);
+  if (handle === undefined) throw historyErrors.unreadable(id);
+  try {
+    const messages: HistoryMessage[] = [];
+    for (const row of lines) {
+      const truncated = row.kind === "truncated";
+      const body = truncated ? null : decodeBody(await readRange(handle, row.offset, row.length));
+      messages.push({
+        lineNo: row.lineNo, uuid: row.uuid, parentUuid: row.parentUuid,
+        type: truncated ? "truncated" : row.kind, timestamp: row.ts, isSidechain: (row.flags & 1) !== 0,
+        truncated, bytes: row.length, line: body,
+      });
+    }
+    return messages;
+  } finally {
+    await handle.close();
+  }
+};
+
+/** Line numbers of the main thread's last `limit` lines before `before`. */
+const mainPage = (all: readonly GraphRow[], before: number | undefined, limit: number): number[] => {
+  const thread = mainThread(buildGraph(all.map(toNode)))
+    .map((node) => node.order)
+    .filter((lineNo) => before === undefined || lineNo < before);
+  return thread.slice(Math.max(0, thread.length - limit));
+};
+
+export const createHistoryService = (deps: { db: HistoryDb; claudeConfigDir: string; logger: Logger }): HistoryService => {
+  const scanner = createHistoryScanner(deps);
+  const sessionRow = async (id: string) => {
+    if (!isSafeSessionId(id)) throw historyErrors.badId();
+    const row = await queries.getSessionRow(deps.db, id);
+    if (row === undefined) throw historyErrors.notFound(id);
+    return row;
+  };
+  return {
+    scan: scanner.scan,
+    listProjects: () => queries.listProjects(deps.db),
+    listSessions: (query) => queries.listSessions(deps.db, query),
+    getSession: async (id) => {
+      const { file: _file, ...meta } = await sessionRow(id);
+      const agents = await queries.listAgentFiles(deps.db, id);
+      return { ...meta, subagents: agents.map(({ agentId, toolUseId, messageCount }) => ({ agentId, toolUseId, messageCount })) };
+    },
+    getMessages: async (id, query) => {
+      const row = await sessionRow(id);
+      // One extra row tells whether an older page exists.
+      const rows =
+        query.thread === "all"
+          ? await queries.loadLines(deps.db, row.file.id, { before: query.before, limit: query.limit + 1 })
+          : await queries.loadLinesByNumber(deps.db, row.file.id, mainPage(await queries.loadGraphRows(deps.db, row.file.id), query.before, query.limit + 1));
+      const hasMore = rows.length > query.limit;
+      const page = hasMore ? rows.slice(1) : rows;
+      const messages = await readMessages(deps.claudeConfigDir, row.file.path, id, page);
+      return { messages, hasMore, nextBefore: hasMore ? (page[0]?.lineNo ?? null) : null };
+    },
+  };
+};

@@ -1,0 +1,61 @@
+import { basename, dirname, sep } from "node:path";
+import { analyseSession, type SessionAnalysis } from "./analyseSession.ts";
+import { getSessionRow, listAgentFiles } from "./historyQueries.ts";
+import { parseHistoryFile, type ParsedFile } from "./parseFile.ts";
+import { containedPath, isSafeSessionId, listHistoryFiles, type HistoryFileRef } from "./paths.ts";
+import type { HistoryDb } from "./historyDb.ts";
+
+/**
+ * Finds and fully parses one session's files (main transcript and subagent transcripts) for
+ * diagnostics. The index is asked first; without it (never scanned) the folder is searched:
+ * `<id>.jsonl`, `<id>/subagents/agent-*.jsonl`, and 2.0's project-level `agent-*.jsonl` whose
+ * lines carry the session id.
+ */
+type Located = { main: string; agents: Array<{ path: string; agentId?: string; toolUseId?: string }> };
+
+const fromIndex = async (db: HistoryDb, id: string): Promise<Located | undefined> => {
+  const row = await getSessionRow(db, id);
+  if (row === undefined) return undefined;
+  const agents = await listAgentFiles(db, id);
+  return {
+    main: row.file.path,
+    agents: agents.map((a) => ({ path: a.path, ...(a.agentId === null ? {} : { agentId: a.agentId }), ...(a.toolUseId === null ? {} : { toolUseId: a.toolUseId }) })),
+  };
+};
+
+const belongsTo = async (ref: HistoryFileRef, id: string, mainDir: string): Promise<boolean> => {
+  if (ref.path.includes(`${sep}${id}${sep}subagents${sep}`)) return true;
+  if (dirname(ref.path) !== mainDir) return false;
+  const parsed = await parseHistoryFile(ref.path);
+  return parsed.lines.some(({ line }) => "env" in line && line.env.sessionId === id);
+};
+
+const fromFolder = async (claudeConfigDir: string, id: string): Promise<Located | undefined> => {
+  const refs = await listHistoryFiles(claudeConfigDir);
+  const main = refs.find((ref) => ref.kind === "main" && basename(ref.path) === `${id}.jsonl`);
+  if (main === undefined) return undefined;
+  const agents: Located["agents"] = [];
+  for (const ref of refs) {
+    if (ref.kind !== "agent" || !(await belongsTo(ref, id, dirname(main.path)))) continue;
+    agents.push({ path: ref.path, ...(ref.agentId === undefined ? {} : { agentId: ref.agentId }), ...(ref.toolUseId === undefined ? {} : { toolUseId: ref.toolUseId }) });
+  }
+  return { main: main.path, agents };
+};
+
+export const loadSession = async (
+  deps: { db?: HistoryDb | undefined; claudeConfigDir: string },
+  id: string,
+): Promise<SessionAnalysis | undefined> => {
+  if (!isSafeSessionId(id)) return undefined;
+  const located = (deps.db === undefined ? undefined : await fromIndex(deps.db, id)) ?? (await fromFolder(deps.claudeConfigDir, id));
+  const mainPath = located === undefined ? undefined : await containedPath(deps.claudeConfigDir, located.main);
+  if (located === undefined || mainPath === undefined) return undefined;
+  const main: ParsedFile = await parseHistoryFile(mainPath);
+  const agents = [];
+  for (const agent of located.agents) {
+    // Re-checked at read time: the index may be older than a symlink swapped in since.
+    const path = await containedPath(deps.claudeConfigDir, agent.path);
+    if (path !== undefined) agents.push({ ...agent, file: await parseHistoryFile(path) });
+  }
+  return analyseSession({ main, agents });
+};

@@ -1,0 +1,170 @@
+import { constants, type Dirent } from "node:fs";
+import { open, readdir, readFile, realpath, type FileHandle } from "node:fs/promises";
+import { join, sep } from "node:path";
+
+/**
+ * Safe enumeration of Claude Code history under the config folder (formats §3). Every file is
+ * resolved with realpath and must stay inside `<configDir>/projects`; a symlink that leaves it is
+ * skipped. Names are never decoded into paths: the folder name of a project is not reversible,
+ * the session's real cwd comes from its lines.
+ */
+export type HistoryFileRef = {
+  /** Real path of the file. */
+  readonly path: string;
+  /** Name of the project folder (encoded cwd), kept only for grouping files. */
+  readonly projectDir: string;
+  readonly kind: "main" | "agent";
+  readonly agentId?: string;
+  /** 2.1.x `agent-<id>.meta.json` `toolUseId`. */
+  readonly toolUseId?: string;
+};
+
+export type SkipReason = "symlink_escape" | "bad_name" | "unreadable";
+export type OnSkip = (path: string, reason: SkipReason) => void;
+
+const MAX_NAME = 255;
+const AGENT_FILE = /^agent-(.+)\.jsonl$/;
+const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+/** Claude session ids are UUIDs; we accept any short id of that alphabet and nothing else. */
+export const isSafeSessionId = (id: string): boolean => SAFE_ID.test(id);
+
+export const isInside = (base: string, path: string): boolean => path === base || path.startsWith(base + sep);
+
+const isBadName = (name: string): boolean =>
+  name.length === 0 || name.length > MAX_NAME || name.includes("\0") || name === "." || name === "..";
+
+/** The real `<configDir>/projects` folder, or undefined when it does not exist. */
+export const projectsRoot = async (claudeConfigDir: string): Promise<string | undefined> => {
+  try {
+    return await realpath(join(claudeConfigDir, "projects"));
+  } catch {
+    return undefined;
+  }
+};
+
+/** Resolves an entry; undefined when it escapes `base` or cannot be resolved. */
+const resolveEntry = async (base: string, dir: string, entry: Dirent, onSkip: OnSkip): Promise<string | undefined> => {
+  const path = join(dir, entry.name);
+  if (isBadName(entry.name)) {
+    onSkip(path, "bad_name");
+    return undefined;
+  }
+  // `dir` is already real: only a symlink needs resolving (saves a syscall per file).
+  if (!entry.isSymbolicLink()) return path;
+  try {
+    const real = await realpath(path);
+    if (isInside(base, real)) return real;
+    onSkip(path, "symlink_escape");
+  } catch {
+    onSkip(path, "unreadable");
+  }
+  return undefined;
+};
+
+/** A folder's real path when it exists and stays inside `base` (listings rely on real dirs). */
+const realDirInside = async (base: string, path: string, onSkip: OnSkip): Promise<string | undefined> => {
+  try {
+    const real = await realpath(path);
+    if (isInside(base, real)) return real;
+    onSkip(path, "symlink_escape");
+  } catch {
+    // no such folder: nothing to list
+  }
+  return undefined;
+};
+
+const list = async (dir: string): Promise<Dirent[]> => {
+  try {
+    return await readdir(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+};
+
+const isDirLike = (entry: Dirent): boolean => entry.isDirectory() || entry.isSymbolicLink();
+const isFileLike = (entry: Dirent): boolean => entry.isFile() || entry.isSymbolicLink();
+
+const readMetaToolUseId = async (jsonlPath: string): Promise<string | undefined> => {
+  try {
+    const meta: unknown = JSON.parse(await readFile(jsonlPath.replace(/\.jsonl$/, ".meta.json"), "utf8"));
+    const id = typeof meta === "object" && meta !== null ? (meta as Record<string, unknown>)["toolUseId"] : undefined;
+    return typeof id === "string" ? id : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** 2.1.x subagent transcripts: `<sessionId>/subagents/**\/agent-<id>.jsonl` (workflows nest). */
+const listSubagents = async (base: string, dir: string, projectDir: string, onSkip: OnSkip, depth: number): Promise<HistoryFileRef[]> => {
+  const found: HistoryFileRef[] = [];
+  for (const entry of await list(dir)) {
+    const real = await resolveEntry(base, dir, entry, onSkip);
+    if (real === undefined) continue;
+    const agent = AGENT_FILE.exec(entry.name);
+    if (agent?.[1] !== undefined && isFileLike(entry)) {
+      const toolUseId = await readMetaToolUseId(real);
+      const ref = { path: real, projectDir, kind: "agent" as const, agentId: agent[1] };
+      found.push(toolUseId === undefined ? ref : { ...ref, toolUseId });
+    } else if (isDirLike(entry) && depth < 4) {
+      found.push(...(await listSubagents(base, real, projectDir, onSkip, depth + 1)));
+    }
+  }
+  return found;
+};
+
+const listProject = async (base: string, dir: string, projectDir: string, onSkip: OnSkip): Promise<HistoryFileRef[]> => {
+  const found: HistoryFileRef[] = [];
+  for (const entry of await list(dir)) {
+    const real = await resolveEntry(base, dir, entry, onSkip);
+    if (real === undefined) continue;
+    if (isDirLike(entry)) {
+      const subagents = await realDirInside(base, join(real, "subagents"), onSkip);
+      if (subagents !== undefined) found.push(...(await listSubagents(base, subagents, projectDir, onSkip, 0)));
+      continue;
+    }
+    if (!isFileLike(entry) || !entry.name.endsWith(".jsonl")) continue;
+    const agent = AGENT_FILE.exec(entry.name);
+    found.push(agent?.[1] === undefined ? { path: real, projectDir, kind: "main" } : { path: real, projectDir, kind: "agent", agentId: agent[1] });
+  }
+  return found;
+};
+
+/** Every history file under `<configDir>/projects`, in a stable order. */
+export const listHistoryFiles = async (claudeConfigDir: string, onSkip: OnSkip = () => {}): Promise<HistoryFileRef[]> => {
+  const base = await projectsRoot(claudeConfigDir);
+  if (base === undefined) return [];
+  const found: HistoryFileRef[] = [];
+  for (const entry of await list(base)) {
+    const real = await resolveEntry(base, base, entry, onSkip);
+    if (real !== undefined && isDirLike(entry)) found.push(...(await listProject(base, real, entry.name, onSkip)));
+  }
+  const seen = new Set<string>();
+  return found.filter((ref) => !seen.has(ref.path) && seen.add(ref.path)).sort((a, b) => a.path.localeCompare(b.path));
+};
+
+/** The real path of `path` when it is inside `<configDir>/projects`, else undefined. */
+export const containedPath = async (claudeConfigDir: string, path: string): Promise<string | undefined> => {
+  const base = await projectsRoot(claudeConfigDir);
+  if (base === undefined || path.includes("\0")) return undefined;
+  try {
+    const real = await realpath(path);
+    return isInside(base, real) ? real : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Opens a file the index points at, re-checking containment at open time: a file replaced by a
+ * symlink after indexing is refused, and O_NOFOLLOW refuses a last-moment swap.
+ */
+export const openContained = async (claudeConfigDir: string, path: string): Promise<FileHandle | undefined> => {
+  const real = await containedPath(claudeConfigDir, path);
+  if (real === undefined) return undefined;
+  try {
+    return await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+};

@@ -1,0 +1,127 @@
+import { stat } from "node:fs/promises";
+import type { Logger } from "pino";
+import { createDeltaBuilder } from "./fileDelta.ts";
+import { deleteFiles, insertFiles, loadKnownFiles, refreshSummaries, type FileStat, type KnownFile } from "./indexStore.ts";
+import { decodeLines } from "./parseFile.ts";
+import { listHistoryFiles, type HistoryFileRef } from "./paths.ts";
+import { createWriteBatcher, type WriteBatcher } from "./writeBatcher.ts";
+import type { HistoryDb } from "./historyDb.ts";
+
+/**
+ * Keeps the history index current, incrementally: a file whose size and mtime did not change is
+ * not opened; a file that grew is read from the end of its last complete line; a file that shrank
+ * or was replaced (new inode) is indexed again from the start.
+ */
+export type ScanProgress = { filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number };
+export type ScanReport = {
+  files: number;
+  filesRead: number;
+  bytesRead: number;
+  lines: number;
+  invalid: number;
+  removed: number;
+  durationMs: number;
+};
+
+export type HistoryScanner = {
+  scan(options?: { onProgress?: (progress: ScanProgress) => void }): Promise<ScanReport>;
+};
+
+export type ScannerDeps = {
+  readonly db: HistoryDb;
+  readonly claudeConfigDir: string;
+  readonly logger: Logger;
+  readonly maxLineBytes?: number;
+  readonly concurrency?: number;
+};
+
+type Job = { ref: HistoryFileRef; stat: FileStat; known: KnownFile | undefined; fileId: number };
+
+const statOf = async (path: string): Promise<FileStat | undefined> => {
+  try {
+    const s = await stat(path);
+    return s.isFile() ? { size: s.size, mtimeMs: s.mtimeMs, ino: `${s.dev}:${s.ino}` } : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const needsRead = (job: Job): boolean =>
+  job.known === undefined ||
+  job.known.size !== job.stat.size ||
+  job.known.mtimeMs !== job.stat.mtimeMs ||
+  job.known.ino !== job.stat.ino;
+
+const isReset = (job: Job): boolean =>
+  job.known !== undefined && (job.known.ino !== job.stat.ino || job.stat.size < job.known.scannedBytes);
+
+/** Runs `work` over `items` with at most `limit` in flight, in order of start. */
+const pool = async <T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> => {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++] as T);
+  });
+  await Promise.all(lanes);
+};
+
+export const createHistoryScanner = (deps: ScannerDeps): HistoryScanner => {
+  const readFile = async (job: Job, report: ScanReport, writer: WriteBatcher, withSummaries: number[]): Promise<void> => {
+    const reset = isReset(job);
+    const start = reset ? 0 : (job.known?.scannedBytes ?? 0);
+    const builder = createDeltaBuilder(reset ? 0 : (job.known?.lineCount ?? 0));
+    const options = { start, end: job.stat.size, ...(deps.maxLineBytes === undefined ? {} : { maxLineBytes: deps.maxLineBytes }) };
+    const committed = await decodeLines(job.ref.path, builder.add, options);
+    const delta = builder.delta();
+    report.bytesRead += committed - start;
+    report.lines += delta.counts.lines;
+    report.invalid += delta.counts.invalid;
+    if (delta.summaries.length > 0) withSummaries.push(job.fileId);
+    if (delta.counts.invalid > 0) deps.logger.warn({ path: job.ref.path, invalid: delta.counts.invalid }, "history lines skipped");
+    await writer.add({ fileId: job.fileId, reset, stat: job.stat, scannedBytes: committed, delta });
+  };
+
+  /** Stats every listed file and registers the new ones (one statement). */
+  const plan = async (refs: readonly HistoryFileRef[], known: Map<string, KnownFile>): Promise<Job[]> => {
+    const stats = await Promise.all(refs.map((ref) => statOf(ref.path)));
+    const present = refs.flatMap((ref, i) => (stats[i] === undefined ? [] : [{ ref, stat: stats[i] as FileStat }]));
+    const ids = await insertFiles(deps.db, present.filter(({ ref }) => !known.has(ref.path)).map(({ ref }) => ref));
+    return present.map(({ ref, stat }) => {
+      const old = known.get(ref.path);
+      return { ref, stat, known: old, fileId: old?.id ?? (ids.get(ref.path) as number) };
+    });
+  };
+
+  const scan: HistoryScanner["scan"] = async (options = {}) => {
+    const started = performance.now();
+    const onSkip = (path: string, reason: string) => deps.logger.warn({ path, reason }, "history file skipped");
+    const [refs, known] = await Promise.all([listHistoryFiles(deps.claudeConfigDir, onSkip), loadKnownFiles(deps.db)]);
+    const jobs = await plan(refs, known);
+    const present = new Set(jobs.map((job) => job.ref.path));
+    const gone = [...known.values()].filter((file) => !present.has(file.path)).map((file) => file.id);
+    await deleteFiles(deps.db, gone);
+    const work = jobs.filter(needsRead);
+    const report: ScanReport = { files: jobs.length, filesRead: work.length, bytesRead: 0, lines: 0, invalid: 0, removed: gone.length, durationMs: 0 };
+    const progress: ScanProgress = { filesDone: 0, filesTotal: work.length, bytesDone: 0, bytesTotal: 0 };
+    for (const job of work) progress.bytesTotal += job.stat.size - (isReset(job) ? 0 : (job.known?.scannedBytes ?? 0));
+    const withSummaries: number[] = [];
+    const writer = createWriteBatcher(deps.db, (error, writes) =>
+      deps.logger.error({ err: error, files: writes.length }, "history index batch failed; its files are read again next scan"),
+    );
+    await pool(work, deps.concurrency ?? 3, async (job) => {
+      try {
+        await readFile(job, report, writer, withSummaries);
+      } catch (error) {
+        deps.logger.error({ err: error, path: job.ref.path }, "history file could not be indexed");
+      }
+      progress.filesDone++;
+      progress.bytesDone = report.bytesRead;
+      options.onProgress?.({ ...progress });
+    });
+    await writer.finish();
+    await refreshSummaries(deps.db, work.map((job) => job.fileId), withSummaries);
+    report.durationMs = performance.now() - started;
+    return report;
+  };
+
+  return { scan };
+};
