@@ -1,6 +1,7 @@
 import { benchDecoder } from "./decoder.ts";
 import { benchEventStore } from "./eventStore.ts";
 import { benchHistory } from "./history.ts";
+import { benchHttp } from "./http.ts";
 
 /**
  * `npm run bench`: every benchmark prints a table whose first rows are the raw baseline
@@ -10,6 +11,7 @@ const suites: Record<string, () => Promise<Record<string, string | number>[]>> =
   eventStore: benchEventStore,
   decoder: benchDecoder,
   history: benchHistory,
+  http: benchHttp,
 };
 
 const wanted = process.argv.slice(2);

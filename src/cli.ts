@@ -1,11 +1,12 @@
 import { createReadStream } from "node:fs";
 import { parseArgs } from "node:util";
 import dotenv from "dotenv";
-import { ConfigError, parseConfig } from "./config.ts";
+import type { Logger } from "pino";
+import { ConfigError, parseConfig, type Config } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { createTokenStore } from "./auth/tokens.ts";
 import { runTokenCommand } from "./cli/token.ts";
-import { openDatabase } from "./infra/database.ts";
+import { openDatabase, type Database } from "./infra/database.ts";
 import { connectRedis } from "./infra/redis.ts";
 import { migrateToLatest } from "./infra/migrate.ts";
 import { allRoles, startService, type Role } from "./main.ts";
@@ -19,6 +20,7 @@ commands:
                                         manage API tokens (with the embedded Redis, run it
                                         while the service is stopped, or set REDIS_URL)
   decode [file|-]                       decode captured stream-json; one JSON line per message, then a summary
+  history scan|ls|show                  index and read Claude Code's on-disk transcripts (CLAUDE_CONFIG_DIR)
 `;
 
 const loadConfig = () => {
@@ -48,6 +50,19 @@ const start = async (args: string[]) => {
   return null;
 };
 
+/** Opens the configured database, migrated, for a command that needs it; closes it after. */
+const withDatabase = async (run: (deps: { db: Database; config: Readonly<Config>; logger: Logger }) => Promise<number>) => {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL);
+  const database = await openDatabase(config);
+  try {
+    await migrateToLatest(database.db, logger);
+    return await run({ db: database.db, config, logger });
+  } finally {
+    await database.close();
+  }
+};
+
 const migrate = async () => {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
@@ -61,6 +76,12 @@ const migrate = async () => {
   return 0;
 };
 
+const history = (args: string[]) =>
+  withDatabase(async ({ db, config, logger }) => {
+    const { runHistory } = await import("./cli/history.ts");
+    return runHistory(args, { db, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger });
+  });
+
 const decode = async (args: string[]) => {
   const { runDecode } = await import("./cli/decode.ts");
   const [file] = args;
@@ -68,7 +89,18 @@ const decode = async (args: string[]) => {
   return 0;
 };
 
-const commands: Record<string, (args: string[]) => Promise<number | null>> = { start, migrate, decode };
+const token = async (args: string[]) => {
+  const config = loadConfig();
+  const redis = await connectRedis(config, createLogger("warn"));
+  try {
+    const tokens = createTokenStore({ redis: redis.redis, prefix: config.REDIS_KEY_PREFIX });
+    return await runTokenCommand(tokens, args, (line) => console.log(line), (line) => console.error(line));
+  } finally {
+    await redis.close();
+  }
+};
+
+const commands: Record<string, (args: string[]) => Promise<number | null>> = { start, migrate, decode, token, history };
 
 const main = async () => {
   const [name, ...args] = process.argv.slice(2);

@@ -35,6 +35,27 @@ const schema = z.object({
   GITHUB_REPOS_DIRECTORY: z.string().min(1).default("~/github"),
   API_TOKEN: optionalText.pipe(z.string().min(16, "at least 16 characters").optional()),
   RUNNER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** A running job's lease; a job whose lease lapses is failed as `runner_lost`. */
+  RUNNER_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(15_000),
+  /** Between SIGTERM and SIGKILL of a cancelled job's process group. */
+  RUNNER_KILL_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(5_000),
+  /** On shutdown, running jobs get this long to finish before they are killed and failed. */
+  RUNNER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** A stdout line over this size is stored as `{ truncated, originalBytes, sha256 }`. */
+  RUNNER_MAX_LINE_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /** A tool result over this size is stored as `{ truncated, originalBytes, sha256 }`. */
+  RUNNER_MAX_TOOL_RESULT_BYTES: z.coerce.number().int().min(256).max(64 * 1024 * 1024).default(256 * 1024),
+  /** Ask the phone for tool approvals over the CLI's stdio control protocol. */
+  RUNNER_PERMISSION_PROMPTS: flag,
+  /** Largest request body accepted, in bytes (413 above it). */
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /** Longest prompt accepted, in characters (413 above it). */
+  PROMPT_MAX_CHARS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+  /** Rate limits per token and window, backed by Redis: reads, prompt POSTs, other writes. */
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).max(24 * 60 * 60 * 1000).default(60_000),
+  RATE_LIMIT_READS: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_PROMPTS: z.coerce.number().int().min(1).default(30),
+  RATE_LIMIT_WRITES: z.coerce.number().int().min(1).default(120),
 });
 
 export type RawConfig = z.infer<typeof schema>;

@@ -1,17 +1,26 @@
+import { domainErrorCodes } from "../commands/errors.ts";
+
 /**
  * Every error a client can see has a stable `code` from this table, mapped to HTTP here and
  * nowhere else. 5xx answers hide internals.
  */
 export const errorCodes = {
   validation_failed: 400,
+  bad_request: 400,
+  /** A project path that is malformed: NUL byte, relative where absolute is needed, `..` in a folderName. */
   invalid_path: 400,
+  /** A project path that does not exist or is not a folder. */
+  path_not_found: 400,
   unauthorised: 401,
   forbidden: 403,
+  /** A project path that resolves (after `..` and symlinks) outside GITHUB_REPOS_DIRECTORY. */
   forbidden_path: 403,
   not_found: 404,
   concurrency_conflict: 409,
   idempotency_key_reused: 422,
   payload_too_large: 413,
+  prompt_too_long: 413,
+  unsupported_media_type: 415,
   rate_limited: 429,
   internal_error: 500,
   unavailable: 503,
@@ -55,3 +64,10 @@ export class ConcurrencyError extends AppError {
 /** Normalises anything thrown into an Error, so handlers never deal with `unknown`. */
 export const toError = (thrown: unknown): Error =>
   thrown instanceof Error ? thrown : new Error(typeof thrown === "string" ? thrown : JSON.stringify(thrown));
+
+/**
+ * The whole table a client can meet: HTTP codes above plus the deciders' codes. One code,
+ * one status, everywhere.
+ */
+export const allErrorCodes = { ...errorCodes, ...domainErrorCodes } as const;
+export type AnyErrorCode = keyof typeof allErrorCodes;

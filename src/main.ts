@@ -2,7 +2,12 @@ import { readFileSync } from "node:fs";
 import { mkdirSync } from "node:fs";
 import type { Logger } from "pino";
 import { describeConfig, type Config } from "./config.ts";
+import { sessionDecider } from "../commands/session/index.ts";
+import { bootstrapToken } from "./auth/bootstrapToken.ts";
+import { createTokenStore } from "./auth/tokens.ts";
 import { createEventStore } from "./eventStore/eventStore.ts";
+import { createCachedCommandHandler } from "./eventStore/cachedCommandHandler.ts";
+import { createAggregateReads } from "./http/aggregateReads.ts";
 import { buildApp } from "./http/app.ts";
 import { openDatabase } from "./infra/database.ts";
 import { migrateToLatest } from "./infra/migrate.ts";
@@ -46,7 +51,16 @@ export const startService = async (config: Readonly<Config>, roles: readonly Rol
     const store = await createEventStore({ redis: redis.redis, prefix: config.REDIS_KEY_PREFIX, partitions: config.PARTITIONS });
     logger.info({ partitions: store.partitions }, "event store ready");
     if (roles.includes("api")) {
-      const app = await buildApp({ config, logger, redis: redis.redis, db: database.db, store, version: packageVersion() });
+      // Requests run concurrently: auto-pipelining batches their Redis commands into few writes.
+      // A connection of its own, so no blocking read of another role can hold it up.
+      const apiRedis = redis.redis.duplicate({ enableAutoPipelining: true });
+      running.push({ name: "api redis", stop: async () => apiRedis.disconnect() });
+      const apiStore = await createEventStore({ redis: apiRedis, prefix: config.REDIS_KEY_PREFIX, partitions: config.PARTITIONS });
+      const tokens = createTokenStore({ redis: apiRedis, prefix: config.REDIS_KEY_PREFIX, staticTokens: [bootstrapToken(config, logger)] });
+      // Until the projections' read models are wired in, reads fold the session streams.
+      const reads = createAggregateReads(apiStore);
+      const commands = createCachedCommandHandler(apiStore, sessionDecider);
+      const app = await buildApp({ config, logger, redis: apiRedis, db: database.db, store: apiStore, version: packageVersion(), reads, commands, tokens });
       await app.listen({ port: config.PORT, host: config.HOST });
       running.push({ name: "api", stop: () => app.close() });
     }

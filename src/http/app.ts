@@ -1,28 +1,22 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
-import type { Redis } from "ioredis";
-import type { Logger } from "pino";
-import type { Config } from "../config.ts";
-import type { EventStore } from "../eventStore/eventStore.ts";
-import type { Database } from "../infra/database.ts";
-import { problemErrorHandler, sendProblem } from "./problem.ts";
+import { registerAuth } from "./auth.ts";
+import type { AppDeps } from "./deps.ts";
+import { registerOpenApi } from "./openapi.ts";
+import { problemErrorHandler, sendCode } from "./problem.ts";
 import { probeRoutes } from "./probeRoutes.ts";
+import { promptRoutes } from "./promptRoutes.ts";
+import { registerRateLimit } from "./rateLimit.ts";
+import { sessionRoutes } from "./sessionRoutes.ts";
 
-export interface AppDeps {
-  readonly config: Readonly<Config>;
-  readonly logger: Logger;
-  readonly redis: Redis;
-  readonly db: Database;
-  readonly store: EventStore;
-  readonly version: string;
-}
+export type { AppDeps, SessionCommands } from "./deps.ts";
 
 /** The HTTP application; tests drive it with `inject()`, only main.ts listens. */
 export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: deps.config.BODY_LIMIT_BYTES,
     genReqId: (request) => {
       const given = request.headers["x-request-id"];
       return typeof given === "string" && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
@@ -32,10 +26,16 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(problemErrorHandler);
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, request, 404, "not_found", `no route ${request.method} ${request.url.split("?")[0]}`));
+  app.setNotFoundHandler((request, reply) => sendCode(reply, request, "not_found", `no route ${request.method} ${request.url.split("?")[0]}`));
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
-  await app.withTypeProvider<ZodTypeProvider>().register(probeRoutes, deps);
+  registerAuth(app, deps.tokens);
+  await registerRateLimit(app, { redis: deps.redis, prefix: deps.config.REDIS_KEY_PREFIX, limits: deps.config });
+  await registerOpenApi(app, deps.version);
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  await typed.register(probeRoutes, deps);
+  await typed.register(sessionRoutes, deps);
+  await typed.register(promptRoutes, deps);
   return app;
 };

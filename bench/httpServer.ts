@@ -1,0 +1,81 @@
+import { randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Fastify from "fastify";
+import { Redis } from "ioredis";
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import pino from "pino";
+import { sessionDecider } from "../commands/session/index.ts";
+import { createTokenStore } from "../src/auth/tokens.ts";
+import { parseConfig } from "../src/config.ts";
+import { createEventStore } from "../src/eventStore/eventStore.ts";
+import { createCachedCommandHandler } from "../src/eventStore/cachedCommandHandler.ts";
+import { createAggregateReads } from "../src/http/aggregateReads.ts";
+import { buildApp } from "../src/http/app.ts";
+import type { Database } from "../src/infra/database.ts";
+import { migrateToLatest } from "../src/infra/migrate.ts";
+
+/**
+ * The server side of `bench/http.ts`, in its own process so the load generator does not
+ * share its event loop: the real app (real Redis with a random prefix, a real Postgres schema)
+ * and a bare Fastify app, both on 127.0.0.1. Prints one JSON line with the ports; cleans up
+ * and exits on SIGTERM.
+ */
+const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+const postgresUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const token = `bench-${randomUUID()}`;
+const prefix = `bench:${randomUUID().slice(0, 8)}:`;
+const schema = `bench_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+const scratch = realpathSync(mkdtempSync(join(tmpdir(), "ccm-bench-")));
+mkdirSync(join(scratch, "repos", "project"), { recursive: true });
+
+const openSchema = async (): Promise<Database> => {
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const pool = new pg.Pool({ connectionString: postgresUrl, max: 4, options: `-c search_path=${schema}` });
+  const db: Database = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  await migrateToLatest(db, pino({ level: "silent" }), schema);
+  return db;
+};
+
+// As main.ts does for the api role.
+const redis = new Redis(redisUrl, { enableAutoPipelining: true });
+const db = await openSchema();
+const config = parseConfig({
+  GITHUB_REPOS_DIRECTORY: join(scratch, "repos"), DATA_DIR: join(scratch, "data"), CLAUDE_CONFIG_DIR: join(scratch, "claude"),
+  REDIS_KEY_PREFIX: prefix, API_TOKEN: token, LOG_LEVEL: "silent",
+  RATE_LIMIT_READS: "100000000", RATE_LIMIT_PROMPTS: "100000000", RATE_LIMIT_WRITES: "100000000",
+});
+const store = await createEventStore({ redis, prefix, partitions: 8 });
+const app = await buildApp({
+  config, logger: pino({ level: "silent" }), redis, db, store, version: "bench",
+  reads: createAggregateReads(store), commands: createCachedCommandHandler(store, sessionDecider),
+  tokens: createTokenStore({ redis, prefix, staticTokens: [{ name: "bench", token }] }),
+});
+const bare = Fastify();
+bare.get("/bare", async () => ({ ok: true }));
+bare.post("/bare", async (request) => ({ ok: true, size: JSON.stringify(request.body).length }));
+
+await app.listen({ host: "127.0.0.1", port: 0 });
+await bare.listen({ host: "127.0.0.1", port: 0 });
+const portOf = (server: typeof app) => (server.server.address() as { port: number }).port;
+process.stdout.write(`${JSON.stringify({ appPort: portOf(app), barePort: portOf(bare), token })}\n`);
+
+process.once("SIGTERM", async () => {
+  await Promise.all([app.close(), bare.close()]);
+  await sql.raw(`DROP SCHEMA ${schema} CASCADE`).execute(db);
+  await db.destroy();
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== "0");
+  redis.disconnect();
+  rmSync(scratch, { recursive: true, force: true });
+  process.exit(0);
+});

@@ -1,0 +1,30 @@
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { SessionCommand, SessionState } from "../../commands/session/index.ts";
+import type { EventMeta } from "../../events/envelope.ts";
+import type { TokenVerifier } from "../auth/tokens.ts";
+import type { Config } from "../config.ts";
+import type { EventStore } from "../eventStore/eventStore.ts";
+import type { CommandOutcome } from "../eventStore/handleCommand.ts";
+import type { Database } from "../infra/database.ts";
+import type { SessionReads } from "./sessionReads.ts";
+
+/** The session command path (read → fold → decide → append), as the routes call it. */
+export type SessionCommands = (
+  sessionId: string,
+  command: SessionCommand,
+  options: { meta: EventMeta; idempotencyKey?: string; now?: Date },
+) => Promise<CommandOutcome<SessionState>>;
+
+export interface AppDeps {
+  readonly config: Readonly<Config>;
+  readonly logger: Logger;
+  readonly redis: Redis;
+  readonly db: Database;
+  readonly store: EventStore;
+  readonly version: string;
+  /** The read side: every GET goes through it. */
+  readonly reads: SessionReads;
+  readonly commands: SessionCommands;
+  readonly tokens: TokenVerifier;
+}

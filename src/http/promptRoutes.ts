@@ -1,0 +1,85 @@
+import { randomUUID } from "node:crypto";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { DomainError } from "../../commands/errors.ts";
+import { AppError } from "../errors.ts";
+import { commandMeta } from "./auth.ts";
+import type { AppDeps } from "./deps.ts";
+import { freshRead } from "./freshness.ts";
+import { acceptedBody, replayAccepted } from "./promptAccepted.ts";
+import { confineProjectPath } from "./projectPath.ts";
+import { limitFor } from "./rateLimit.ts";
+import * as S from "./schemas.ts";
+
+const tags = ["prompts"];
+const security = [{ bearerAuth: [] }];
+const errors = { ...S.commonErrors, 404: S.ProblemBody, 409: S.ProblemBody };
+
+/** Prompts of a session: send (queued in the aggregate), list, read, cancel. */
+export const promptRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
+  const { config, reads, commands, store } = deps;
+  const fresh = freshRead(reads);
+  const list = "/api/claude-code/sessions/:sessionId/prompts";
+  const one = `${list}/:promptId`;
+
+  app.post(list, {
+    schema: {
+      tags, security, params: S.SessionParams, headers: S.IdempotencyHeaders, body: S.EnqueuePromptBody,
+      response: { 202: S.PromptAccepted, ...errors, 403: S.ProblemBody, 413: S.ProblemBody, 422: S.ProblemBody },
+    },
+    config: limitFor(config, "prompts"),
+  }, async (request, reply) => {
+    const { sessionId } = request.params;
+    const { prompt } = request.body;
+    if (prompt.length > config.PROMPT_MAX_CHARS) {
+      throw AppError.of("prompt_too_long", `a prompt may have at most ${config.PROMPT_MAX_CHARS} characters`);
+    }
+    const projectPath = request.body.projectPath === undefined
+      ? undefined
+      : await confineProjectPath(config.GITHUB_REPOS_DIRECTORY, { projectPath: request.body.projectPath });
+    const ids = { promptId: randomUUID(), messageId: randomUUID() };
+    const idempotencyKey = request.headers["idempotency-key"];
+    const outcome = await commands(
+      sessionId,
+      { type: "EnqueuePrompt", data: { ...ids, prompt, ...(projectPath ? { projectPath } : {}) } },
+      { meta: commandMeta(request), ...(idempotencyKey ? { idempotencyKey } : {}) },
+    );
+    const body = outcome.result.duplicate
+      ? await replayAccepted(store, sessionId, outcome.result, prompt)
+      : acceptedBody(sessionId, ids, outcome.state, outcome.result.position);
+    return reply.code(202).send(body);
+  });
+
+  app.get(list, {
+    schema: { tags, security, params: S.SessionParams, querystring: S.FreshQuery, response: { 200: S.PromptList, ...errors } },
+    config: limitFor(config, "reads"),
+    preHandler: fresh,
+  }, async (request) => {
+    const { sessionId } = request.params;
+    if (!(await reads.getSession(sessionId))) throw new DomainError("session_not_found", `session ${sessionId} not found`, { sessionId });
+    return { prompts: await reads.listPrompts(sessionId) };
+  });
+
+  app.get(one, {
+    schema: { tags, security, params: S.PromptParams, querystring: S.FreshQuery, response: { 200: S.Prompt, ...errors } },
+    config: limitFor(config, "reads"),
+    preHandler: fresh,
+  }, async (request) => {
+    const { sessionId, promptId } = request.params;
+    const prompt = await reads.getPrompt(sessionId, promptId);
+    if (!prompt) throw new DomainError("prompt_not_found", `prompt ${promptId} not found`, { sessionId, promptId });
+    return prompt;
+  });
+
+  app.delete(one, {
+    schema: { tags, security, params: S.PromptParams, response: { 200: S.PromptCancelled, 202: S.PromptCancelled, ...errors } },
+    config: limitFor(config, "writes"),
+  }, async (request, reply) => {
+    const { sessionId, promptId } = request.params;
+    const { state, result } = await commands(sessionId, { type: "CancelPrompt", data: { promptId } }, { meta: commandMeta(request) });
+    const cancelled = state.status === "open" && state.prompts[promptId] === "cancelled";
+    // A queued prompt is gone at once (200); a running one waits for the runner to kill it (202).
+    return reply.code(cancelled ? 200 : 202).send({
+      promptId, sessionId, status: cancelled ? "cancelled" : "cancel_requested", position: result.position,
+    });
+  });
+};

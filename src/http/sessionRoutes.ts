@@ -1,0 +1,101 @@
+import { randomUUID } from "node:crypto";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { DomainError } from "../../commands/errors.ts";
+import type { UpdateSession } from "../../commands/session/index.ts";
+import { claudeDirectoryPath } from "../claude/claudeDirectoryPath.ts";
+import { commandMeta } from "./auth.ts";
+import type { AppDeps } from "./deps.ts";
+import { freshRead, waitForWrite } from "./freshness.ts";
+import { confineProjectPath } from "./projectPath.ts";
+import { limitFor } from "./rateLimit.ts";
+import * as S from "./schemas.ts";
+import type { SessionView } from "./sessionReads.ts";
+
+const tags = ["sessions"];
+const security = [{ bearerAuth: [] }];
+const errors = { ...S.commonErrors, 404: S.ProblemBody };
+
+const notFound = (sessionId: string) => new DomainError("session_not_found", `session ${sessionId} not found`, { sessionId });
+
+type Created = Pick<SessionView, "projectPath" | "claudeDirectoryPath" | "context" | "metadata">;
+
+/** The session as it is right after SessionCreated: no read model needed to answer a create. */
+const createdView = (id: string, data: Created, now: Date): SessionView => {
+  const at = now.toISOString();
+  return {
+    id, ...data, status: "active", claudeCodeSessionId: null, createdAt: at, updatedAt: at, lastAccessedAt: at,
+    isWorking: false, currentJobId: null, lastJobStatus: null,
+  };
+};
+
+/** Session CRUD. Writes go through the decider; reads through SessionReads. */
+export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
+  const { config, reads, commands } = deps;
+  const fresh = freshRead(reads);
+  const byId = "/api/claude-code/sessions/:sessionId";
+
+  app.post("/api/claude-code/sessions", {
+    schema: { tags, security, body: S.CreateSessionBody, response: { 201: S.SessionWritten, ...errors, 403: S.ProblemBody } },
+    config: limitFor(config, "writes"),
+  }, async (request, reply) => {
+    const { body } = request;
+    const projectPath = await confineProjectPath(config.GITHUB_REPOS_DIRECTORY, body);
+    const id = randomUUID();
+    const now = new Date();
+    const data = {
+      projectPath,
+      claudeDirectoryPath: claudeDirectoryPath(config.CLAUDE_CONFIG_DIR, projectPath),
+      context: body.context ?? null,
+      metadata: body.metadata ?? {},
+    };
+    const { result } = await commands(id, { type: "CreateSession", data }, { meta: commandMeta(request), now });
+    return reply.code(201).send({ ...createdView(id, data, now), position: result.position });
+  });
+
+  app.get("/api/claude-code/sessions", {
+    schema: { tags, security, querystring: S.ListSessionsQuery, response: { 200: S.SessionList, ...S.commonErrors } },
+    config: limitFor(config, "reads"),
+    preHandler: fresh,
+  }, async (request) => {
+    const { status, limit, offset, includeUnlinked } = request.query;
+    const page = await reads.listSessions({ ...(status ? { status } : {}), limit, offset, includeUnlinked });
+    return { ...page, limit, offset };
+  });
+
+  app.get(byId, {
+    schema: { tags, security, params: S.SessionParams, querystring: S.FreshQuery, response: { 200: S.Session, ...errors } },
+    config: limitFor(config, "reads"),
+    preHandler: fresh,
+  }, async (request) => {
+    const session = await reads.getSession(request.params.sessionId);
+    if (!session) throw notFound(request.params.sessionId);
+    return session;
+  });
+
+  app.patch(byId, {
+    schema: { tags, security, params: S.SessionParams, body: S.UpdateSessionBody, response: { 200: S.SessionWritten, ...errors } },
+    config: limitFor(config, "writes"),
+  }, async (request, reply) => {
+    const { sessionId } = request.params;
+    const { context, metadata, status } = request.body;
+    const data: UpdateSession["data"] = {
+      ...(context !== undefined ? { context } : {}),
+      ...(metadata !== undefined ? { metadata } : {}),
+      ...(status !== undefined ? { status } : {}),
+    };
+    const { result } = await commands(sessionId, { type: "UpdateSession", data }, { meta: commandMeta(request) });
+    await waitForWrite(reads, reply, result.position);
+    const session = await reads.getSession(sessionId);
+    if (!session) throw notFound(sessionId);
+    return { ...session, position: result.position };
+  });
+
+  app.delete(byId, {
+    schema: { tags, security, params: S.SessionParams, response: { 200: S.SessionDeleted, ...errors } },
+    config: limitFor(config, "writes"),
+  }, async (request) => {
+    const { sessionId } = request.params;
+    const { result } = await commands(sessionId, { type: "DeleteSession", data: {} }, { meta: commandMeta(request) });
+    return { success: true as const, sessionId, position: result.position };
+  });
+};
