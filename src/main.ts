@@ -7,6 +7,8 @@ import { bootstrapToken } from "./auth/bootstrapToken.ts";
 import { createTokenStore } from "./auth/tokens.ts";
 import { createEventStore } from "./eventStore/eventStore.ts";
 import { createCachedCommandHandler } from "./eventStore/cachedCommandHandler.ts";
+import { createHistoryService } from "./history/historyService.ts";
+import { createHistoryWatcher } from "./history/watcher.ts";
 import { createAggregateReads } from "./http/aggregateReads.ts";
 import { buildApp } from "./http/app.ts";
 import { openDatabase } from "./infra/database.ts";
@@ -60,9 +62,17 @@ export const startService = async (config: Readonly<Config>, roles: readonly Rol
       // Until the projections' read models are wired in, reads fold the session streams.
       const reads = createAggregateReads(apiStore);
       const commands = createCachedCommandHandler(apiStore, sessionDecider);
-      const app = await buildApp({ config, logger, redis: apiRedis, db: database.db, store: apiStore, version: packageVersion(), reads, commands, tokens });
+      const history = createHistoryService({ db: database.db, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger });
+      const app = await buildApp({ config, logger, redis: apiRedis, db: database.db, store: apiStore, version: packageVersion(), reads, commands, tokens, history });
       await app.listen({ port: config.PORT, host: config.HOST });
       running.push({ name: "api", stop: () => app.close() });
+    }
+    if (roles.includes("projector")) {
+      // The history index is a read model too: the projector role keeps it current.
+      const history = createHistoryService({ db: database.db, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger });
+      const watcher = createHistoryWatcher({ scanner: history, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger });
+      await watcher.start();
+      running.push({ name: "history watcher", stop: () => watcher.stop() });
     }
     for (const role of roles.filter((role) => role !== "api")) {
       logger.warn({ role }, "role is not available in this build yet");

@@ -5,6 +5,7 @@ import { registerAuth } from "./auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { registerOpenApi } from "./openapi.ts";
 import { problemErrorHandler, sendCode } from "./problem.ts";
+import { historyRoutes } from "./historyRoutes.ts";
 import { probeRoutes } from "./probeRoutes.ts";
 import { promptRoutes } from "./promptRoutes.ts";
 import { registerRateLimit } from "./rateLimit.ts";
@@ -37,5 +38,6 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await typed.register(probeRoutes, deps);
   await typed.register(sessionRoutes, deps);
   await typed.register(promptRoutes, deps);
+  if (deps.history) await typed.register(historyRoutes, { history: deps.history });
   return app;
 };

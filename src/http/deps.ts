@@ -7,6 +7,7 @@ import type { Config } from "../config.ts";
 import type { EventStore } from "../eventStore/eventStore.ts";
 import type { CommandOutcome } from "../eventStore/handleCommand.ts";
 import type { Database } from "../infra/database.ts";
+import type { HistoryService } from "../history/historyService.ts";
 import type { SessionReads } from "./sessionReads.ts";
 
 /** The session command path (read → fold → decide → append), as the routes call it. */
@@ -27,4 +28,6 @@ export interface AppDeps {
   readonly reads: SessionReads;
   readonly commands: SessionCommands;
   readonly tokens: TokenVerifier;
+  /** Claude Code's on-disk transcripts; the history routes are served when given. */
+  readonly history?: HistoryService;
 }

@@ -5,6 +5,7 @@ import type { FastifyInstance } from "fastify";
 import pino from "pino";
 import { sessionDecider } from "../../commands/session/index.ts";
 import { createTokenStore } from "../../src/auth/tokens.ts";
+import { createHistoryService } from "../../src/history/historyService.ts";
 import { parseConfig } from "../../src/config.ts";
 import { createCachedCommandHandler } from "../../src/eventStore/cachedCommandHandler.ts";
 import { createAggregateReads } from "../../src/http/aggregateReads.ts";
@@ -31,13 +32,15 @@ export const createTestApp = async (env: Record<string, string> = {}) => {
   });
   const tokens = createTokenStore({ redis, prefix, staticTokens: [{ name: "tester", token: TEST_TOKEN }] });
   const commands = createCachedCommandHandler(store, sessionDecider);
+  const logger = pino({ level: "silent" });
+  const history = createHistoryService({ db: database.db, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger });
   const app: FastifyInstance = await buildApp({
-    config, logger: pino({ level: "silent" }), redis, db: database.db, store, version: "test",
-    reads: createAggregateReads(store), commands, tokens,
+    config, logger, redis, db: database.db, store, version: "test",
+    reads: createAggregateReads(store), commands, tokens, history,
   });
   await app.ready();
   return {
-    app, store, redis, prefix, root, scratch, config, tokens, commands,
+    app, store, redis, prefix, root, scratch, config, tokens, commands, history, db: database.db,
     auth: { authorization: `Bearer ${TEST_TOKEN}` },
     close: async () => {
       await app.close();
