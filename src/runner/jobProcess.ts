@@ -1,0 +1,264 @@
+import { stat } from "node:fs/promises";
+import type { Logger } from "pino";
+import type { EventMeta } from "../../events/envelope.ts";
+import { isDomainError } from "../../commands/errors.ts";
+import type { SessionCommand } from "../../commands/session/index.ts";
+import { createDecodeCounters, decodeSplitLine } from "../claude/decodeStream.ts";
+import { createLineSplitter, type SplitLine } from "../claude/lineSplitter.ts";
+import type { DecodedLine, ResultLine } from "../claude/streamJson.ts";
+import { toError } from "../errors.ts";
+import { InvalidOptionsError, resolveCliOptions, type CliOptions } from "./cliOptions.ts";
+import { completion, persistedSessionIdOf, storedKind, storedMessage } from "./runnerMessages.ts";
+import type { SessionCommands } from "./sessionCommands.ts";
+import { buildClaudeArgs, type ChildHandle, type ExitInfo, type Launcher } from "./spawnClaude.ts";
+import type { PermissionDecision } from "./signals.ts";
+import { closeInput, permissionResponseLine, userMessageLine, writeLine, type PermissionAnswer } from "./stdinProtocol.ts";
+
+/**
+ * One job: spawns the CLI for one prompt, turns every line it prints into a command on the
+ * session (in order, one at a time), and ends the job with JobCompleted / JobFailed /
+ * JobCancelled once the process has exited. Reads to exit: a process may print several
+ * init/result pairs. Stdin stays open for approvals until the turn's `result`.
+ */
+export type JobSpec = {
+  readonly sessionId: string;
+  readonly jobId: string;
+  readonly promptId: string;
+  readonly prompt: string;
+  readonly projectPath: string;
+  readonly claudeSessionId: string | null;
+  /** Option defaults from the session's metadata, and the prompt's own; validated before spawning. */
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly promptOptions: Readonly<Record<string, unknown>> | undefined;
+};
+
+export type JobContext = {
+  readonly commands: SessionCommands;
+  readonly launcher: Launcher | null;
+  readonly env: Readonly<Record<string, string>>;
+  readonly limits: { readonly maxLineBytes: number; readonly maxToolResultBytes: number; readonly killGraceMs: number };
+  readonly permissionPrompts: boolean;
+  readonly meta: EventMeta;
+  readonly publishLive: (sessionId: string, payload: Record<string, unknown>) => void;
+  readonly logger: Logger;
+};
+
+export type JobEnd = "completed" | "failed" | "cancelled" | "abandoned";
+
+export type JobHandle = {
+  readonly spec: JobSpec;
+  readonly pid: () => number | undefined;
+  /** The phone asked to cancel: kill the group and record JobCancelled. */
+  readonly cancel: () => void;
+  /** The runner is shutting down: kill the group and record JobFailed with `reason`. */
+  readonly abort: (reason: string) => void;
+  /** Writes the phone's answer to a `can_use_tool` request to the CLI's stdin. */
+  readonly answerPermission: (requestId: string, decision: PermissionDecision) => boolean;
+  readonly done: Promise<JobEnd>;
+};
+
+const STDERR_TAIL_BYTES = 4096;
+const MAX_BATCH = 200;
+/** Rejections meaning the job is over elsewhere (swept as runner_lost, session deleted). */
+const GONE = new Set(["job_not_running", "session_deleted", "session_not_found"]);
+
+const createTail = (limit: number) => {
+  let kept = Buffer.alloc(0);
+  return {
+    push: (chunk: Buffer) => {
+      kept = Buffer.concat([kept, chunk]);
+      if (kept.length > limit) kept = kept.subarray(kept.length - limit);
+    },
+    text: () => kept.toString("utf8"),
+  };
+};
+
+export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
+  const { sessionId, jobId } = spec;
+  const log = ctx.logger.child({ sessionId, jobId });
+  const stderr = createTail(STDERR_TAIL_BYTES);
+  const counters = createDecodeCounters();
+  let child: ChildHandle | null = null;
+  let stopping: { kind: "cancel" } | { kind: "abort"; reason: string } | null = null;
+  let abandoned = false;
+  let seq = 0;
+  let linked = spec.claudeSessionId;
+  let lastResult: ResultLine | null = null;
+  let killTimer: NodeJS.Timeout | undefined;
+  const requestedInputs = new Map<string, Readonly<Record<string, unknown>>>();
+
+  type Pending = { readonly command: SessionCommand; readonly key: string };
+  const pending: Pending[] = [];
+  let draining: Promise<void> | null = null;
+
+  /** One append for everything queued: after a stall the backlog goes out in one round trip. */
+  const runBatch = async (batch: readonly Pending[]) => {
+    const first = batch[0] as Pending;
+    const key = batch.length === 1 ? first.key : `${first.key}+${batch.length}`;
+    for (let attempt = 1; !abandoned; attempt += 1) {
+      try {
+        await ctx.commands.executeMany(sessionId, batch.map((item) => item.command), { meta: ctx.meta, idempotencyKey: key });
+        return;
+      } catch (error) {
+        if (isDomainError(error) && GONE.has(error.code)) return abandon(error.code);
+        // One refused command must not take the rest of a batch with it.
+        if (isDomainError(error) && batch.length > 1) {
+          for (const item of batch) await runBatch([item]);
+          return;
+        }
+        if (isDomainError(error) || attempt >= 3) return log.error({ err: toError(error).message, commands: batch.length }, "runner command failed");
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+  };
+
+  const drain = async () => {
+    while (pending.length > 0) await runBatch(pending.splice(0, MAX_BATCH));
+    draining = null;
+  };
+
+  /** Queues a command; commands reach the session in the order they were submitted. */
+  const submit = (command: SessionCommand, key: string): Promise<void> => {
+    pending.push({ command, key });
+    draining ??= drain();
+    return draining;
+  };
+  const idle = (): Promise<void> => draining ?? Promise.resolve();
+
+  const terminate = () => {
+    if (child === null || killTimer !== undefined) return;
+    const target = child;
+    target.kill("SIGTERM");
+    killTimer = setTimeout(() => target.groupAlive() && target.kill("SIGKILL"), ctx.limits.killGraceMs);
+    killTimer.unref();
+  };
+
+  const abandon = (code: string) => {
+    if (abandoned) return;
+    abandoned = true;
+    log.warn({ code }, "job ended elsewhere; stopping its process");
+    terminate();
+  };
+
+  const onLine = (item: SplitLine) => {
+    const line = decodeSplitLine(item);
+    counters.record(line);
+    if (line.kind === "stream_event") return ctx.publishLive(sessionId, { jobId, line: line.raw });
+    record(line);
+  };
+
+  const record = (line: DecodedLine) => {
+    const current = seq++;
+    submit({ type: "RecordRunnerEvent", data: { jobId, seq: current, kind: storedKind(line), message: storedMessage(line, ctx.limits.maxToolResultBytes) } }, `${jobId}:event:${current}`);
+    const claudeSessionId = persistedSessionIdOf(line);
+    if (claudeSessionId !== undefined && claudeSessionId !== linked) {
+      linked = claudeSessionId;
+      submit({ type: "LinkClaudeSession", data: { claudeSessionId, jobId } }, `${jobId}:link:${claudeSessionId}`);
+    }
+    if (line.kind === "control_request" && line.request.subtype === "can_use_tool" && ctx.permissionPrompts) {
+      const { toolName, input, toolUseId } = line.request;
+      requestedInputs.set(line.requestId, input);
+      submit({ type: "RequestPermission", data: { jobId, requestId: line.requestId, toolName, input, ...(toolUseId ? { toolUseId } : {}) } }, `${jobId}:perm:${line.requestId}`);
+    }
+    if (line.kind === "result") {
+      lastResult = line;
+      // The turn is over: closing stdin lets the CLI exit (it waits for more input otherwise).
+      if (child !== null) closeInput(child.stdin);
+    }
+  };
+
+  const endCommand = (exit: ExitInfo): SessionCommand => {
+    const { exitCode, signal } = exit;
+    const tail = stderr.text();
+    const failed = (reason: string, message: string): SessionCommand => ({
+      type: "FailJob",
+      data: { jobId, reason, message, exitCode, signal, ...(tail ? { stderrTail: tail } : {}) },
+    });
+    if (stopping?.kind === "cancel") return { type: "CancelJob", data: { jobId, exitCode, signal } };
+    if (stopping?.kind === "abort") return failed(stopping.reason, `the runner stopped the job (${stopping.reason})`);
+    if (lastResult !== null) return { type: "CompleteJob", data: completion(jobId, lastResult, exitCode) };
+    if (signal !== null) return failed("killed", `the CLI was killed by ${signal}`);
+    return failed(exitCode === 0 ? "no_result" : "cli_exited", `the CLI exited with code ${exitCode} without a result`);
+  };
+
+  const resolveOptions = (): CliOptions | string => {
+    try {
+      return resolveCliOptions(spec.metadata, spec.promptOptions);
+    } catch (error) {
+      if (error instanceof InvalidOptionsError) return error.message;
+      throw error;
+    }
+  };
+
+  const preflight = async (options: CliOptions | string): Promise<SessionCommand | null> => {
+    const fail = (reason: string, message: string): SessionCommand => ({ type: "FailJob", data: { jobId, reason, message } });
+    if (typeof options === "string") return fail("invalid_options", options);
+    if (ctx.launcher === null) return fail("cli_not_found", "Claude Code CLI not found: set CLAUDE_CODE_PATH or put `claude` on PATH (or CLAUDE_CODE_SIMULATE=1)");
+    const folder = await stat(spec.projectPath).catch(() => null);
+    if (folder === null || !folder.isDirectory()) return fail("project_path_missing", `project folder ${spec.projectPath} does not exist`);
+    return null;
+  };
+
+  const run = async (): Promise<JobEnd> => {
+    const options = resolveOptions();
+    const refused = await preflight(options);
+    if (refused !== null || ctx.launcher === null || typeof options === "string") return finish(refused);
+    const args = buildClaudeArgs({ resumeSessionId: spec.claudeSessionId, options, permissionPrompts: ctx.permissionPrompts });
+    const launched = ctx.launcher.launch({ cwd: spec.projectPath, args, env: ctx.env });
+    child = launched;
+    log.info({ pid: launched.pid, mode: ctx.launcher.mode, resume: spec.claudeSessionId }, "job process started");
+    const splitter = createLineSplitter({ maxLineBytes: ctx.limits.maxLineBytes });
+    launched.stdout.on("data", (chunk: Buffer) => splitter.push(chunk).forEach(onLine));
+    launched.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    writeLine(launched.stdin, userMessageLine(spec.prompt));
+    if (stopping !== null || abandoned) terminate();
+    const exit = await launched.exited;
+    splitter.end().forEach(onLine);
+    clearTimeout(killTimer);
+    // Tools the CLI started may outlive it; a stopped job leaves nothing behind.
+    if (stopping !== null || abandoned) launched.kill("SIGKILL");
+    if (exit.error !== undefined) {
+      const notFound = (exit.error as NodeJS.ErrnoException).code === "ENOENT";
+      await idle();
+      return finish({ type: "FailJob", data: { jobId, reason: notFound ? "cli_not_found" : "spawn_failed", message: exit.error.message } });
+    }
+    const decoded = counters.summary();
+    // Unknown or invalid lines are kept as events, but an operator should know the CLI changed.
+    log[decoded.unknown + decoded.invalid > 0 ? "warn" : "info"]({ exitCode: exit.exitCode, signal: exit.signal, decoded }, "job process exited");
+    await idle();
+    return finish(endCommand(exit));
+  };
+
+  const finish = async (command: SessionCommand | null): Promise<JobEnd> => {
+    if (command === null || abandoned) return "abandoned";
+    await submit(command, `${jobId}:end`);
+    if (abandoned) return "abandoned";
+    return command.type === "CompleteJob" ? "completed" : command.type === "CancelJob" ? "cancelled" : "failed";
+  };
+
+  const done = run().catch((error: unknown) => {
+    log.error({ err: toError(error).message }, "job crashed");
+    return "failed" as const;
+  });
+
+  return {
+    spec,
+    pid: () => child?.pid,
+    cancel: () => {
+      stopping ??= { kind: "cancel" };
+      terminate();
+    },
+    abort: (reason) => {
+      stopping ??= { kind: "abort", reason };
+      terminate();
+    },
+    answerPermission: (requestId, decision) => {
+      const answer: PermissionAnswer =
+        decision.behavior === "allow"
+          ? { behavior: "allow", updatedInput: decision.updatedInput ?? requestedInputs.get(requestId) ?? {} }
+          : { behavior: "deny", message: decision.message ?? "Denied by the user" };
+      return child === null ? false : writeLine(child.stdin, permissionResponseLine(requestId, answer));
+    },
+    done,
+  };
+};

@@ -1,0 +1,86 @@
+import { readFileSync } from "node:fs";
+import type { Redis } from "ioredis";
+
+/**
+ * Runner bookkeeping in Redis, shared by every runner process:
+ * - a lease per running job (`lease:<jobId>`, PX ttl renewed while it runs) and the set of
+ *   running jobs, so any runner can find a job whose runner died (lease gone) and fail it;
+ * - the ready set: sessions that may have a prompt to start (nudged on PromptEnqueued and on
+ *   every job end), so a runner at its concurrency limit leaves work for the others;
+ * - cancel marks: a cancel request reaches the runner holding the job even if it missed the
+ *   pub/sub signal (checked on every lease renewal).
+ */
+const nudgeScript = readFileSync(new URL("./scripts/nudge.lua", import.meta.url), "utf8");
+const settleScript = readFileSync(new URL("./scripts/settle.lua", import.meta.url), "utf8");
+
+interface ScriptedRedis extends Redis {
+  ccmRunnerNudge(ready: string, counter: string, sessionId: string): Promise<number>;
+  ccmRunnerSettle(ready: string, sessionId: string, score: number): Promise<number>;
+}
+
+export type RunningRef = { readonly sessionId: string; readonly jobId: string };
+
+export const runnerKeys = (prefix: string) => ({
+  lease: (jobId: string) => `${prefix}lease:${jobId}`,
+  cancel: (jobId: string) => `${prefix}cancel:${jobId}`,
+  running: `${prefix}runner:running`,
+  // The two keys of one script share a hash tag, so it runs on Redis Cluster.
+  ready: `${prefix}{runner}:ready`,
+  readyCounter: `${prefix}{runner}:seq`,
+  signals: `${prefix}runner:signals`,
+  live: (sessionId: string) => `${prefix}live:${sessionId}`,
+});
+
+const member = (ref: RunningRef) => `${ref.sessionId} ${ref.jobId}`;
+const parseMember = (text: string): RunningRef | null => {
+  const [sessionId, jobId] = text.split(" ");
+  return sessionId && jobId ? { sessionId, jobId } : null;
+};
+
+export const createLeases = (redis: Redis, prefix: string, runnerId: string, leaseMs: number) => {
+  const keys = runnerKeys(prefix);
+  const scripted = redis as ScriptedRedis;
+  if (typeof scripted.ccmRunnerNudge !== "function") {
+    redis.defineCommand("ccmRunnerNudge", { numberOfKeys: 2, lua: nudgeScript });
+    redis.defineCommand("ccmRunnerSettle", { numberOfKeys: 1, lua: settleScript });
+  }
+
+  return {
+    keys,
+    /** Taken before StartJob, so a runner dying right after it still leaves a findable job. */
+    acquire: async (ref: RunningRef) => {
+      await redis.multi().set(keys.lease(ref.jobId), runnerId, "PX", leaseMs).zadd(keys.running, Date.now(), member(ref)).exec();
+    },
+    renew: async (refs: readonly RunningRef[]): Promise<RunningRef[]> => {
+      if (refs.length === 0) return [];
+      const pipeline = redis.pipeline();
+      for (const ref of refs) pipeline.set(keys.lease(ref.jobId), runnerId, "PX", leaseMs);
+      const cancels = await redis.mget(...refs.map((ref) => keys.cancel(ref.jobId)));
+      await pipeline.exec();
+      return refs.filter((_, index) => cancels[index] !== null);
+    },
+    release: async (ref: RunningRef) => {
+      await redis.multi().del(keys.lease(ref.jobId), keys.cancel(ref.jobId)).zrem(keys.running, member(ref)).exec();
+    },
+    /** Running jobs whose lease has lapsed: their runner is gone. */
+    lapsed: async (): Promise<RunningRef[]> => {
+      const refs = (await redis.zrange(keys.running, 0, -1)).map(parseMember).filter((ref) => ref !== null);
+      if (refs.length === 0) return [];
+      const leases = await redis.mget(...refs.map((ref) => keys.lease(ref.jobId)));
+      return refs.filter((_, index) => leases[index] === null);
+    },
+    forgetRunning: async (ref: RunningRef) => void (await redis.zrem(keys.running, member(ref))),
+    markCancel: async (jobId: string) => void (await redis.set(keys.cancel(jobId), "1", "PX", Math.max(leaseMs * 4, 60_000))),
+    nudge: (sessionId: string) => scripted.ccmRunnerNudge(keys.ready, keys.readyCounter, sessionId),
+    settle: (sessionId: string, score: number) => scripted.ccmRunnerSettle(keys.ready, sessionId, score),
+    /** The oldest-nudged sessions first: [sessionId, nudge number]. */
+    ready: async (count: number): Promise<[string, number][]> => {
+      const flat = await redis.zrange(keys.ready, 0, count - 1, "WITHSCORES");
+      const out: [string, number][] = [];
+      for (let index = 0; index + 1 < flat.length; index += 2) out.push([flat[index] as string, Number(flat[index + 1])]);
+      return out;
+    },
+  };
+};
+
+export type Leases = ReturnType<typeof createLeases>;

@@ -1,0 +1,266 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { EventMeta } from "../../events/envelope.ts";
+import { isDomainError } from "../../commands/errors.ts";
+import type { OpenSession } from "../../commands/session/index.ts";
+import type { Config } from "../config.ts";
+import { toError } from "../errors.ts";
+import type { EventStore, StoredEvent } from "../eventStore/eventStore.ts";
+import { createSubscription } from "../eventStore/subscription.ts";
+import { startJobProcess, type JobContext, type JobHandle } from "./jobProcess.ts";
+import { createLeases, type RunningRef } from "./leases.ts";
+import { createSessionCommands } from "./sessionCommands.ts";
+import { createSignals, type RunnerSignal } from "./signals.ts";
+import { createSimulator } from "./simulator.ts";
+import { childEnvironment, createCliLauncher, resolveClaudeCommand, type Launcher } from "./spawnClaude.ts";
+
+/**
+ * The runner role: a member of the `runner` consumer group. It turns PromptEnqueued and job
+ * ends into "this session may have a prompt to start" (the ready set), starts the head of a
+ * session's queue through the decider (StartJob: two runners can never run the same prompt,
+ * nor two prompts of one session), runs the CLI, holds a lease per job, fails jobs whose
+ * runner died (`runner_lost`) and acts on cancel requests for the jobs it holds.
+ */
+export type RunnerConfig = Pick<
+  Config,
+  | "REDIS_KEY_PREFIX" | "CLAUDE_CODE_PATH" | "CLAUDE_CODE_SIMULATE" | "RUNNER_CONCURRENCY" | "RUNNER_LEASE_MS"
+  | "RUNNER_KILL_GRACE_MS" | "RUNNER_SHUTDOWN_GRACE_MS" | "RUNNER_MAX_LINE_BYTES" | "RUNNER_MAX_TOOL_RESULT_BYTES"
+  | "RUNNER_PERMISSION_PROMPTS"
+>;
+
+export type RunnerDeps = {
+  readonly store: EventStore;
+  readonly redis: Redis;
+  readonly config: Readonly<RunnerConfig>;
+  readonly logger: Logger;
+  /** The environment the CLI's allow-listed environment is taken from (main passes process.env). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Overrides the CLI / simulator choice (tests, bench). */
+  readonly launcher?: Launcher | null;
+  readonly runnerId?: string;
+  /** How often the ready set is polled when nothing nudges (a safety net). */
+  readonly pollMs?: number;
+};
+
+const NUDGING = new Set(["PromptEnqueued", "JobCompleted", "JobFailed", "JobCancelled", "PromptCancelled", "SessionUpdated"]);
+
+const chooseLauncher = (deps: RunnerDeps): Launcher | null => {
+  if (deps.launcher !== undefined) return deps.launcher;
+  if (deps.config.CLAUDE_CODE_SIMULATE) return createSimulator();
+  const command = resolveClaudeCommand(deps.config.CLAUDE_CODE_PATH, deps.env.PATH);
+  return command === null ? null : createCliLauncher(command);
+};
+
+export const createRunner = (deps: RunnerDeps) => {
+  const { store, redis, config } = deps;
+  const runnerId = deps.runnerId ?? `runner-${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
+  const log = deps.logger.child({ role: "runner", runnerId });
+  const leaseMs = config.RUNNER_LEASE_MS;
+  const leases = createLeases(redis, config.REDIS_KEY_PREFIX, runnerId, leaseMs);
+  const commands = createSessionCommands(store);
+  const launcher = chooseLauncher(deps);
+  const jobs = new Map<string, JobHandle>();
+  const meta = (jobId: string): EventMeta => ({ actor: `runner:${runnerId}`, correlationId: jobId, causationId: null, requestId: null });
+  const timers: NodeJS.Timeout[] = [];
+  const endings = new Set<Promise<void>>();
+  let accepting = false;
+  let pumping = false;
+  let pumpAgain = false;
+
+  const publishLive = (sessionId: string, payload: Record<string, unknown>) => {
+    redis.publish(leases.keys.live(sessionId), JSON.stringify(payload)).catch((error: unknown) => log.warn({ err: toError(error).message }, "live publish failed"));
+  };
+
+  const context = (jobId: string): JobContext => ({
+    commands,
+    launcher,
+    env: childEnvironment(deps.env),
+    limits: { maxLineBytes: config.RUNNER_MAX_LINE_BYTES, maxToolResultBytes: config.RUNNER_MAX_TOOL_RESULT_BYTES, killGraceMs: config.RUNNER_KILL_GRACE_MS },
+    permissionPrompts: config.RUNNER_PERMISSION_PROMPTS,
+    meta: meta(jobId),
+    publishLive,
+    logger: log,
+  });
+
+  const onSignal = (signal: RunnerSignal) => {
+    const job = jobs.get(signal.jobId);
+    if (job === undefined) return;
+    if (signal.type === "cancel") job.cancel();
+    else job.answerPermission(signal.requestId, signal.decision);
+  };
+  const signals = createSignals(redis, leases.keys.signals, onSignal, log);
+
+  const afterJob = async (ref: RunningRef, job: JobHandle) => {
+    const end = await job.done;
+    jobs.delete(ref.jobId);
+    commands.forget(ref.sessionId);
+    await leases.release(ref).catch(() => {});
+    await leases.nudge(ref.sessionId).catch(() => {});
+    log.info({ sessionId: ref.sessionId, jobId: ref.jobId, end }, "job ended");
+    void pump();
+  };
+
+  const track = (ref: RunningRef, job: JobHandle) => {
+    jobs.set(ref.jobId, job);
+    const ending = afterJob(ref, job).catch((error: unknown) => log.error({ err: toError(error).message }, "job cleanup failed"));
+    endings.add(ending);
+    void ending.finally(() => endings.delete(ending));
+  };
+
+  /** StartJob for the head of the queue; false when someone else got there first. */
+  const claim = async (ref: RunningRef, promptId: string): Promise<boolean> => {
+    await leases.acquire(ref);
+    try {
+      const command = { type: "StartJob", data: { jobId: ref.jobId, promptId, runnerId, leaseMs } } as const;
+      await commands.execute(ref.sessionId, command, { meta: meta(ref.jobId), idempotencyKey: `${ref.jobId}:start` });
+      return true;
+    } catch (error) {
+      await leases.release(ref);
+      if (isDomainError(error)) return false;
+      throw error;
+    }
+  };
+
+  const launch = (session: OpenSession, ref: RunningRef) => {
+    const head = session.queue[0];
+    if (head === undefined) return;
+    const spec = {
+      ...ref,
+      promptId: head.promptId,
+      prompt: head.prompt,
+      projectPath: head.projectPath,
+      claudeSessionId: session.claudeSessionId,
+      metadata: session.metadata,
+      promptOptions: head.options,
+    };
+    track(ref, startJobProcess(spec, context(ref.jobId)));
+  };
+
+  const tryStart = async (sessionId: string, score: number) => {
+    const state = await commands.read(sessionId);
+    // Nothing to start, or a job runs (its end nudges again): settle unless nudged meanwhile.
+    if (state.status !== "open" || state.queue.length === 0 || state.running !== null) {
+      await leases.settle(sessionId, score);
+      return;
+    }
+    const head = state.queue[0];
+    if (head === undefined) return;
+    const ref = { sessionId, jobId: randomUUID() };
+    if (!(await claim(ref, head.promptId))) return;
+    await leases.settle(sessionId, score);
+    launch(state, ref);
+  };
+
+  const fillSlots = async () => {
+    if (!accepting || jobs.size >= config.RUNNER_CONCURRENCY) return;
+    for (const [sessionId, score] of await leases.ready(50)) {
+      if (!accepting || jobs.size >= config.RUNNER_CONCURRENCY) return;
+      try {
+        await tryStart(sessionId, score);
+      } catch (error) {
+        log.error({ sessionId, err: toError(error).message }, "could not start a job");
+      }
+    }
+  };
+
+  const pump = async (): Promise<void> => {
+    if (pumping) {
+      pumpAgain = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        pumpAgain = false;
+        await fillSlots();
+      } while (pumpAgain && accepting);
+    } catch (error) {
+      log.error({ err: toError(error).message }, "pump failed");
+    } finally {
+      pumping = false;
+    }
+  };
+
+  const handle = async (batch: readonly StoredEvent[]) => {
+    const nudges = new Set<string>();
+    for (const { envelope } of batch) {
+      const data = envelope.data as Record<string, unknown>;
+      if (NUDGING.has(envelope.type)) nudges.add(envelope.sessionId);
+      if (envelope.type === "PromptCancelRequested") await signals.cancel(leases, String(data.jobId));
+      if (envelope.type === "PermissionDecided") await signals.permission(data);
+    }
+    for (const sessionId of nudges) await leases.nudge(sessionId);
+    if (nudges.size > 0) void pump();
+  };
+
+  const subscription = createSubscription({ store, group: "runner", logger: log, handle, consumer: runnerId, blockMs: 1000 });
+
+  /** Renews leases of this runner's jobs and picks up cancels it missed on pub/sub. */
+  const renew = async () => {
+    const refs = [...jobs.values()].map((job) => ({ sessionId: job.spec.sessionId, jobId: job.spec.jobId }));
+    for (const ref of await leases.renew(refs)) jobs.get(ref.jobId)?.cancel();
+  };
+
+  /** Fails running jobs whose lease lapsed (their runner died); the queue then moves on. */
+  const sweep = async () => {
+    for (const ref of await leases.lapsed()) {
+      if (jobs.has(ref.jobId)) continue;
+      const fail = { type: "FailJob", data: { jobId: ref.jobId, reason: "runner_lost", message: "the runner holding this job stopped renewing its lease" } } as const;
+      try {
+        await commands.execute(ref.sessionId, fail, { meta: meta(ref.jobId), idempotencyKey: `${ref.jobId}:lost` });
+        log.warn({ sessionId: ref.sessionId, jobId: ref.jobId }, "job failed: runner_lost");
+      } catch (error) {
+        if (!isDomainError(error)) throw error;
+      }
+      await leases.forgetRunning(ref);
+      await leases.nudge(ref.sessionId);
+      void pump();
+    }
+  };
+
+  const every = (ms: number, task: () => Promise<void>, name: string) => {
+    const timer = setInterval(() => task().catch((error: unknown) => log.warn({ err: toError(error).message }, `${name} failed`)), ms);
+    timers.push(timer);
+  };
+
+  const waitForJobs = async (ms: number) => {
+    const all = Promise.all([...jobs.values()].map((job) => job.done));
+    await Promise.race([all, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+  };
+
+  return {
+    runnerId,
+    /** Jobs this process runs now (for diagnostics and tests). */
+    jobs: () => [...jobs.values()].map((job) => ({ sessionId: job.spec.sessionId, jobId: job.spec.jobId, promptId: job.spec.promptId, pid: job.pid() })),
+    async start() {
+      const mode = launcher === null ? "none" : launcher.mode;
+      const message =
+        mode === "simulator" ? "runner: SIMULATION mode (CLAUDE_CODE_SIMULATE=1): jobs replay a simulated stream, no CLI runs"
+        : mode === "cli" ? "runner: running the Claude Code CLI"
+        : "runner: Claude Code CLI not found (CLAUDE_CODE_PATH or `claude` on PATH): jobs will fail with cli_not_found";
+      log[mode === "none" ? "warn" : "info"]({ mode, concurrency: config.RUNNER_CONCURRENCY, leaseMs }, message);
+      await signals.start();
+      accepting = true;
+      await subscription.start();
+      every(Math.max(100, Math.floor(leaseMs / 3)), renew, "lease renewal");
+      every(Math.max(100, Math.floor(leaseMs / 3)), sweep, "sweep");
+      every(deps.pollMs ?? 1000, pump, "poll");
+      void sweep().then(pump);
+    },
+    /** Stops taking jobs; running ones get the shutdown grace, then are killed and failed. */
+    async stop() {
+      accepting = false;
+      await subscription.stop();
+      await waitForJobs(config.RUNNER_SHUTDOWN_GRACE_MS);
+      for (const job of jobs.values()) job.abort("runner_shutdown");
+      await Promise.all([...endings]);
+      while (pumping) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (const timer of timers) clearInterval(timer);
+      await signals.stop();
+    },
+  };
+};
+
+export type Runner = ReturnType<typeof createRunner>;

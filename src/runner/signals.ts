@@ -1,0 +1,67 @@
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { toError } from "../errors.ts";
+import type { Leases } from "./leases.ts";
+
+/**
+ * The consumer group hands each log entry to one runner, but only the runner holding a job
+ * can cancel it or answer its approval. The runner that reads the entry fans it out on a
+ * pub/sub channel every runner listens to. Cancels are also marked in a key, which the holder
+ * checks on each lease renewal, so a lost message delays a cancel but never drops it.
+ */
+export type RunnerSignal =
+  | { readonly type: "cancel"; readonly jobId: string }
+  | { readonly type: "permission"; readonly jobId: string; readonly requestId: string; readonly decision: PermissionDecision };
+
+export type PermissionDecision = {
+  readonly behavior: "allow" | "deny";
+  readonly message?: string;
+  readonly updatedInput?: Readonly<Record<string, unknown>>;
+};
+
+const parse = (text: string): RunnerSignal | null => {
+  try {
+    const value = JSON.parse(text) as RunnerSignal;
+    return typeof value.jobId === "string" && (value.type === "cancel" || value.type === "permission") ? value : null;
+  } catch {
+    return null;
+  }
+};
+
+export const createSignals = (redis: Redis, channel: string, onSignal: (signal: RunnerSignal) => void, logger: Logger) => {
+  let subscriber: Redis | null = null;
+  const publish = (signal: RunnerSignal) => redis.publish(channel, JSON.stringify(signal));
+  return {
+    async start() {
+      subscriber = redis.duplicate();
+      subscriber.on("message", (_channel: string, text: string) => {
+        const signal = parse(text);
+        if (signal === null) return logger.warn({ text: text.slice(0, 200) }, "ignored a malformed runner signal");
+        try {
+          onSignal(signal);
+        } catch (error) {
+          logger.error({ err: toError(error).message }, "runner signal failed");
+        }
+      });
+      await subscriber.subscribe(channel);
+    },
+    async stop() {
+      subscriber?.disconnect();
+      subscriber = null;
+    },
+    cancel: async (leases: Leases, jobId: string) => {
+      await leases.markCancel(jobId);
+      await publish({ type: "cancel", jobId });
+    },
+    permission: async (data: Record<string, unknown>) => {
+      const { jobId, requestId, behavior, message, updatedInput } = data;
+      if (typeof jobId !== "string" || typeof requestId !== "string" || (behavior !== "allow" && behavior !== "deny")) return;
+      const decision: PermissionDecision = {
+        behavior,
+        ...(typeof message === "string" ? { message } : {}),
+        ...(typeof updatedInput === "object" && updatedInput !== null ? { updatedInput: updatedInput as Record<string, unknown> } : {}),
+      };
+      await publish({ type: "permission", jobId, requestId, decision });
+    },
+  };
+};

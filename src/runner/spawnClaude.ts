@@ -1,0 +1,138 @@
+import { spawn } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { delimiter, isAbsolute, join } from "node:path";
+import type { Readable, Writable } from "node:stream";
+import type { CliOptions } from "./cliOptions.ts";
+
+/**
+ * Starting the Claude Code CLI: the argument array (never a shell), the allow-listed
+ * environment, where the executable is, and a handle on the running process group.
+ */
+export type ExitInfo = { readonly exitCode: number | null; readonly signal: string | null; readonly error?: Error };
+
+/** A running CLI (or the simulator): what a job needs to talk to it and stop it. */
+export type ChildHandle = {
+  readonly pid: number | undefined;
+  readonly stdin: Writable;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Resolves once the process exited and its output streams closed. */
+  readonly exited: Promise<ExitInfo>;
+  /** Signals the whole process group (the CLI and the tools it started). */
+  readonly kill: (signal: NodeJS.Signals) => void;
+  /** True while any process of the group is alive. */
+  readonly groupAlive: () => boolean;
+};
+
+export type LaunchSpec = {
+  readonly cwd: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+};
+
+export type Launcher = { readonly mode: "cli" | "simulator"; readonly launch: (spec: LaunchSpec) => ChildHandle };
+
+export type ClaudeArgsInput = {
+  readonly resumeSessionId: string | null;
+  readonly options: CliOptions;
+  readonly permissionPrompts: boolean;
+};
+
+/** `-p` in stream-json both ways, so prompts, approvals and interrupts travel over stdin. */
+export const buildClaudeArgs = ({ resumeSessionId, options, permissionPrompts }: ClaudeArgsInput): string[] => {
+  const args = ["-p", "--output-format", "stream-json", "--verbose", "--input-format", "stream-json", "--include-partial-messages"];
+  if (resumeSessionId !== null) args.push("--resume", resumeSessionId);
+  if (permissionPrompts) args.push("--permission-prompt-tool", "stdio");
+  if (options.model !== undefined) args.push("--model", options.model);
+  if (options.permissionMode !== undefined) args.push("--permission-mode", options.permissionMode);
+  if (options.maxTurns !== undefined) args.push("--max-turns", String(options.maxTurns));
+  // Variadic: each tool its own value, and nothing positional follows.
+  if (options.allowedTools !== undefined && options.allowedTools.length > 0) args.push("--allowedTools", ...options.allowedTools);
+  return args;
+};
+
+const ALLOWED_NAMES = new Set([
+  "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TERM", "TMPDIR", "TZ", "COLORTERM",
+  "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy", "NODE_EXTRA_CA_CERTS",
+  "CLAUDE_CONFIG_DIR", "IS_SANDBOX", "MAX_THINKING_TOKENS", "BASH_DEFAULT_TIMEOUT_MS", "BASH_MAX_TIMEOUT_MS",
+]);
+const ALLOWED_PREFIXES = ["LC_", "ANTHROPIC_", "CLAUDE_CODE_", "DISABLE_", "AWS_", "GOOGLE_", "CLOUD_ML_", "VERTEX_"];
+/** Our own settings share the CLAUDE_CODE_ prefix but mean nothing to the CLI. */
+const OURS = new Set(["CLAUDE_CODE_PATH", "CLAUDE_CODE_SIMULATE"]);
+
+/** The child's environment: only allow-listed names from `source`, never the whole of it. */
+export const childEnvironment = (source: Readonly<Record<string, string | undefined>>): Record<string, string> => {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (value === undefined || OURS.has(name)) continue;
+    if (ALLOWED_NAMES.has(name) || ALLOWED_PREFIXES.some((prefix) => name.startsWith(prefix))) env[name] = value;
+  }
+  return env;
+};
+
+const usable = (path: string, mode: number): boolean => {
+  try {
+    accessSync(path, mode);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export type ClaudeCommand = { readonly command: string; readonly prefixArgs: readonly string[] };
+
+/**
+ * The command that runs the CLI: CLAUDE_CODE_PATH, else `claude` on PATH; null when neither
+ * exists. A `.js` entry point (the npm package's `cli.js`) runs under this Node.
+ */
+export const resolveClaudeCommand = (claudeCodePath: string | undefined, path: string | undefined): ClaudeCommand | null => {
+  const candidates =
+    claudeCodePath !== undefined
+      ? [claudeCodePath]
+      : (path ?? "").split(delimiter).filter((dir) => isAbsolute(dir)).map((dir) => join(dir, "claude"));
+  for (const candidate of candidates) {
+    if (/\.(c|m)?js$/.test(candidate) && usable(candidate, constants.R_OK)) return { command: process.execPath, prefixArgs: [candidate] };
+    if (usable(candidate, constants.X_OK)) return { command: candidate, prefixArgs: [] };
+  }
+  return null;
+};
+
+const signalGroup = (pid: number | undefined, signal: NodeJS.Signals | 0): boolean => {
+  if (pid === undefined) return false;
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Spawns the CLI as the leader of its own process group, so a cancel reaches its tools too. */
+export const createCliLauncher = (command: ClaudeCommand): Launcher => ({
+  mode: "cli",
+  launch: (spec) => {
+    const child = spawn(command.command, [...command.prefixArgs, ...spec.args], {
+      cwd: spec.cwd,
+      env: spec.env,
+      detached: true,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    // A write to a CLI that already died must not crash the runner.
+    child.stdin.on("error", () => {});
+    const exited = new Promise<ExitInfo>((resolve) => {
+      child.once("error", (error) => resolve({ exitCode: null, signal: null, error }));
+      child.once("close", (exitCode, signal) => resolve({ exitCode, signal }));
+    });
+    return {
+      pid: child.pid,
+      stdin: child.stdin,
+      stdout: child.stdout,
+      stderr: child.stderr,
+      exited,
+      kill: (signal) => {
+        signalGroup(child.pid, signal);
+      },
+      groupAlive: () => signalGroup(child.pid, 0),
+    };
+  },
+});

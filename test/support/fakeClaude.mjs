@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// A stand-in for the Claude Code CLI in runner tests and the bench: reads the stream-json
+// prompt from stdin and prints stream-json chosen by a keyword in it. Plain JS so it starts fast.
+//   HANG       init, then nothing until stdin closes (a job whose runner may die)
+//   BIG        a line over any sane limit and a user line with a large tool result
+//   CRASH      init, some stderr, exit 3 without a result
+//   BENCH <n>  n assistant lines carrying `ts` (epoch ms, sub-ms precision) 2 ms apart
+//   ENV        the names of its environment variables as the assistant text
+//   PARTIAL    a few stream_event deltas before the text
+//   otherwise  init, one assistant text, result
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import process from "node:process";
+import { setTimeout } from "node:timers";
+
+const args = process.argv.slice(2);
+const resume = args.includes("--resume") ? args[args.indexOf("--resume") + 1] : undefined;
+const sessionId = resume ?? randomUUID();
+const now = () => performance.timeOrigin + performance.now();
+const out = (value) => process.stdout.write(`${JSON.stringify(value)}\n`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const assistant = (text, extra = {}) => ({ type: "assistant", message: { id: "msg_fake", type: "message", role: "assistant", model: "fake", content: [{ type: "text", text }], usage: { input_tokens: 1, output_tokens: 1 } }, parent_tool_use_id: null, session_id: sessionId, uuid: randomUUID(), ...extra });
+const result = (text) => ({ type: "result", subtype: "success", is_error: false, duration_ms: 5, num_turns: 1, result: text, session_id: sessionId, total_cost_usd: 0.001, usage: { input_tokens: 1, output_tokens: 1 } });
+let stdinClosed = false;
+const closed = new Promise((resolve) => process.stdin.on("end", () => { stdinClosed = true; resolve(); }));
+
+const modes = {
+  HANG: async () => { await closed; },
+  ENV: async () => { out(assistant(JSON.stringify(Object.keys(process.env).sort()))); out(result("env")); },
+  CRASH: async () => { process.stderr.write("fake failure: something broke\n"); process.exit(3); },
+  BIG: async () => {
+    out({ type: "assistant", message: { content: [{ type: "text", text: "x".repeat(3 * 1024 * 1024) }] }, session_id: sessionId });
+    out({ type: "user", message: { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "y".repeat(200 * 1024) }] }, session_id: sessionId, tool_use_result: { stdout: "y".repeat(200 * 1024) } });
+    out(result("big done"));
+  },
+  PARTIAL: async () => {
+    for (const text of ["Hel", "lo"]) out({ type: "stream_event", event: { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } }, session_id: sessionId });
+    out(assistant("Hello"));
+    out(result("Hello"));
+  },
+  BENCH: async (prompt) => {
+    const count = Number(/BENCH (\d+)/.exec(prompt)?.[1] ?? 100);
+    for (let i = 0; i < count; i += 1) {
+      out(assistant(`line ${i}`, { ts: now() }));
+      await sleep(2);
+    }
+    out(result("bench done"));
+  },
+};
+
+let buffered = "";
+process.stdin.on("data", async (chunk) => {
+  if (buffered === null) return;
+  buffered += chunk.toString("utf8");
+  const newline = buffered.indexOf("\n");
+  if (newline === -1) return;
+  const prompt = JSON.parse(buffered.slice(0, newline)).message.content.map((b) => b.text ?? "").join("");
+  buffered = null;
+  out({ type: "system", subtype: "init", cwd: process.cwd(), session_id: sessionId, tools: [], mcp_servers: [], model: "fake", permissionMode: "default", apiKeySource: "none" });
+  const mode = Object.keys(modes).find((name) => prompt.includes(name));
+  if (mode) await modes[mode](prompt);
+  else {
+    out(assistant(`echo: ${prompt}`));
+    out(result(`echo: ${prompt}`));
+  }
+  // Like the real CLI: exit once stdin is closed.
+  if (!stdinClosed) await closed;
+  process.exit(0);
+});
+process.stdin.resume();
