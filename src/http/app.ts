@@ -6,6 +6,7 @@ import type { AppDeps } from "./deps.ts";
 import { registerOpenApi } from "./openapi.ts";
 import { problemErrorHandler, sendCode } from "./problem.ts";
 import { historyRoutes } from "./historyRoutes.ts";
+import { liveRoutes } from "./liveRoutes.ts";
 import { probeRoutes } from "./probeRoutes.ts";
 import { promptRoutes } from "./promptRoutes.ts";
 import { registerRateLimit } from "./rateLimit.ts";
@@ -39,5 +40,17 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await typed.register(sessionRoutes, deps);
   await typed.register(promptRoutes, deps);
   if (deps.history) await typed.register(historyRoutes, { history: deps.history });
+  if (deps.live) {
+    await typed.register(liveRoutes, {
+      store: deps.store,
+      hub: deps.live.hub,
+      logger: deps.logger,
+      authenticate: async (token: string) => {
+        const identity = await deps.tokens.verify(token);
+        return identity ? { actor: identity.name } : null;
+      },
+      ...(deps.live.readArchive ? { readArchive: deps.live.readArchive } : {}),
+    });
+  }
   return app;
 };

@@ -8,6 +8,8 @@ import type { EventStore } from "../eventStore/eventStore.ts";
 import type { CommandOutcome } from "../eventStore/handleCommand.ts";
 import type { Database } from "../infra/database.ts";
 import type { HistoryService } from "../history/historyService.ts";
+import type { LiveHub } from "../live/hub.ts";
+import type { ReadArchive } from "../live/history.ts";
 import type { SessionReads } from "./sessionReads.ts";
 
 /** The session command path (read → fold → decide → append), as the routes call it. */
@@ -30,4 +32,6 @@ export interface AppDeps {
   readonly tokens: TokenVerifier;
   /** Claude Code's on-disk transcripts; the history routes are served when given. */
   readonly history?: HistoryService;
+  /** The live stream (SSE and WebSocket) is served when given. */
+  readonly live?: { readonly hub: LiveHub; readonly readArchive?: ReadArchive };
 }

@@ -1,0 +1,77 @@
+/**
+ * The api process of the live benchmark: the real app (`buildApp` + live routes + one hub),
+ * run as a child so its RSS is measured alone. Talks to the parent over IPC:
+ * sends `{ port }` once listening, answers `"rss"` with `{ rss, peakRss, cpuPercent }` (CPU since the last `"reset-peak"`), exits on `"stop"`.
+ */
+import { Kysely, PostgresDialect } from "kysely";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { Redis } from "ioredis";
+import pg from "pg";
+import pino from "pino";
+import { sessionDecider } from "../commands/session/index.ts";
+import { createTokenStore } from "../src/auth/tokens.ts";
+import { parseConfig } from "../src/config.ts";
+import { createEventStore } from "../src/eventStore/eventStore.ts";
+import { createCommandHandler } from "../src/eventStore/handleCommand.ts";
+import { createAggregateReads } from "../src/http/aggregateReads.ts";
+import { buildApp } from "../src/http/app.ts";
+import { liveRoutes } from "../src/http/liveRoutes.ts";
+import type { Database } from "../src/infra/database.ts";
+import { createLiveHub } from "../src/live/hub.ts";
+
+const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+const prefix = process.env.BENCH_PREFIX ?? "bench:live:";
+const token = process.env.BENCH_TOKEN ?? "bench-token-0123456789abcdef";
+const logger = pino({ level: "silent" });
+
+const redis = new Redis(redisUrl);
+const store = await createEventStore({ redis, prefix, partitions: 8 });
+const config = parseConfig({ REDIS_KEY_PREFIX: prefix, LOG_LEVEL: "silent", RATE_LIMIT_READS: "1000000" });
+// A lazy pool, as the api has one: the live routes never query it.
+const db: Database = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: "postgres://postgres@127.0.0.1:5432/postgres", max: 2 }) }) });
+const tokens = createTokenStore({ redis, prefix, staticTokens: [{ name: "bench", token }] });
+const app = await buildApp({
+  config, logger, redis, db, store, version: "bench",
+  reads: createAggregateReads(store), commands: createCommandHandler(store, sessionDecider), tokens,
+});
+const hub = createLiveHub({ store, redis, logger });
+const authenticate = async (given: string) => ((await tokens.verify(given)) ? { actor: "bench" } : null);
+await app.withTypeProvider<ZodTypeProvider>().register(liveRoutes, { store, hub, logger, authenticate });
+await app.listen({ port: 0, host: "127.0.0.1" });
+
+let peakRss = process.memoryUsage().rss;
+let cpuFrom = process.cpuUsage();
+let cpuSince = performance.now();
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 100);
+
+const address = app.server.address();
+process.send?.({ port: typeof address === "object" && address ? address.port : 0 });
+process.on("message", (message) => {
+  if (message === "rss") {
+    const rss = process.memoryUsage().rss;
+    peakRss = Math.max(peakRss, rss);
+    const cpu = process.cpuUsage(cpuFrom);
+    const cpuPercent = ((cpu.user + cpu.system) / 1000 / (performance.now() - cpuSince)) * 100;
+    process.send?.({ rss, peakRss, cpuPercent });
+  }
+  if (message === "reset-peak") {
+    peakRss = process.memoryUsage().rss;
+    cpuFrom = process.cpuUsage();
+    cpuSince = performance.now();
+  }
+  if (message === "stop") {
+    clearInterval(sampler);
+    void app
+      .close()
+      .then(() => hub.stop())
+      .then(async () => {
+        redis.disconnect();
+        await db.destroy();
+        process.exit(0);
+      });
+  }
+});
+// An orphaned child never outlives the benchmark.
+process.on("disconnect", () => process.exit(0));

@@ -1,0 +1,190 @@
+import websocket from "@fastify/websocket";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { Logger } from "pino";
+import type { WebSocket } from "ws";
+import { z } from "zod";
+import { AppError } from "../errors.ts";
+import type { EventStore } from "../eventStore/eventStore.ts";
+import { createLiveFeed, defaultFeedLimits, type FeedLimits, type LiveFeed, type LiveTransport } from "../live/feed.ts";
+import { createHistoryReader, type ReadArchive } from "../live/history.ts";
+import type { LiveHub } from "../live/hub.ts";
+import { createSnapshotter } from "../live/snapshot.ts";
+import { sseTransport, wsCloseCodes, wsTransport } from "../live/transports.ts";
+import { sendCode } from "./problem.ts";
+
+export type Authenticate = (token: string) => Promise<{ readonly actor: string } | null>;
+
+export interface LiveRoutesOptions {
+  readonly store: EventStore;
+  readonly hub: LiveHub;
+  readonly logger: Logger;
+  /** Checks a bearer token: for the WebSocket (header or first message), and for SSE when no global hook set the actor. */
+  readonly authenticate: Authenticate;
+  /** Reads archived events when Redis no longer has them (trimmed). */
+  readonly readArchive?: ReadArchive;
+  readonly limits?: Partial<FeedLimits>;
+  /** How long a WebSocket may stay silent before its first (auth) message. */
+  readonly wsAuthTimeoutMs?: number;
+}
+
+const CURSOR = /^(?:0-)?(\d{1,15})$/;
+const BEARER = /^Bearer[ \t]+([\x21-\x7e]{1,256})[ \t]*$/i;
+
+/** `0-<version>` (the stream entry id) or a bare version; `0` means "from the first event". */
+export const parseCursor = (value: string): number | null => {
+  const match = CURSOR.exec(value.trim());
+  return match?.[1] === undefined ? null : Number(match[1]);
+};
+
+const Params = z.object({ sessionId: z.string().min(1).max(256) });
+const Query = z.object({
+  after: z.string().regex(CURSOR, "a stream entry id such as 0-42, or 0 for the whole session").optional(),
+});
+const WsHello = z.object({
+  token: z.string().min(1).max(256).optional(),
+  after: z.union([z.string().regex(CURSOR), z.number().int().min(0)]).optional(),
+});
+
+const streamDescription = [
+  "First an `event: snapshot` (status, working state, queue, pending cancel), then every stored event after the cursor",
+  "as a plain message whose `id` is its stream entry id (`0-<version>`), then live events. Cursor: `Last-Event-ID`, else",
+  "`?after=` (`0` replays the whole session); none means live only. `event: delta` frames are ephemeral typing deltas",
+  "without an id. `: ping` comments every 15 s. `event: error` (`slow_consumer`, `shutting_down`) precedes a close: reconnect",
+  "with the last id. The same stream as JSON messages on `GET .../ws` (token in the Authorization header or a first",
+  "message `{\"token\": ..., \"after\"?: id}`).",
+].join(" ");
+
+const bearerOf = (request: FastifyRequest): string | null => {
+  const header = request.headers.authorization;
+  return (typeof header === "string" ? BEARER.exec(header)?.[1] : undefined) ?? null;
+};
+
+const unauthorised = (message: string) => AppError.of("unauthorised", message);
+
+/**
+ * Live stream of a session: `GET .../stream` (Server-Sent Events) and `GET .../ws`
+ * (WebSocket). Both resume from a stream entry id without gap or duplicate.
+ */
+export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, options) => {
+  const { store, hub, authenticate, logger } = options;
+  const limits: FeedLimits = { ...defaultFeedLimits, ...options.limits };
+  const history = createHistoryReader({ store, logger, readArchive: options.readArchive });
+  const snapshotter = createSnapshotter(history);
+  const feeds = new Set<LiveFeed>();
+  const wsAuthTimeoutMs = options.wsAuthTimeoutMs ?? 10_000;
+
+  if (!app.hasDecorator("websocketServer")) await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  app.addHook("onReady", async () => hub.start());
+  // Open streams would hold the server open forever: end them first, clients resume elsewhere.
+  app.addHook("preClose", async () => {
+    for (const feed of feeds) feed.fail("shutting_down", "the server is restarting; reconnect with the last id");
+  });
+
+  const sessionExists = async (sessionId: string) => (await store.readHead(sessionId)).version > 0;
+
+  const runFeed = (sessionId: string, after: number | null, transport: LiveTransport) => {
+    const feed = createLiveFeed({ hub, history, snapshotter, logger, limits }, sessionId, after, transport);
+    feeds.add(feed);
+    return {
+      start: () => feed.start(),
+      close: () => {
+        feed.close();
+        feeds.delete(feed);
+      },
+    };
+  };
+
+  /** SSE auth: the global bearer hook (when registered) has set the actor; else check here. */
+  const requireActor = async (request: FastifyRequest) => {
+    const actor = (request as { actor?: unknown }).actor;
+    if (typeof actor === "string" && actor !== "") return;
+    const token = bearerOf(request);
+    if (!token) throw unauthorised("send Authorization: Bearer <token>");
+    const identity = await authenticate(token);
+    if (!identity) throw unauthorised("the token is not valid (unknown or revoked)");
+  };
+
+  app.get("/api/claude-code/sessions/:sessionId/stream", {
+    schema: { tags: ["live"], summary: "Live events of a session (Server-Sent Events)", description: streamDescription, params: Params, querystring: Query },
+    preHandler: requireActor,
+  }, async (request, reply) => {
+    const { sessionId } = request.params;
+    const given = request.headers["last-event-id"];
+    // A reconnecting EventSource keeps its first URL: Last-Event-ID is the newer cursor.
+    const raw = typeof given === "string" && given.trim() !== "" ? given : request.query.after;
+    const after = raw === undefined ? null : parseCursor(raw);
+    if (raw !== undefined && after === null) return sendCode(reply, request, "validation_failed", "Last-Event-ID is not a stream entry id such as 0-42");
+    if (!(await sessionExists(sessionId))) return sendCode(reply, request, "not_found", `no session ${sessionId}`);
+    await hub.start();
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+      "x-request-id": String(request.id),
+    });
+    res.write("retry: 2000\n\n");
+    const feed = runFeed(sessionId, after, sseTransport(res));
+    res.on("close", feed.close);
+    await feed.start();
+  });
+
+  /** With an Authorization header, the WebSocket is checked before the upgrade (401/404 as HTTP). */
+  const wsPreHandler = async (request: FastifyRequest<{ Params: z.infer<typeof Params> }>, reply: FastifyReply) => {
+    const token = bearerOf(request);
+    if (token === null) return;
+    if (!(await authenticate(token))) throw unauthorised("the token is not valid (unknown or revoked)");
+    if (!(await sessionExists(request.params.sessionId))) return sendCode(reply, request, "not_found", `no session ${request.params.sessionId}`);
+    (request.raw as { liveAuthorised?: boolean }).liveAuthorised = true;
+  };
+
+  const startWs = async (socket: WebSocket, sessionId: string, after: number | null) => {
+    if (!(await sessionExists(sessionId))) return socket.close(wsCloseCodes.not_found, "not_found");
+    await hub.start();
+    const feed = runFeed(sessionId, after, wsTransport(socket));
+    socket.on("close", feed.close);
+    socket.on("message", (data) => {
+      if (String(data) === '{"type":"ping"}' && socket.readyState === socket.OPEN) socket.send('{"type":"pong"}');
+    });
+    await feed.start();
+  };
+
+  /** Without a header, the first message must be `{"token": "...", "after"?: id}`. The token is never logged. */
+  const awaitHello = (socket: WebSocket, sessionId: string, queryAfter: number | null) => {
+    const timer = setTimeout(() => socket.close(wsCloseCodes.auth_timeout, "auth_timeout"), wsAuthTimeoutMs);
+    socket.once("message", (data) => {
+      clearTimeout(timer);
+      void (async () => {
+        let hello: z.infer<typeof WsHello>;
+        try {
+          hello = WsHello.parse(JSON.parse(String(data)));
+        } catch {
+          return socket.close(wsCloseCodes.bad_request, "bad_request");
+        }
+        if (!hello.token || !(await authenticate(hello.token))) return socket.close(wsCloseCodes.unauthorised, "unauthorised");
+        const after = hello.after === undefined ? queryAfter : parseCursor(String(hello.after));
+        await startWs(socket, sessionId, after);
+      })().catch(() => socket.close(wsCloseCodes.internal_error, "internal_error"));
+    });
+    socket.on("close", () => clearTimeout(timer));
+  };
+
+  app.get("/api/claude-code/sessions/:sessionId/ws", {
+    websocket: true,
+    // The token may arrive in the first message, after the upgrade: the route checks it itself.
+    config: { public: true },
+    schema: { tags: ["live"], params: Params, querystring: Query },
+    preHandler: wsPreHandler,
+  }, (socket, request) => {
+    const { sessionId } = request.params;
+    const after = request.query.after === undefined ? null : parseCursor(request.query.after);
+    if ((request.raw as { liveAuthorised?: boolean }).liveAuthorised) {
+      startWs(socket, sessionId, after).catch(() => socket.close(wsCloseCodes.internal_error, "internal_error"));
+    } else {
+      awaitHello(socket, sessionId, after);
+    }
+  });
+};

@@ -1,0 +1,67 @@
+import type { Logger } from "pino";
+import type { Envelope } from "../../events/envelope.ts";
+import type { EventStore } from "../eventStore/eventStore.ts";
+import { entryIdOf, envelopeJson, type LiveEvent } from "./hub.ts";
+
+/**
+ * Reads a session's events after a version from the archive (Postgres) when Redis no longer
+ * has them. Returns at most `limit` envelopes in version order.
+ */
+export type ReadArchive = (sessionId: string, afterVersion: number, limit: number) => Promise<readonly Envelope[]>;
+
+type Entry = [id: string, fields: string[]];
+
+const fieldsToEvent = (entryId: string, fields: readonly string[]): LiveEvent => {
+  let body = "{}";
+  let hash = "";
+  for (let index = 0; index < fields.length; index += 2) {
+    if (fields[index] === "e") body = fields[index + 1] ?? "{}";
+    if (fields[index] === "h") hash = fields[index + 1] ?? "";
+  }
+  return { id: entryId, version: Number(entryId.slice(2)), json: envelopeJson(body, hash) };
+};
+
+export const liveEventOfEnvelope = (envelope: Envelope): LiveEvent => ({
+  id: entryIdOf(envelope.version),
+  version: envelope.version,
+  json: JSON.stringify(envelope),
+});
+
+/**
+ * Pages through a session's history: the session stream in Redis first, the archive for the
+ * versions Redis no longer holds (trimmed or purged). A page always starts right after
+ * `afterVersion` unless neither source has that version.
+ */
+export const createHistoryReader = (options: { store: EventStore; logger: Logger; readArchive?: ReadArchive | undefined }) => {
+  const { store, logger, readArchive } = options;
+
+  const fromRedis = async (sessionId: string, afterVersion: number, limit: number): Promise<LiveEvent[]> => {
+    const key = store.keys.sessionStream(store.partitionFor(sessionId), sessionId);
+    const entries = (await store.redis.xrange(key, entryIdOf(afterVersion + 1), "+", "COUNT", limit)) as Entry[];
+    return entries.map(([entryId, fields]) => fieldsToEvent(entryId, fields));
+  };
+
+  const fromArchive = async (sessionId: string, afterVersion: number, limit: number): Promise<LiveEvent[]> => {
+    if (!readArchive) return [];
+    const envelopes = await readArchive(sessionId, afterVersion, limit);
+    return envelopes.filter((envelope) => envelope.version > afterVersion).map(liveEventOfEnvelope);
+  };
+
+  /** Up to `limit` events after `afterVersion`, oldest first; empty at the head. */
+  const page = async (sessionId: string, afterVersion: number, limit: number): Promise<LiveEvent[]> => {
+    const redisPage = await fromRedis(sessionId, afterVersion, limit);
+    const first = redisPage[0];
+    if (first?.version === afterVersion + 1) return redisPage;
+    // Redis starts later than asked (trimmed), or holds nothing although the head is ahead.
+    const missingUpTo = first ? first.version - 1 : (await store.readHead(sessionId)).version;
+    if (missingUpTo <= afterVersion) return redisPage;
+    const archived = await fromArchive(sessionId, afterVersion, Math.min(limit, missingUpTo - afterVersion));
+    if (archived.length > 0) return archived;
+    logger.warn({ sessionId, afterVersion, missingUpTo, archive: Boolean(readArchive) }, "events missing from Redis and the archive; skipping them");
+    return redisPage;
+  };
+
+  return { page };
+};
+
+export type HistoryReader = ReturnType<typeof createHistoryReader>;
