@@ -1,6 +1,8 @@
 import { benchDecoder } from "./decoder.ts";
 import { benchEventStore } from "./eventStore.ts";
 import { benchHistory } from "./history.ts";
+import { benchLive } from "./live.ts";
+import { benchRunner } from "./runner.ts";
 import { benchHttp } from "./http.ts";
 
 /**
@@ -11,6 +13,8 @@ const suites: Record<string, () => Promise<Record<string, string | number>[]>> =
   eventStore: benchEventStore,
   decoder: benchDecoder,
   history: benchHistory,
+  runner: benchRunner,
+  live: benchLive,
   http: benchHttp,
 };
 

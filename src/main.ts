@@ -10,6 +10,8 @@ import { createCachedCommandHandler } from "./eventStore/cachedCommandHandler.ts
 import { createHistoryService } from "./history/historyService.ts";
 import { createHistoryWatcher } from "./history/watcher.ts";
 import { createAggregateReads } from "./http/aggregateReads.ts";
+import { createLiveHub } from "./live/hub.ts";
+import { createRunner } from "./runner/runner.ts";
 import { buildApp } from "./http/app.ts";
 import { openDatabase } from "./infra/database.ts";
 import { migrateToLatest } from "./infra/migrate.ts";
@@ -63,9 +65,18 @@ export const startService = async (config: Readonly<Config>, roles: readonly Rol
       const reads = createAggregateReads(apiStore);
       const commands = createCachedCommandHandler(apiStore, sessionDecider);
       const history = createHistoryService({ db: database.db, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger });
-      const app = await buildApp({ config, logger, redis: apiRedis, db: database.db, store: apiStore, version: packageVersion(), reads, commands, tokens, history });
+      // Stops run in reverse: the api ends its streams before the hub goes.
+      const hub = createLiveHub({ store, redis: redis.redis, logger });
+      running.push({ name: "live hub", stop: () => hub.stop() });
+      const live = { hub };
+      const app = await buildApp({ config, logger, redis: apiRedis, db: database.db, store: apiStore, version: packageVersion(), reads, commands, tokens, history, live });
       await app.listen({ port: config.PORT, host: config.HOST });
       running.push({ name: "api", stop: () => app.close() });
+    }
+    if (roles.includes("runner")) {
+      const runner = createRunner({ store, redis: redis.redis, config, logger, env: process.env });
+      await runner.start();
+      running.push({ name: "runner", stop: () => runner.stop() });
     }
     if (roles.includes("projector")) {
       // The history index is a read model too: the projector role keeps it current.
@@ -74,7 +85,7 @@ export const startService = async (config: Readonly<Config>, roles: readonly Rol
       await watcher.start();
       running.push({ name: "history watcher", stop: () => watcher.stop() });
     }
-    for (const role of roles.filter((role) => role !== "api")) {
+    for (const role of roles.filter((role) => role === "projector")) {
       logger.warn({ role }, "role is not available in this build yet");
     }
     return { stop };
