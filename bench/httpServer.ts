@@ -12,7 +12,9 @@ import { createTokenStore } from "../src/auth/tokens.ts";
 import { parseConfig } from "../src/config.ts";
 import { createEventStore } from "../src/eventStore/eventStore.ts";
 import { createCachedCommandHandler } from "../src/eventStore/cachedCommandHandler.ts";
-import { createAggregateReads } from "../src/http/aggregateReads.ts";
+import { allProjections } from "../projections/index.ts";
+import { createSessionReads } from "../src/readModels/sessionReads.ts";
+import { createProjector } from "../src/projector/projector.ts";
 import { buildApp } from "../src/http/app.ts";
 import type { Database } from "../src/infra/database.ts";
 import { migrateToLatest } from "../src/infra/migrate.ts";
@@ -51,9 +53,13 @@ const config = parseConfig({
   RATE_LIMIT_READS: "100000000", RATE_LIMIT_PROMPTS: "100000000", RATE_LIMIT_WRITES: "100000000",
 });
 const store = await createEventStore({ redis, prefix, partitions: 8 });
+// All roles but the runner in one process, as `ccm start` runs them.
+const projector = createProjector({ store: await createEventStore({ redis: redis.duplicate(), prefix, partitions: 8 }), db, projections: allProjections, logger: pino({ level: "silent" }) });
+await projector.start();
+const reads = createSessionReads({ db, projections: allProjections.map((projection) => projection.name), projector });
 const app = await buildApp({
   config, logger: pino({ level: "silent" }), redis, db, store, version: "bench",
-  reads: createAggregateReads(store), commands: createCachedCommandHandler(store, sessionDecider),
+  reads, commands: createCachedCommandHandler(store, sessionDecider),
   tokens: createTokenStore({ redis, prefix, staticTokens: [{ name: "bench", token }] }),
 });
 const bare = Fastify();
@@ -67,6 +73,7 @@ process.stdout.write(`${JSON.stringify({ appPort: portOf(app), barePort: portOf(
 
 process.once("SIGTERM", async () => {
   await Promise.all([app.close(), bare.close()]);
+  await projector.stop();
   await sql.raw(`DROP SCHEMA ${schema} CASCADE`).execute(db);
   await db.destroy();
   let cursor = "0";

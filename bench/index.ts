@@ -2,6 +2,7 @@ import { benchDecoder } from "./decoder.ts";
 import { benchEventStore } from "./eventStore.ts";
 import { benchHistory } from "./history.ts";
 import { benchLive } from "./live.ts";
+import { benchProjections } from "./projections.ts";
 import { benchRunner } from "./runner.ts";
 import { benchHttp } from "./http.ts";
 
@@ -15,6 +16,7 @@ const suites: Record<string, () => Promise<Record<string, string | number>[]>> =
   history: benchHistory,
   runner: benchRunner,
   live: benchLive,
+  projections: benchProjections,
   http: benchHttp,
 };
 

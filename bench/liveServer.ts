@@ -13,7 +13,8 @@ import { createTokenStore } from "../src/auth/tokens.ts";
 import { parseConfig } from "../src/config.ts";
 import { createEventStore } from "../src/eventStore/eventStore.ts";
 import { createCommandHandler } from "../src/eventStore/handleCommand.ts";
-import { createAggregateReads } from "../src/http/aggregateReads.ts";
+import { allProjections } from "../projections/index.ts";
+import { createSessionReads } from "../src/readModels/sessionReads.ts";
 import { buildApp } from "../src/http/app.ts";
 import { liveRoutes } from "../src/http/liveRoutes.ts";
 import type { Database } from "../src/infra/database.ts";
@@ -32,7 +33,7 @@ const db: Database = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Po
 const tokens = createTokenStore({ redis, prefix, staticTokens: [{ name: "bench", token }] });
 const app = await buildApp({
   config, logger, redis, db, store, version: "bench",
-  reads: createAggregateReads(store), commands: createCommandHandler(store, sessionDecider), tokens,
+  reads: createSessionReads({ db, projections: allProjections.map((projection) => projection.name) }), commands: createCommandHandler(store, sessionDecider), tokens,
 });
 const hub = createLiveHub({ store, redis, logger });
 const authenticate = async (given: string) => ((await tokens.verify(given)) ? { actor: "bench" } : null);

@@ -9,7 +9,10 @@ import { createEventStore } from "./eventStore/eventStore.ts";
 import { createCachedCommandHandler } from "./eventStore/cachedCommandHandler.ts";
 import { createHistoryService } from "./history/historyService.ts";
 import { createHistoryWatcher } from "./history/watcher.ts";
-import { createAggregateReads } from "./http/aggregateReads.ts";
+import { allProjections } from "../projections/index.ts";
+import { createProjector, projectionGroup, type Projector } from "./projector/projector.ts";
+import { createSessionReads } from "./readModels/sessionReads.ts";
+import { startRetention } from "./eventStore/retention.ts";
 import { createLiveHub } from "./live/hub.ts";
 import { createRunner } from "./runner/runner.ts";
 import { buildApp } from "./http/app.ts";
@@ -54,6 +57,14 @@ export const startService = async (config: Readonly<Config>, roles: readonly Rol
     await migrateToLatest(database.db, logger);
     const store = await createEventStore({ redis: redis.redis, prefix: config.REDIS_KEY_PREFIX, partitions: config.PARTITIONS });
     logger.info({ partitions: store.partitions }, "event store ready");
+    let projector: Projector | undefined;
+    if (roles.includes("projector")) {
+      projector = createProjector({ store, db: database.db, projections: allProjections, logger });
+      await projector.start();
+      running.push({ name: "projector", stop: () => projector?.stop() ?? Promise.resolve() });
+      const retention = startRetention(store, [projectionGroup("archive")], logger);
+      running.push({ name: "retention", stop: async () => retention.stop() });
+    }
     if (roles.includes("api")) {
       // Requests run concurrently: auto-pipelining batches their Redis commands into few writes.
       // A connection of its own, so no blocking read of another role can hold it up.
@@ -61,8 +72,8 @@ export const startService = async (config: Readonly<Config>, roles: readonly Rol
       running.push({ name: "api redis", stop: async () => apiRedis.disconnect() });
       const apiStore = await createEventStore({ redis: apiRedis, prefix: config.REDIS_KEY_PREFIX, partitions: config.PARTITIONS });
       const tokens = createTokenStore({ redis: apiRedis, prefix: config.REDIS_KEY_PREFIX, staticTokens: [bootstrapToken(config, logger)] });
-      // Until the projections' read models are wired in, reads fold the session streams.
-      const reads = createAggregateReads(apiStore);
+      // Reads come from the read models; this process's projector wakes read-your-writes waiters.
+      const reads = createSessionReads({ db: database.db, projections: allProjections.map((projection) => projection.name), ...(projector ? { projector } : {}) });
       const commands = createCachedCommandHandler(apiStore, sessionDecider);
       const history = createHistoryService({ db: database.db, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger });
       // Stops run in reverse: the api ends its streams before the hub goes.
@@ -84,9 +95,6 @@ export const startService = async (config: Readonly<Config>, roles: readonly Rol
       const watcher = createHistoryWatcher({ scanner: history, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger });
       await watcher.start();
       running.push({ name: "history watcher", stop: () => watcher.stop() });
-    }
-    for (const role of roles.filter((role) => role === "projector")) {
-      logger.warn({ role }, "role is not available in this build yet");
     }
     return { stop };
   } catch (error) {

@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import { compareEntryIds } from "./position.ts";
 import type { EventStore } from "./eventStore.ts";
 
@@ -39,4 +40,16 @@ export const trimPartitionLogs = async (store: EventStore, requiredGroups: reado
     if (point && point !== "0-0") trimmed += await store.redis.xtrim(store.keys.partitionLog(partition), "MINID", point);
   }
   return trimmed;
+};
+
+/** Trims the partition logs every `intervalMs` in the background; failures are logged. */
+export const startRetention = (store: EventStore, requiredGroups: readonly string[], logger: Logger, intervalMs = 60_000) => {
+  const timer = setInterval(() => {
+    trimPartitionLogs(store, requiredGroups).then(
+      (trimmed) => trimmed > 0 && logger.info({ trimmed }, "partition logs trimmed"),
+      (error: unknown) => logger.warn({ err: error }, "partition log trimming failed"),
+    );
+  }, intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 };

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { allProjections } from "../../projections/index.ts";
+import { readLag } from "../projector/lag.ts";
 import type { AppDeps } from "./deps.ts";
 
 const startedAt = Date.now();
@@ -13,12 +15,29 @@ const check = async (probe: () => Promise<unknown>): Promise<"up" | "down"> => {
   }
 };
 
+const Lag = z.object({ projection: z.string(), behind: z.number(), oldestUnprocessedAgeMs: z.number(), deadLetters: z.number() });
+
 const Health = z.object({
   status: z.enum(["ok", "degraded", "down"]),
   services: z.object({ redis: z.enum(["up", "down"]), database: z.enum(["up", "down"]) }),
   version: z.string(),
   uptime: z.number(),
+  /** How far each projection is behind the event log; absent when a dependency is down. */
+  projections: z.array(Lag).optional(),
 });
+
+/** Lag per projection, or nothing when it cannot be read within a second. */
+const projectionLag = async (deps: AppDeps) => {
+  try {
+    const lags = await Promise.race([
+      readLag({ db: deps.db, store: deps.store, projections: allProjections.map((projection) => projection.name) }),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), 1000)),
+    ]);
+    return lags.map(({ projection, behind, oldestUnprocessedAgeMs, deadLetters }) => ({ projection, behind, oldestUnprocessedAgeMs, deadLetters }));
+  } catch {
+    return undefined;
+  }
+};
 
 /** Health probes: the only routes that need no token. */
 export const probeRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
@@ -34,7 +53,10 @@ export const probeRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => 
     const state = await services();
     const ups = Object.values(state).filter((value) => value === "up").length;
     const status = ups === 2 ? "ok" : ups === 0 ? "down" : "degraded";
-    return reply.code(status === "down" ? 503 : 200).send({ status, services: state, version: deps.version, uptime: (Date.now() - startedAt) / 1000 });
+    const projections = status === "ok" ? await projectionLag(deps) : undefined;
+    return reply.code(status === "down" ? 503 : 200).send({
+      status, services: state, version: deps.version, uptime: (Date.now() - startedAt) / 1000, ...(projections ? { projections } : {}),
+    });
   });
 
   app.get("/live", { schema: { tags: ["probes"], response: { 200: z.object({ status: z.literal("ok") }) } }, config: { public: true } }, async () => ({ status: "ok" as const }));

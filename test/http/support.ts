@@ -8,7 +8,9 @@ import { createTokenStore } from "../../src/auth/tokens.ts";
 import { createHistoryService } from "../../src/history/historyService.ts";
 import { parseConfig } from "../../src/config.ts";
 import { createCachedCommandHandler } from "../../src/eventStore/cachedCommandHandler.ts";
-import { createAggregateReads } from "../../src/http/aggregateReads.ts";
+import { allProjections } from "../../projections/index.ts";
+import { createProjector } from "../../src/projector/projector.ts";
+import { createSessionReads } from "../../src/readModels/sessionReads.ts";
 import { buildApp } from "../../src/http/app.ts";
 import { createTestDatabase } from "../support/postgres.ts";
 import { createTestStore } from "../support/redis.ts";
@@ -34,9 +36,12 @@ export const createTestApp = async (env: Record<string, string> = {}) => {
   const commands = createCachedCommandHandler(store, sessionDecider);
   const logger = pino({ level: "silent" });
   const history = createHistoryService({ db: database.db, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger });
+  // The real read side: a projector feeding the read models the GET routes query.
+  const projector = createProjector({ store, db: database.db, projections: allProjections, logger });
+  await projector.start();
+  const reads = createSessionReads({ db: database.db, projections: allProjections.map((projection) => projection.name), projector });
   const app: FastifyInstance = await buildApp({
-    config, logger, redis, db: database.db, store, version: "test",
-    reads: createAggregateReads(store), commands, tokens, history,
+    config, logger, redis, db: database.db, store, version: "test", reads, commands, tokens, history,
   });
   await app.ready();
   return {
@@ -44,6 +49,7 @@ export const createTestApp = async (env: Record<string, string> = {}) => {
     auth: { authorization: `Bearer ${TEST_TOKEN}` },
     close: async () => {
       await app.close();
+      await projector.stop();
       await database.close();
       await closeStore();
       rmSync(scratch, { recursive: true, force: true });

@@ -11,7 +11,8 @@ import { createTokenStore } from "../../src/auth/tokens.ts";
 import { parseConfig } from "../../src/config.ts";
 import type { EventStore } from "../../src/eventStore/eventStore.ts";
 import { createCommandHandler } from "../../src/eventStore/handleCommand.ts";
-import { createAggregateReads } from "../../src/http/aggregateReads.ts";
+import { allProjections } from "../../projections/index.ts";
+import { createSessionReads } from "../../src/readModels/sessionReads.ts";
 import { buildApp } from "../../src/http/app.ts";
 import { liveRoutes, type LiveRoutesOptions } from "../../src/http/liveRoutes.ts";
 import type { Database } from "../../src/infra/database.ts";
@@ -51,7 +52,7 @@ export const startLiveApp = async (fixture: LiveFixture, options: Partial<LiveRo
   const tokens = createTokenStore({ redis, prefix, staticTokens: [{ name: "phone", token: TOKEN }] });
   const app: FastifyInstance = await buildApp({
     config, logger, redis, db: fixture.db, store, version: "test",
-    reads: createAggregateReads(store), commands: createCommandHandler(store, sessionDecider), tokens,
+    reads: createSessionReads({ db: fixture.db, projections: allProjections.map((projection) => projection.name) }), commands: createCommandHandler(store, sessionDecider), tokens,
   });
   const hub: LiveHub = options.hub ?? createLiveHub({ store, redis, logger, blockMs: 1000 });
   const authenticate = async (token: string) => {

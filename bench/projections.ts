@@ -1,0 +1,195 @@
+import { randomUUID } from "node:crypto";
+import { pathToFileURL } from "node:url";
+import { Redis } from "ioredis";
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import pino from "pino";
+import { GENESIS_HASH } from "../events/envelope.ts";
+import type { DomainEvent } from "../events/registry.ts";
+import { allProjections, archiveProjection, sessionsProjection } from "../projections/index.ts";
+import { upsert } from "../projections/sessions/sessionsProjection.ts";
+import { createEventStore, type EventStore } from "../src/eventStore/eventStore.ts";
+import type { Database } from "../src/infra/database.ts";
+import { migrateToLatest } from "../src/infra/migrate.ts";
+import { createProjector } from "../src/projector/projector.ts";
+import { replayProjection } from "../src/projector/replay.ts";
+import { createPositionWaiter } from "../src/readModels/waitForPosition.ts";
+import { round, timed, type Row } from "./stats.ts";
+
+/**
+ * Projection throughput (events/s into Postgres, both projections running, 100k events
+ * sustained) beside a raw batched INSERT ... ON CONFLICT of the rows they produced, in the same
+ * run; then replay time of the sessions projection for 100k and 1M events.
+ * Targets: projection >= 50% of the raw insert rate; 1M-event replay under 2 minutes.
+ */
+const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+const postgresUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const logger = pino({ level: "silent" });
+const meta = { actor: "bench", correlationId: "bench", causationId: null, requestId: null };
+const PARTITIONS = 8;
+
+const frame = (kind: string, message: Record<string, unknown>) => ({ type: "RunnerEventEmitted" as const, data: { jobId: "", seq: 0, kind, message } });
+
+/** One prompt's worth of events as the runner records them: 14 events. */
+const turn = (n: number, first: boolean): DomainEvent[] => {
+  const jobId = `job-${n}`;
+  const promptId = `prompt-${n}`;
+  const events = [
+    { type: "PromptEnqueued", data: { promptId, messageId: `msg-${randomUUID()}`, prompt: `Please look at file ${n} and fix the failing test`, projectPath: "/repos/app" } },
+    { type: "JobStarted", data: { jobId, promptId, runnerId: "bench", leaseMs: 30_000 } },
+    ...(first ? [{ type: "ClaudeSessionLinked", data: { claudeSessionId: randomUUID(), jobId } }] : []),
+    frame("system", { type: "system", subtype: "init", cwd: "/repos/app", tools: ["Bash", "Read"] }),
+    frame("assistant", { type: "assistant", message: { id: `m1-${n}`, content: [{ type: "thinking", thinking: "Let me think about this carefully. ".repeat(4), signature: "sig".repeat(30) }] } }),
+    frame("assistant", { type: "assistant", message: { id: `m1-${n}`, content: [{ type: "text", text: "I'll read the file first." }] } }),
+    frame("assistant", { type: "assistant", message: { id: `m1-${n}`, content: [{ type: "tool_use", id: `tu-${n}`, name: "Read", input: { file_path: `/repos/app/src/file${n}.ts` } }] } }),
+    frame("user", { type: "user", message: { content: [{ type: "tool_result", tool_use_id: `tu-${n}`, content: "export const x = 1;\n".repeat(20) }] } }),
+    frame("assistant", { type: "assistant", message: { id: `m2-${n}`, content: [{ type: "tool_use", id: `tu2-${n}`, name: "Bash", input: { command: "npm test" } }] } }),
+    frame("user", { type: "user", message: { content: [{ type: "tool_result", tool_use_id: `tu2-${n}`, content: "1 passing" }] } }),
+    frame("assistant", { type: "assistant", message: { id: `m3-${n}`, content: [{ type: "text", text: "Fixed: the test passes now." }] } }),
+    frame("result", { type: "result", subtype: "success", total_cost_usd: 0.01 }),
+    { type: "JobCompleted", data: { jobId, promptId, resultSubtype: "success", isError: false, exitCode: 0, costUsd: 0.0123, numTurns: 3, durationMs: 4200, usage: { input_tokens: 1200, output_tokens: 300 } } },
+  ];
+  return events.map((event) => (event.type === "RunnerEventEmitted" ? { ...event, data: { ...event.data, jobId, seq: n } } : event)) as DomainEvent[];
+};
+
+/** Appends about `count` events: sessions of 10 prompts each, 32 writers in parallel. */
+const fill = async (store: EventStore, count: number) => {
+  const perSession = 1 + 10 * turn(0, false).length + 1;
+  const sessions = Math.ceil(count / perSession);
+  let next = 0;
+  let written = 0;
+  const writer = async () => {
+    for (let index = next++; index < sessions; index = next++) {
+      const sessionId = randomUUID();
+      const created: DomainEvent = { type: "SessionCreated", data: { projectPath: "/repos/app", claudeDirectoryPath: "/h/.claude/projects/-repos-app", context: null, metadata: { bench: true } } };
+      let version = 0;
+      let hash = GENESIS_HASH;
+      const batches: DomainEvent[][] = [[created, ...turn(index * 10, true)], ...Array.from({ length: 9 }, (_, k) => turn(index * 10 + k + 1, false))];
+      for (const events of batches) {
+        const result = await store.append(sessionId, version, events, { meta, expectedHash: hash });
+        version = result.version;
+        hash = result.lastHash;
+        written += events.length;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, writer));
+  return written;
+};
+
+const openBenchDb = async () => {
+  const schema = `bench_${randomUUID().replaceAll("-", "").slice(0, 10)}`;
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const db: Database = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: postgresUrl, max: 10, options: `-c search_path=${schema}` }) }) });
+  await migrateToLatest(db, logger, schema);
+  return { db, close: async () => { await sql.raw(`DROP SCHEMA ${schema} CASCADE`).execute(db); await db.destroy(); } };
+};
+
+const openBenchStore = async () => {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 20 });
+  const prefix = `bench:${randomUUID().slice(0, 8)}:`;
+  const store = await createEventStore({ redis, prefix, partitions: PARTITIONS });
+  const close = async () => {
+    let cursor = "0";
+    do {
+      const [nextCursor, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 5000);
+      cursor = nextCursor;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== "0");
+    redis.disconnect();
+  };
+  return { store, close };
+};
+
+const logEnds = async (store: EventStore) => {
+  const ends: string[] = [];
+  for (let partition = 0; partition < store.partitions; partition += 1) {
+    const [last] = await store.redis.xrevrange(store.keys.partitionLog(partition), "+", "-", "COUNT", 1);
+    if (last) ends.push(`${partition}:${last[0]}`);
+  }
+  return ends;
+};
+
+const TABLES = [["claude_code_sessions", ["id"]], ["session_prompts", ["session_id", "prompt_id"]], ["session_messages", ["id"]], ["event_archive", ["partition", "entry_ms", "entry_seq"]]] as const;
+
+/** The rows the projections produced, inserted again with the same multi-row upsert into empty copies. */
+const rawInsert = async (db: Database) => {
+  const copies: [string, readonly string[], Record<string, unknown>[]][] = [];
+  for (const [table, key] of TABLES) {
+    const rows = (await sql.raw<Record<string, unknown>>(`select * from ${table}`).execute(db)).rows;
+    const jsonColumns = ["metadata", "usage", "content", "data", "meta"];
+    copies.push([table, key, rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, jsonColumns.includes(k) && v !== null ? JSON.stringify(v) : v])))]);
+    await sql.raw(`create table raw_${table} (like ${table} including all)`).execute(db);
+  }
+  const rows = copies.reduce((sum, [, , list]) => sum + list.length, 0);
+  const seconds = await timed(async () => {
+    for (const [table, key, list] of copies) {
+      for (let index = 0; index < list.length; index += 500) {
+        await db.transaction().execute((trx) => upsert(trx, `raw_${table}`, key, list.slice(index, index + 500)));
+      }
+    }
+  });
+  return { rows, seconds };
+};
+
+const projectionRun = async (count: number, batchSize = Number(process.env.BENCH_BATCH ?? 1000)): Promise<Row[]> => {
+  const { store, close } = await openBenchStore();
+  const database = await openBenchDb();
+  try {
+    const events = await fill(store, count);
+    const projector = createProjector({ store, db: database.db, projections: allProjections, logger, batchSize, blockMs: 200 });
+    const wait = createPositionWaiter({ db: database.db, projections: projector.projections, projector, pollMs: 50 });
+    const ends = await logEnds(store);
+    const seconds = await timed(async () => {
+      await projector.start();
+      for (const position of ends) if (!(await wait(position, 600_000))) throw new Error("projector did not catch up");
+    });
+    await projector.stop();
+    const raw = await rawInsert(database.db);
+    const rate = events / seconds;
+    const rawRate = events / raw.seconds;
+    return [
+      { case: "raw batched INSERT ... ON CONFLICT of the same rows (500/stmt)", events, rows: raw.rows, seconds: round(raw.seconds), "events/s": Math.round(rawRate),
+        target: "baseline" },
+      { case: `projector: sessions + archive, ${events} events from the logs`, events, rows: raw.rows, seconds: round(seconds), "events/s": Math.round(rate), target: `${Math.round((rate / rawRate) * 100)}% of raw (>= 50% ${rate >= rawRate / 2 ? "ok" : "MISSED"})` },
+    ];
+  } finally {
+    await database.close();
+    await close();
+  }
+};
+
+const replayRun = async (count: number, limitSeconds: number | null, projections = [sessionsProjection, archiveProjection]): Promise<Row[]> => {
+  const { store, close } = await openBenchStore();
+  const database = await openBenchDb();
+  try {
+    const events = await fill(store, count);
+    const rows: Row[] = [];
+    for (const projection of projections) {
+      const outcome = await replayProjection({ db: database.db, store, projection, source: "redis", dryRun: false, logger, concurrency: 2 });
+      const ok = limitSeconds === null ? "-" : outcome.seconds < limitSeconds ? `< ${limitSeconds}s ok` : `< ${limitSeconds}s MISSED`;
+      rows.push({ case: `replay ${projection.name} from redis, ${events} events`, events, rows: outcome.tables.reduce((sum, t) => sum + t.rebuilt, 0),
+        seconds: round(outcome.seconds), "events/s": Math.round(events / outcome.seconds), target: ok });
+    }
+    return rows;
+  } finally {
+    await database.close();
+    await close();
+  }
+};
+
+export async function benchProjections(): Promise<Array<Record<string, string | number>>> {
+  const size = Number(process.env.BENCH_REPLAY_EVENTS ?? 1_000_000);
+  // At 1M only the sessions projection is timed: the bench must stay within a few minutes.
+  return [...(await projectionRun(100_000)), ...(await replayRun(100_000, null)), ...(await replayRun(size, 120, [sessionsProjection]))];
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const which = process.argv[2];
+  if (which === "projector") console.table(await projectionRun(Number(process.argv[3] ?? 100_000)));
+  else if (which === "replay") console.table(await replayRun(Number(process.argv[3] ?? 100_000), 120, [sessionsProjection]));
+  else console.table(await benchProjections());
+}

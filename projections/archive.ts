@@ -1,0 +1,77 @@
+import { sql } from "kysely";
+import type { Envelope } from "../events/envelope.ts";
+import type { ArchiveLikeProjection, ReadModelDb } from "./projection.ts";
+
+const ROWS_PER_STATEMENT = 3000;
+
+const entryParts = (entryId: string): [string, string] => {
+  const [ms = "0", seq = "0"] = entryId.split("-");
+  return [ms, seq];
+};
+
+/**
+ * The event archive: every event exactly as stored, including types this build cannot decode
+ * (an archive that dropped them would not be one). One multi-row insert per batch; a
+ * redelivered entry hits the primary key and is ignored.
+ */
+export const archiveProjection: ArchiveLikeProjection = {
+  name: "archive",
+  handles: "all",
+  tables: ["event_archive"],
+  async handle(events, db) {
+    const rows = events.map(({ partition, entryId, envelope }) => {
+      const [entryMs, entrySeq] = entryParts(entryId);
+      return {
+        partition, entry_ms: entryMs, entry_seq: entrySeq, entry_id: entryId, event_id: envelope.eventId,
+        session_id: envelope.sessionId, version: envelope.version, type: envelope.type, schema_version: envelope.schemaVersion,
+        occurred_at: envelope.occurredAt, actor: envelope.meta.actor, data: JSON.stringify(envelope.data ?? null),
+        meta: JSON.stringify(envelope.meta), prev_hash: envelope.prevHash, hash: envelope.hash,
+      };
+    });
+    for (let index = 0; index < rows.length; index += ROWS_PER_STATEMENT) {
+      await db.insertInto("event_archive").values(rows.slice(index, index + ROWS_PER_STATEMENT)).onConflict((conflict) => conflict.doNothing()).execute();
+    }
+  },
+};
+
+export interface ArchivedEvent {
+  readonly partition: number;
+  readonly entryId: string;
+  readonly envelope: Envelope;
+}
+
+type ArchiveRow = {
+  partition: number; entry_id: string; event_id: string; type: string; schema_version: number; session_id: string;
+  version: number; occurred_at: string; data: unknown; meta: Envelope["meta"]; prev_hash: string; hash: string;
+};
+
+const toArchived = (row: ArchiveRow): ArchivedEvent => ({
+  partition: row.partition,
+  entryId: row.entry_id,
+  envelope: {
+    eventId: row.event_id, type: row.type, schemaVersion: row.schema_version, sessionId: row.session_id,
+    version: row.version, occurredAt: row.occurred_at, data: row.data, meta: row.meta, prevHash: row.prev_hash, hash: row.hash,
+  },
+});
+
+/** Queries over the archive: what auditors and replay read. */
+export const archiveQueries = (db: ReadModelDb) => ({
+  /** One session's events in version order: verify the hash chain over these. */
+  async sessionHistory(sessionId: string): Promise<ArchivedEvent[]> {
+    const rows = await db.selectFrom("event_archive").selectAll().where("session_id", "=", sessionId).orderBy("version").execute();
+    return (rows as ArchiveRow[]).map(toArchived);
+  },
+  /** A partition's events after `afterEntryId` (exclusive; null = from the start), in log order. */
+  async readPartition(partition: number, afterEntryId: string | null, limit: number): Promise<ArchivedEvent[]> {
+    const [ms, seq] = entryParts(afterEntryId ?? "0-0");
+    let query = db.selectFrom("event_archive").selectAll().where("partition", "=", partition);
+    if (afterEntryId !== null) query = query.where(sql<boolean>`(entry_ms, entry_seq) > (${ms}::bigint, ${seq}::bigint)`);
+    const rows = await query.orderBy("entry_ms").orderBy("entry_seq").limit(limit).execute();
+    return (rows as ArchiveRow[]).map(toArchived);
+  },
+  async count(partition?: number): Promise<number> {
+    let query = db.selectFrom("event_archive").select((eb) => eb.fn.countAll<string>().as("n"));
+    if (partition !== undefined) query = query.where("partition", "=", partition);
+    return Number((await query.executeTakeFirst())?.n ?? 0);
+  },
+});

@@ -1,0 +1,93 @@
+import type { Block } from "./messageContent.ts";
+
+/**
+ * Row shapes of the session read models, exactly as written. Timestamps are ISO strings in
+ * memory; rows loaded from Postgres are normalised to the same shape, so a row folded in one
+ * batch and a row folded across several batches are identical.
+ */
+export interface SessionRow {
+  id: string;
+  project_path: string;
+  context: string | null;
+  status: "active" | "inactive" | "archived";
+  claude_directory_path: string;
+  claude_code_session_id: string | null;
+  metadata: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+  last_accessed_at: string;
+  is_working: boolean;
+  current_job_id: string | null;
+  last_job_status: "completed" | "failed" | "cancelled" | null;
+  current_prompt_id: string | null;
+  version: number;
+  message_count: number;
+  last_message_id: string | null;
+  last_message_key: string | null;
+}
+
+export type PromptStatus = "queued" | "running" | "completed" | "failed" | "cancelled";
+
+export interface PromptRow {
+  session_id: string;
+  prompt_id: string;
+  message_id: string;
+  prompt: string;
+  status: PromptStatus;
+  enqueue_seq: number;
+  job_id: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  cancel_requested_at: string | null;
+  exit_code: number | null;
+  cost_usd: number | null;
+  usage: Record<string, unknown> | null;
+  num_turns: number | null;
+  duration_ms: number | null;
+  result_subtype: string | null;
+  error: string | null;
+}
+
+export interface MessageRow {
+  id: string;
+  session_id: string;
+  text: string;
+  type: "user" | "assistant";
+  claude_session_id: string | null;
+  created_at: string;
+  seq: number;
+  prompt_id: string | null;
+  job_id: string | null;
+  content: Block[];
+}
+
+const iso = (value: unknown): string => (value instanceof Date ? value.toISOString() : String(value));
+const isoOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : iso(value));
+
+type Loaded = Record<string, unknown>;
+
+export const sessionFromDb = (row: Loaded): SessionRow => ({
+  ...(row as unknown as SessionRow),
+  created_at: iso(row["created_at"]),
+  updated_at: iso(row["updated_at"]),
+  last_accessed_at: iso(row["last_accessed_at"]),
+});
+
+export const promptFromDb = (row: Loaded): PromptRow => ({
+  ...(row as unknown as PromptRow),
+  created_at: iso(row["created_at"]),
+  started_at: isoOrNull(row["started_at"]),
+  finished_at: isoOrNull(row["finished_at"]),
+  cancel_requested_at: isoOrNull(row["cancel_requested_at"]),
+});
+
+export const messageFromDb = (row: Loaded): MessageRow => ({
+  ...(row as unknown as MessageRow),
+  created_at: iso(row["created_at"]),
+});
+
+/** JSONB columns go to the driver as JSON text, so arrays are not mistaken for Postgres arrays. */
+export const sessionToDb = (row: SessionRow) => ({ ...row, metadata: JSON.stringify(row.metadata) });
+export const promptToDb = (row: PromptRow) => ({ ...row, usage: row.usage === null ? null : JSON.stringify(row.usage) });
+export const messageToDb = (row: MessageRow) => ({ ...row, content: JSON.stringify(row.content) });

@@ -1,0 +1,82 @@
+import { sql } from "kysely";
+import type { EventType, KnownEvent } from "../../events/registry.ts";
+import type { ProjectedEvent, ReadModelDb, TypedProjection } from "../projection.ts";
+import { applyEvent, emptyBatchState, promptKey, type BatchState } from "./applyEvent.ts";
+import { messageFromDb, messageToDb, promptFromDb, promptToDb, sessionFromDb, sessionToDb } from "./rows.ts";
+
+const handles: readonly EventType[] = [
+  "SessionCreated", "SessionUpdated", "SessionDeleted", "ClaudeSessionLinked",
+  "PromptEnqueued", "PromptCancelRequested", "PromptCancelled",
+  "JobStarted", "RunnerEventEmitted", "JobCompleted", "JobFailed", "JobCancelled",
+];
+
+const promptIdOf = (event: KnownEvent): string | null =>
+  "promptId" in event.data && typeof event.data.promptId === "string" ? event.data.promptId : null;
+
+const any = (values: readonly string[]) => sql<string>`any(${[...values]}::text[])`;
+
+/** One query per table for every row the batch can touch: no per-event round trips. */
+const load = async (events: readonly KnownEvent[], db: ReadModelDb): Promise<BatchState> => {
+  const state = emptyBatchState();
+  const sessionIds = [...new Set(events.map((event) => event.sessionId))];
+  const promptIds = [...new Set(events.flatMap((event) => promptIdOf(event) ?? []))];
+  const sessions = await db.selectFrom("claude_code_sessions").selectAll().where("id", "=", any(sessionIds)).execute();
+  for (const row of sessions) state.sessions.set(row.id, sessionFromDb(row));
+  if (promptIds.length > 0 && sessions.length > 0) {
+    const prompts = await db.selectFrom("session_prompts").selectAll()
+      .where("session_id", "=", any(sessions.map((row) => row.id))).where("prompt_id", "=", any(promptIds)).execute();
+    for (const row of prompts) state.prompts.set(promptKey(row.session_id, row.prompt_id), promptFromDb(row));
+  }
+  // Only a session's newest message can be extended (frames of one API message merge).
+  const lastIds = [...state.sessions.values()].flatMap((row) => (row.last_message_key ? [row.last_message_id ?? ""] : []));
+  if (lastIds.length > 0 && events.some((event) => event.type === "RunnerEventEmitted")) {
+    const messages = await db.selectFrom("session_messages").selectAll().where("id", "=", any(lastIds)).execute();
+    for (const row of messages) state.messages.set(row.id, messageFromDb(row));
+  }
+  return state;
+};
+
+/** Postgres takes at most 65535 parameters per statement. */
+const chunks = <T>(rows: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(rows.length / size) }, (_, index) => rows.slice(index * size, (index + 1) * size));
+
+/** Multi-row INSERT ... ON CONFLICT DO UPDATE of every column but the key. */
+export const upsert = async (db: ReadModelDb, table: string, key: readonly string[], rows: readonly Record<string, unknown>[]) => {
+  const first = rows[0];
+  if (!first) return;
+  const columns = Object.keys(first).filter((column) => !key.includes(column));
+  for (const part of chunks(rows, Math.floor(60_000 / Object.keys(first).length))) {
+    await db.insertInto(table).values(part)
+      .onConflict((conflict) => conflict.columns([...key]).doUpdateSet(Object.fromEntries(columns.map((column) => [column, sql.ref(`excluded.${column}`)]))))
+      .execute();
+  }
+};
+
+const write = async (state: BatchState, db: ReadModelDb) => {
+  const alive = (sessionId: string) => state.sessions.has(sessionId);
+  const sessions = [...state.dirty.sessions].flatMap((id) => state.sessions.get(id) ?? []);
+  const prompts = [...state.dirty.prompts].flatMap((key) => state.prompts.get(key) ?? []).filter((row) => alive(row.session_id));
+  const messages = [...state.dirty.messages].flatMap((id) => state.messages.get(id) ?? []).filter((row) => alive(row.session_id));
+  await upsert(db, "claude_code_sessions", ["id"], sessions.map(sessionToDb));
+  await upsert(db, "session_prompts", ["session_id", "prompt_id"], prompts.map(promptToDb));
+  await upsert(db, "session_messages", ["id"], messages.map(messageToDb));
+  // Deleting the session removes its prompts and messages (ON DELETE CASCADE).
+  if (state.deleted.size > 0) await db.deleteFrom("claude_code_sessions").where("id", "=", any([...state.deleted])).execute();
+};
+
+/**
+ * Sessions, their prompt queue with job outcomes, and the conversation messages: one
+ * projection because messages and prompts reference their session (a foreign key needs the
+ * session row written first, which one consumer group per projection guarantees).
+ */
+export const sessionsProjection: TypedProjection = {
+  name: "sessions",
+  handles,
+  tables: ["claude_code_sessions", "session_prompts", "session_messages"],
+  async handle(events: readonly ProjectedEvent[], db: ReadModelDb) {
+    const known = events.map((projected) => projected.event);
+    const state = await load(known, db);
+    for (const event of known) applyEvent(state, event);
+    await write(state, db);
+  },
+};

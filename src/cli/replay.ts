@@ -1,0 +1,106 @@
+import { parseArgs } from "node:util";
+import type { Logger } from "pino";
+import type { Projection } from "../../projections/projection.ts";
+import type { EventStore } from "../eventStore/eventStore.ts";
+import type { Database } from "../infra/database.ts";
+import { replayProjection, type ReplayOutcome, type ReplaySource } from "../projector/replay.ts";
+import { createProgress, type ProgressOutput } from "./progress.ts";
+
+export interface CliDeps {
+  readonly db: Database;
+  readonly store: EventStore;
+  readonly logger: Logger;
+  readonly projections: readonly Projection[];
+  /** Results go here (stdout). */
+  readonly out: ProgressOutput;
+  /** Progress and problems go here (stderr). */
+  readonly err: ProgressOutput;
+  /** Aborts the replay; when absent, SIGINT and SIGTERM do. */
+  readonly signal?: AbortSignal;
+}
+
+export const replayUsage = `usage: ccm replay <projection>|--all [--from redis|archive] [--dry-run]
+
+Rebuilds projections from the event history into shadow tables while the live projector keeps
+running, then swaps them in atomically. Interrupt with Ctrl-C; running it again resumes.
+  --from redis     read the partition logs (default)
+  --from archive   read the Postgres event archive (when Redis has trimmed); not for "archive" itself
+  --dry-run        rebuild and compare row counts, then throw the rebuild away
+`;
+
+type Parsed = { projections: Projection[]; source: ReplaySource; dryRun: boolean } | { error: string };
+
+const parse = (args: readonly string[], known: readonly Projection[]): Parsed => {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { all: { type: "boolean" }, from: { type: "string" }, "dry-run": { type: "boolean" } } });
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+  const { values, positionals } = parsed;
+  const source = values.from ?? "redis";
+  if (source !== "redis" && source !== "archive") return { error: `--from must be redis or archive, not ${source}` };
+  if (values.all === true && positionals.length > 0) return { error: "give a projection name or --all, not both" };
+  const names = values.all === true ? known.map((projection) => projection.name) : positionals;
+  if (names.length === 0) return { error: "name a projection or pass --all" };
+  const chosen: Projection[] = [];
+  for (const name of names) {
+    const projection = known.find((candidate) => candidate.name === name);
+    if (!projection) return { error: `unknown projection ${name}; known: ${known.map((candidate) => candidate.name).join(", ")}` };
+    // The archive is what replay reads when Redis has trimmed: it is never rebuilt from itself.
+    if (source === "archive" && projection.handles === "all") {
+      if (values.all !== true) return { error: `${name} cannot be rebuilt from the archive; use --from redis` };
+      continue;
+    }
+    chosen.push(projection);
+  }
+  return { projections: chosen, source, dryRun: values["dry-run"] === true };
+};
+
+const summary = (outcome: ReplayOutcome): string => {
+  const rate = outcome.seconds > 0 ? Math.round(outcome.events / outcome.seconds) : 0;
+  const tables = outcome.tables.map((row) => `${row.table} ${row.rebuilt} rows (live ${row.live})`).join(", ");
+  const verb = { swapped: "rebuilt and swapped in", "dry-run": "rebuilt (dry run, discarded)", interrupted: "interrupted; run again to resume" }[outcome.status];
+  return `${outcome.projection}: ${verb}: ${outcome.events} events in ${outcome.seconds.toFixed(1)}s (${rate} ev/s)` +
+    `${outcome.skipped > 0 ? `, ${outcome.skipped} skipped` : ""}${outcome.resumed ? ", resumed" : ""}${tables ? `; ${tables}` : ""}`;
+};
+
+const withSignal = async <T>(given: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+  if (given) return run(given);
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  process.once("SIGINT", abort);
+  process.once("SIGTERM", abort);
+  try {
+    return await run(controller.signal);
+  } finally {
+    process.off("SIGINT", abort);
+    process.off("SIGTERM", abort);
+  }
+};
+
+/** `ccm replay`: 0 when every rebuild finished, 130 when interrupted, 2 on bad arguments, 1 on failure. */
+export const runReplay = async (args: readonly string[], deps: CliDeps): Promise<number> => {
+  const parsed = parse(args, deps.projections);
+  if ("error" in parsed) {
+    deps.err.write(`${parsed.error}\n\n${replayUsage}`);
+    return 2;
+  }
+  return withSignal(deps.signal, async (signal) => {
+    for (const projection of parsed.projections) {
+      const progress = createProgress(deps.err, `${projection.name}:`);
+      try {
+        const outcome = await replayProjection({
+          db: deps.db, store: deps.store, projection, source: parsed.source, dryRun: parsed.dryRun, logger: deps.logger, signal,
+          onProgress: ({ done, total }) => progress.update(done, total),
+        });
+        progress.finish(summary(outcome));
+        if (outcome.status === "interrupted") return 130;
+      } catch (error) {
+        progress.finish(`${projection.name}: replay failed: ${(error as Error).message}`);
+        return 1;
+      }
+    }
+    return 0;
+  });
+};

@@ -1,0 +1,51 @@
+import { sql } from "kysely";
+import type { Database } from "../infra/database.ts";
+import { compareEntryIds } from "../eventStore/position.ts";
+
+/**
+ * Checkpoints: where each projection stands in each partition log. Written in the same
+ * transaction as the rows they cover. Every writer of a (projection, partition) first takes a
+ * transaction-scoped advisory lock, so batches of one partition never interleave, and a replay
+ * swap can hold the whole projection still for an instant.
+ */
+export const lockPartition = async (trx: Database, projection: string, partition: number) => {
+  await sql`select pg_advisory_xact_lock(hashtext(${projection}), ${partition}::int)`.execute(trx);
+};
+
+export const readCheckpoint = async (trx: Database, projection: string, partition: number): Promise<string | null> => {
+  const row = await trx.selectFrom("projection_checkpoints").select("entry_id")
+    .where("projection", "=", projection).where("partition", "=", partition).executeTakeFirst();
+  return (row?.entry_id as string | undefined) ?? null;
+};
+
+export const writeCheckpoint = async (trx: Database, projection: string, partition: number, entryId: string) => {
+  await trx.insertInto("projection_checkpoints")
+    .values({ projection, partition, entry_id: entryId, updated_at: sql`now()` })
+    .onConflict((conflict) => conflict.columns(["projection", "partition"]).doUpdateSet({ entry_id: entryId, updated_at: sql`now()` }))
+    .execute();
+};
+
+export interface CheckpointRow {
+  readonly projection: string;
+  readonly partition: number;
+  readonly entryId: string;
+  readonly updatedAt: string;
+}
+
+export const listCheckpoints = async (db: Database, projections: readonly string[]): Promise<CheckpointRow[]> => {
+  if (projections.length === 0) return [];
+  const rows = await db.selectFrom("projection_checkpoints").selectAll()
+    .where("projection", "in", [...projections]).orderBy("projection").orderBy("partition").execute();
+  return rows.map((row) => ({
+    projection: row.projection,
+    partition: row.partition,
+    entryId: row.entry_id,
+    updatedAt: row.updated_at instanceof Date ? row.updated_at.toISOString() : String(row.updated_at),
+  }));
+};
+
+export const isAfter = (entryId: string, checkpoint: string | null): boolean =>
+  checkpoint === null || compareEntryIds(entryId, checkpoint) > 0;
+
+/** The consumer group a projection reads the partition logs through. */
+export const projectionGroup = (name: string): string => `projection:${name}`;

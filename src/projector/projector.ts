@@ -1,0 +1,95 @@
+import type { Logger } from "pino";
+import type { Projection } from "../../projections/projection.ts";
+import type { EventStore } from "../eventStore/eventStore.ts";
+import { createDeadLetters } from "../eventStore/deadLetters.ts";
+import { consumerName, createSubscription, type Subscription } from "../eventStore/subscription.ts";
+import type { Database } from "../infra/database.ts";
+import { createAdvancer, type AdvanceHooks } from "./advance.ts";
+import { projectionGroup } from "./checkpoints.ts";
+import { readLag, type ProjectionLag } from "./lag.ts";
+
+export { projectionGroup };
+
+export interface ProjectorOptions {
+  readonly store: EventStore;
+  readonly db: Database;
+  readonly projections: readonly Projection[];
+  readonly logger: Logger;
+  readonly batchSize?: number;
+  readonly blockMs?: number;
+  readonly claimIdleMs?: number;
+  readonly maxDeliveries?: number;
+  readonly consumer?: string;
+  readonly partitions?: readonly number[];
+  /** Subscriptions per projection, each over its share of the partitions (default 2). */
+  readonly lanes?: number;
+  readonly hooks?: AdvanceHooks;
+}
+
+export type CheckpointListener = (projection: string, partition: number, entryId: string) => void;
+
+/**
+ * The generic projector: one consumer group per projection over the partition logs. Each
+ * delivered batch is applied together with its checkpoint in one Postgres transaction, then
+ * acknowledged. It knows projections only as data (name, handled types, handler).
+ */
+export const createProjector = (options: ProjectorOptions) => {
+  const { store, db, projections, logger } = options;
+  const listeners = new Set<CheckpointListener>();
+  const notify: CheckpointListener = (projection, partition, entryId) => {
+    for (const listener of listeners) {
+      try {
+        listener(projection, partition, entryId);
+      } catch (error) {
+        logger.warn({ err: error }, "checkpoint listener failed");
+      }
+    }
+  };
+
+  const partitions = options.partitions ?? Array.from({ length: store.partitions }, (_, index) => index);
+  const lanes = Math.max(1, Math.min(options.lanes ?? 2, partitions.length));
+  // Each lane reads its own share of the partitions, so one partition's commit wait does not
+  // hold up the others; a partition always stays in one lane, which keeps its order.
+  const laneOf = (lane: number) => partitions.filter((_, index) => index % lanes === lane);
+
+  const subscriptions: Subscription[] = projections.flatMap((projection) => {
+    const group = projectionGroup(projection.name);
+    const advance = createAdvancer({
+      db, store, projection, group, logger: logger.child({ projection: projection.name }),
+      onCheckpoint: (partition, entryId) => notify(projection.name, partition, entryId),
+      ...(options.hooks ? { hooks: options.hooks } : {}),
+    });
+    const consumer = options.consumer ?? consumerName();
+    return Array.from({ length: lanes }, (_, lane) => createSubscription({
+      store, group, logger,
+      handle: (batch, partition) => advance(partition, batch),
+      batchSize: options.batchSize ?? 1000,
+      consumer: lanes === 1 ? consumer : `${consumer}-${lane}`,
+      partitions: laneOf(lane),
+      ...(options.blockMs !== undefined ? { blockMs: options.blockMs } : {}),
+      ...(options.claimIdleMs !== undefined ? { claimIdleMs: options.claimIdleMs } : {}),
+      ...(options.maxDeliveries !== undefined ? { maxDeliveries: options.maxDeliveries } : {}),
+    }));
+  });
+
+  return {
+    projections: projections.map((projection) => projection.name),
+    async start() {
+      for (const subscription of subscriptions) await subscription.start();
+      logger.info({ projections: projections.map((projection) => projection.name) }, "projector started");
+    },
+    /** Stops reading; batches in flight commit (and are acknowledged) first. */
+    async stop() {
+      await Promise.all(subscriptions.map((subscription) => subscription.stop()));
+    },
+    /** Called after every committed checkpoint in this process (read-your-writes listens). */
+    onCheckpoint(listener: CheckpointListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    lag: (): Promise<ProjectionLag[]> => readLag({ db, store, projections: projections.map((projection) => projection.name) }),
+    deadLetters: (name: string) => createDeadLetters(store, projectionGroup(name)),
+  };
+};
+
+export type Projector = ReturnType<typeof createProjector>;

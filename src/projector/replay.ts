@@ -1,0 +1,185 @@
+import type { Logger } from "pino";
+import { archiveQueries } from "../../projections/archive.ts";
+import type { Projection } from "../../projections/projection.ts";
+import type { EventStore, StoredEvent } from "../eventStore/eventStore.ts";
+import type { Database } from "../infra/database.ts";
+import { isAfter, lockPartition, readCheckpoint, writeCheckpoint } from "./checkpoints.ts";
+import { applyEvents, type ProjectionTarget } from "./projectEvents.ts";
+import { countRows, createShadowTables, currentSchema, dropSchema, schemaExists, shadowSchemaName, swapTables } from "./shadowSchema.ts";
+
+export type ReplaySource = "redis" | "archive";
+
+export interface ReplayProgress {
+  readonly projection: string;
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface ReplayOptions {
+  readonly db: Database;
+  readonly store: EventStore;
+  readonly projection: Projection;
+  readonly source: ReplaySource;
+  readonly dryRun: boolean;
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: ReplayProgress) => void;
+  readonly chunkSize?: number;
+  /** Partitions rebuilt at once: reading one while Postgres writes another. */
+  readonly concurrency?: number;
+}
+
+export interface ReplayOutcome {
+  readonly projection: string;
+  readonly status: "swapped" | "dry-run" | "interrupted";
+  readonly resumed: boolean;
+  readonly events: number;
+  readonly skipped: number;
+  readonly seconds: number;
+  readonly tables: readonly { table: string; live: number; rebuilt: number }[];
+}
+
+type ReadChunk = (partition: number, after: string | null, limit: number) => Promise<StoredEvent[]>;
+
+const redisChunks = (store: EventStore): ReadChunk => (partition, after, limit) =>
+  store.readPartition(partition, after === null ? "-" : `(${after}`, "+", limit);
+
+const sourceOf = (options: ReplayOptions): { read: ReadChunk; total: () => Promise<number> } => {
+  if (options.source === "archive") {
+    const archive = archiveQueries(options.db);
+    return { read: (partition, after, limit) => archive.readPartition(partition, after, limit), total: () => archive.count() };
+  }
+  const { store } = options;
+  const total = async () => {
+    let sum = 0;
+    for (let partition = 0; partition < store.partitions; partition += 1) sum += await store.redis.xlen(store.keys.partitionLog(partition));
+    return sum;
+  };
+  return { read: redisChunks(store), total };
+};
+
+/** The name under which a rebuild keeps its own progress, so an interrupted one resumes. */
+export const rebuildCheckpointName = (projection: string): string => `${projection}@rebuild`;
+
+/**
+ * Rebuilds one projection from the history into a shadow schema while the live projector keeps
+ * running, then swaps it in atomically (see `swap`). Interrupting (the signal) keeps the shadow
+ * and its checkpoints; the next run resumes from them.
+ */
+export const replayProjection = async (options: ReplayOptions): Promise<ReplayOutcome> => {
+  const { db, store, projection, logger } = options;
+  const started = process.hrtime.bigint();
+  const live = await currentSchema(db);
+  const shadow = shadowSchemaName(live, projection.name);
+  const checkpointName = rebuildCheckpointName(projection.name);
+  const target: ProjectionTarget = { projection, checkpointName, schema: shadow };
+  const resumed = await schemaExists(db, shadow);
+  if (!resumed) {
+    await db.deleteFrom("projection_checkpoints").where("projection", "=", checkpointName).execute();
+    await createShadowTables(db, live, shadow, projection.tables);
+  }
+  const source = sourceOf(options);
+  const counters = { done: 0, skipped: 0, total: await source.total() };
+  const report = () => options.onProgress?.({ projection: projection.name, done: counters.done, total: counters.total });
+  const build = buildPartitions({ db, target, read: source.read, chunkSize: options.chunkSize ?? 2000, counters, report, logger,
+    ...(options.signal ? { signal: options.signal } : {}) });
+  const complete = await build(store.partitions, options.concurrency ?? 2);
+  const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+  const outcome = (status: ReplayOutcome["status"], tables: ReplayOutcome["tables"]): ReplayOutcome =>
+    ({ projection: projection.name, status, resumed, events: counters.done, skipped: counters.skipped, seconds: seconds(), tables });
+  if (!complete) return outcome("interrupted", []);
+  const tables = await Promise.all(projection.tables.map(async (table) => ({ table, live: await countRows(db, live, table), rebuilt: await countRows(db, shadow, table) })));
+  if (options.dryRun) {
+    await dropSchema(db, shadow);
+    await db.deleteFrom("projection_checkpoints").where("projection", "=", checkpointName).execute();
+    return outcome("dry-run", tables);
+  }
+  await swap({ db, store, target, live, shadow });
+  return outcome("swapped", tables);
+};
+
+interface BuildDeps {
+  readonly db: Database;
+  readonly target: ProjectionTarget;
+  readonly read: ReadChunk;
+  readonly chunkSize: number;
+  readonly counters: { done: number; skipped: number };
+  readonly report: () => void;
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+}
+
+/** Applies a chunk; a chunk that fails is retried event by event and the poison ones skipped, as the live projector does. */
+const applyChunk = async (deps: BuildDeps, partition: number, events: readonly StoredEvent[]) => {
+  try {
+    await deps.db.transaction().execute((trx) => applyEvents(trx, deps.target, partition, events));
+  } catch (error) {
+    if (events.length === 1) {
+      const [event] = events;
+      deps.logger.warn({ projection: deps.target.projection.name, partition, entryId: event?.entryId, err: error }, "replay skipped an event it cannot apply");
+      deps.counters.skipped += 1;
+      await deps.db.transaction().execute((trx) => writeCheckpoint(trx, deps.target.checkpointName, partition, event?.entryId ?? ""));
+      return;
+    }
+    for (const event of events) await applyChunk(deps, partition, [event]);
+  }
+};
+
+const buildPartitions = (deps: BuildDeps) => {
+  /** Reads the next chunk while the current one is written. False when interrupted. */
+  const buildOne = async (partition: number): Promise<boolean> => {
+    const checkpoint = await readCheckpoint(deps.db, deps.target.checkpointName, partition);
+    let pending = deps.read(partition, checkpoint, deps.chunkSize);
+    for (;;) {
+      const events = await pending;
+      const last = events.at(-1);
+      if (!last) return true;
+      if (deps.signal?.aborted) return false;
+      pending = deps.read(partition, last.entryId, deps.chunkSize);
+      pending.catch(() => undefined);
+      await applyChunk(deps, partition, events);
+      deps.counters.done += events.length;
+      deps.report();
+    }
+  };
+  return async (partitions: number, concurrency: number): Promise<boolean> => {
+    const queue = Array.from({ length: partitions }, (_, index) => index);
+    let complete = true;
+    const worker = async () => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        if (!(await buildOne(next))) complete = false;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+    return complete;
+  };
+};
+
+/**
+ * The swap, in one transaction holding every partition's projector lock: the live projector
+ * cannot commit meanwhile. The rebuild first catches up to the live checkpoints (from the
+ * Redis logs), the live checkpoints move to wherever the rebuild got (never back), and the
+ * shadow tables replace the live ones. The live projector's next batch then sees the rebuilt
+ * tables and skips what they already hold.
+ */
+const swap = async (deps: { db: Database; store: EventStore; target: ProjectionTarget; live: string; shadow: string }) => {
+  const { projection, checkpointName } = deps.target;
+  const read = redisChunks(deps.store);
+  await deps.db.transaction().execute(async (trx) => {
+    for (let partition = 0; partition < deps.store.partitions; partition += 1) await lockPartition(trx, projection.name, partition);
+    for (let partition = 0; partition < deps.store.partitions; partition += 1) {
+      const liveCheckpoint = await readCheckpoint(trx, projection.name, partition);
+      let rebuilt = await readCheckpoint(trx, checkpointName, partition);
+      while (liveCheckpoint !== null && isAfter(liveCheckpoint, rebuilt)) {
+        const events = (await read(partition, rebuilt, 2000)).filter((event) => !isAfter(event.entryId, liveCheckpoint));
+        if (events.length === 0) break;
+        await applyEvents(trx, deps.target, partition, events);
+        rebuilt = events.at(-1)?.entryId ?? rebuilt;
+      }
+      const final = liveCheckpoint !== null && isAfter(liveCheckpoint, rebuilt) ? liveCheckpoint : rebuilt;
+      if (final !== null) await writeCheckpoint(trx, projection.name, partition, final);
+    }
+    await trx.deleteFrom("projection_checkpoints").where("projection", "=", checkpointName).execute();
+    await swapTables(trx, deps.live, deps.shadow, projection.tables);
+  });
+};

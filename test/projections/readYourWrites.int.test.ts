@@ -1,0 +1,111 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { allProjections } from "../../projections/index.ts";
+import type { EventStore } from "../../src/eventStore/eventStore.ts";
+import type { Database } from "../../src/infra/database.ts";
+import { createProjector, type Projector } from "../../src/projector/projector.ts";
+import { createSessionReads } from "../../src/readModels/sessionReads.ts";
+import type { SessionReads } from "../../src/http/sessionReads.ts";
+import { createTestDatabase } from "../support/postgres.ts";
+import { createTestStore } from "../support/redis.ts";
+import { assistantFrame, create, enqueue, sessionCommands, silent, toolResultFrame } from "./support.ts";
+
+let store: EventStore;
+let db: Database;
+let projector: Projector;
+let reads: SessionReads;
+const closers: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  const redis = await createTestStore(4);
+  const database = await createTestDatabase();
+  store = redis.store;
+  db = database.db;
+  closers.push(redis.close, database.close);
+  projector = createProjector({ store, db, projections: allProjections, logger: silent, blockMs: 100 });
+  await projector.start();
+  closers.unshift(() => projector.stop());
+  reads = createSessionReads({ db, projections: projector.projections, projector });
+});
+afterAll(async () => {
+  for (const close of closers) await close();
+});
+
+describe("read your writes", () => {
+  it("create, prompt, then read at once with the command's position: the data is there", async () => {
+    const run = sessionCommands(store);
+    const sessionId = randomUUID();
+    const position = await run(sessionId, create(), enqueue("p1", "hello there"));
+    expect(position).not.toBeNull();
+    expect(await reads.waitForPosition(position ?? "", 5000)).toBe(true);
+
+    const session = await reads.getSession(sessionId);
+    expect(session).toMatchObject({ id: sessionId, projectPath: "/repos/app", status: "active", isWorking: false, metadata: { tag: "t" } });
+    const prompts = await reads.listPrompts(sessionId);
+    expect(prompts).toEqual([expect.objectContaining({ promptId: "p1", status: "queued", queuePosition: 1, prompt: "hello there" })]);
+    const messages = await reads.listMessages(sessionId, { limit: 10 });
+    expect(messages).toEqual([expect.objectContaining({ seq: 1, type: "user", text: "hello there", promptId: "p1" })]);
+  });
+
+  it("a position no projection has reached yet answers false after the timeout", async () => {
+    const started = Date.now();
+    expect(await reads.waitForPosition("0:99999999999999-0", 150)).toBe(false);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect(await reads.waitForPosition("not-a-position", 1000)).toBe(false);
+  });
+
+  it("renders a whole turn: queue positions, merged assistant frames, tool results, outcome", async () => {
+    const run = sessionCommands(store);
+    const sessionId = randomUUID();
+    await run(sessionId, create(), enqueue("p1", "list files"), enqueue("p2", "then this"),
+      { type: "StartJob", data: { jobId: "j1", promptId: "p1", runnerId: "r1", leaseMs: 30_000 } });
+    let position = await run(sessionId, { type: "LinkClaudeSession", data: { jobId: "j1", claudeSessionId: "claude-1" } });
+    await reads.waitForPosition(position ?? "", 5000);
+    expect((await reads.getSession(sessionId))?.isWorking).toBe(true);
+    expect((await reads.listPrompts(sessionId)).map((p) => [p.promptId, p.status, p.queuePosition])).toEqual([["p1", "running", 0], ["p2", "queued", 1]]);
+
+    position = await run(sessionId,
+      assistantFrame("j1", 1, "msg_1", { type: "thinking", thinking: "hmm", signature: "x".repeat(100) }),
+      assistantFrame("j1", 2, "msg_1", { type: "text", text: "Let me look." }),
+      assistantFrame("j1", 3, "msg_1", { type: "tool_use", id: "tu1", name: "Bash", input: { command: "ls" } }),
+      toolResultFrame("j1", 4, "tu1", "a.txt\nb.txt"),
+      assistantFrame("j1", 5, "msg_2", { type: "text", text: "Two files." }),
+      { type: "CompleteJob", data: { jobId: "j1", resultSubtype: "success", isError: false, exitCode: 0, costUsd: 0.01, numTurns: 2, durationMs: 1234, usage: { input_tokens: 5 } } },
+    );
+    expect(await reads.waitForPosition(position ?? "", 5000)).toBe(true);
+    const messages = await reads.listMessages(sessionId, { limit: 10 });
+    expect(messages.map((m) => [m.seq, m.type, m.text])).toEqual([
+      [5, "assistant", "Two files."], [4, "user", ""], [3, "assistant", "Let me look."], [2, "user", "then this"], [1, "user", "list files"],
+    ]);
+    const turn = messages.find((m) => m.seq === 3);
+    expect(turn?.content).toEqual([{ type: "thinking", thinking: "hmm" }, { type: "text", text: "Let me look." }, { type: "tool_use", id: "tu1", name: "Bash", input: { command: "ls" } }]);
+    expect(turn).toMatchObject({ promptId: "p1", claudeSessionId: "claude-1" });
+    expect(await reads.listMessages(sessionId, { limit: 2, before: 3 })).toMatchObject([{ seq: 2 }, { seq: 1 }]);
+    expect(await reads.listMessages(sessionId, { limit: 2, after: 3 })).toMatchObject([{ seq: 4 }, { seq: 5 }]);
+    const [p1, p2] = await reads.listPrompts(sessionId);
+    expect(p1).toMatchObject({ status: "completed", queuePosition: null, exitCode: 0, costUsd: 0.01, numTurns: 2, durationMs: 1234, usage: { input_tokens: 5 }, jobId: "j1" });
+    expect(p2).toMatchObject({ status: "queued", queuePosition: 1 });
+    expect(await reads.getSession(sessionId)).toMatchObject({ isWorking: false, currentJobId: null, lastJobStatus: "completed", claudeCodeSessionId: "claude-1" });
+  });
+
+  it("deleting a session removes it with its prompts and messages", async () => {
+    const run = sessionCommands(store);
+    const sessionId = randomUUID();
+    const position = await run(sessionId, create(), enqueue("p1"), { type: "DeleteSession", data: {} });
+    expect(await reads.waitForPosition(position ?? "", 5000)).toBe(true);
+    expect(await reads.getSession(sessionId)).toBeNull();
+    expect(await reads.listMessages(sessionId, { limit: 10 })).toEqual([]);
+    expect(await reads.listPrompts(sessionId)).toEqual([]);
+  });
+
+  it("archives every event once and reports no lag when caught up", async () => {
+    const run = sessionCommands(store);
+    const sessionId = randomUUID();
+    const position = await run(sessionId, create(), enqueue("p1"));
+    await reads.waitForPosition(position ?? "", 5000);
+    const archived = await db.selectFrom("event_archive").select(["version", "type", "hash"]).where("session_id", "=", sessionId).orderBy("version").execute();
+    expect(archived.map((row) => row.type)).toEqual(["SessionCreated", "PromptEnqueued"]);
+    const lag = await projector.lag();
+    expect(lag.map((row) => [row.projection, row.behind, row.deadLetters])).toEqual([["sessions", 0, 0], ["archive", 0, 0]]);
+  });
+});
