@@ -9,7 +9,7 @@ const forbid = (...dirs) => ({
 });
 
 export default tseslint.config(
-  { ignores: ["node_modules", ".data", "coverage", "dist"] },
+  { ignores: ["node_modules", ".data", "coverage", "dist", ".dependency-cruiser.cjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

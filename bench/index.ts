@@ -1,3 +1,4 @@
+import { benchAudit } from "./audit.ts";
 import { benchDecoder } from "./decoder.ts";
 import { benchEventStore } from "./eventStore.ts";
 import { benchHistory } from "./history.ts";
@@ -17,6 +18,7 @@ const suites: Record<string, () => Promise<Record<string, string | number>[]>> =
   runner: benchRunner,
   live: benchLive,
   projections: benchProjections,
+  audit: benchAudit,
   http: benchHttp,
 };
 

@@ -7,6 +7,8 @@ import { createLogger } from "./logger.ts";
 import { createTokenStore } from "./auth/tokens.ts";
 import { runTokenCommand } from "./cli/token.ts";
 import { openDatabase, type Database } from "./infra/database.ts";
+import { allProjections } from "../projections/index.ts";
+import { createEventStore, type EventStore } from "./eventStore/eventStore.ts";
 import { connectRedis } from "./infra/redis.ts";
 import { migrateToLatest } from "./infra/migrate.ts";
 import { allRoles, startService, type Role } from "./main.ts";
@@ -16,11 +18,15 @@ const usage = `usage: ccm <command> [options]
 commands:
   start [--role api|runner|projector]   run the service (all roles unless --role is given; repeatable)
   migrate                               run database migrations and exit
-  token create NAME | list | revoke NAME
+  token create NAME [--scope mobile|auditor|admin] | list | revoke NAME
                                         manage API tokens (with the embedded Redis, run it
                                         while the service is stopped, or set REDIS_URL)
   decode [file|-]                       decode captured stream-json; one JSON line per message, then a summary
   history scan|ls|show                  index and read Claude Code's on-disk transcripts (CLAUDE_CONFIG_DIR)
+  replay [projection|--all] [--from archive|redis] [--dry-run]
+                                        rebuild read models into shadow tables and swap them in
+  projections [--json] [--dead-letters] list projections with checkpoint, lag and dead letters
+  events ls|show|tail|verify|export     inspect, verify and export the event history (ccm events for help)
 `;
 
 const loadConfig = () => {
@@ -100,7 +106,43 @@ const token = async (args: string[]) => {
   }
 };
 
-const commands: Record<string, (args: string[]) => Promise<number | null>> = { start, migrate, decode, token, history };
+/** Opens the event store (REDIS_URL, or the embedded server) and the database for a command. */
+const withStore = (run: (deps: { db: Database; store: EventStore; logger: Logger }) => Promise<number>) =>
+  withDatabase(async ({ db, config, logger }) => {
+    const redis = await connectRedis(config, logger);
+    try {
+      const store = await createEventStore({ redis: redis.redis, prefix: config.REDIS_KEY_PREFIX, partitions: config.PARTITIONS });
+      return await run({ db, store, logger });
+    } finally {
+      await redis.close();
+    }
+  });
+
+/** `ccm events`: reads the archive (Postgres) and the event store (Redis) directly. */
+const events = (args: string[]) =>
+  withStore(async ({ db, store }) => {
+    const { runEvents } = await import("./cli/events.ts");
+    const stop = new AbortController();
+    // Ctrl-C ends `tail` cleanly; anything else stops at once, as usual.
+    process.once("SIGINT", () => (args[0] === "tail" ? stop.abort() : process.exit(130)));
+    return runEvents(args, { store, db, out: process.stdout, err: process.stderr, signal: stop.signal });
+  });
+
+const replay = (args: string[]) =>
+  withStore(async ({ db, store, logger }) => {
+    const { runReplay } = await import("./cli/replay.ts");
+    return runReplay(args, { db, store, logger, projections: allProjections, out: process.stdout, err: process.stderr });
+  });
+
+const projections = (args: string[]) =>
+  withStore(async ({ db, store, logger }) => {
+    const { runProjections } = await import("./cli/projections.ts");
+    return runProjections(args, { db, store, logger, projections: allProjections, out: process.stdout, err: process.stderr });
+  });
+
+const commands: Record<string, (args: string[]) => Promise<number | null>> = {
+  start, migrate, decode, token, history, events, replay, projections,
+};
 
 const main = async () => {
   const [name, ...args] = process.argv.slice(2);

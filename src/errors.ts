@@ -13,10 +13,14 @@ export const errorCodes = {
   path_not_found: 400,
   unauthorised: 401,
   forbidden: 403,
+  /** The token is valid but its scope does not cover the route (an auditor sending a command). */
+  insufficient_scope: 403,
   /** A project path that resolves (after `..` and symlinks) outside GITHUB_REPOS_DIRECTORY. */
   forbidden_path: 403,
   not_found: 404,
   concurrency_conflict: 409,
+  /** A name that must be unique is taken (a token name). */
+  already_exists: 409,
   idempotency_key_reused: 422,
   payload_too_large: 413,
   prompt_too_long: 413,

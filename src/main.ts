@@ -80,7 +80,7 @@ export const startService = async (config: Readonly<Config>, roles: readonly Rol
       const hub = createLiveHub({ store, redis: redis.redis, logger });
       running.push({ name: "live hub", stop: () => hub.stop() });
       const live = { hub };
-      const app = await buildApp({ config, logger, redis: apiRedis, db: database.db, store: apiStore, version: packageVersion(), reads, commands, tokens, history, live });
+      const app = await buildApp({ config, logger, redis: apiRedis, db: database.db, store: apiStore, version: packageVersion(), reads, commands, tokens, tokenAdmin: tokens, history, live });
       await app.listen({ port: config.PORT, host: config.HOST });
       running.push({ name: "api", stop: () => app.close() });
     }

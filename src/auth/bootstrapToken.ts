@@ -17,12 +17,13 @@ const readExisting = (path: string): string | null => {
 /**
  * The token the service accepts without Redis: API_TOKEN (actor `env`) when set, otherwise
  * one generated on first start into DATA_DIR/api-token with mode 0600 (actor `local`). The
- * log names the file, never the token.
+ * log names the file, never the token. It is the operator's own credential, so it has the
+ * admin scope; phones and auditors get narrower tokens from `ccm token create --scope`.
  */
 export const bootstrapToken = (config: { API_TOKEN?: string | undefined; DATA_DIR: string }, logger: Logger): StaticToken => {
   if (config.API_TOKEN) {
     logger.info({ actor: "env" }, "auth: API_TOKEN from the environment is accepted");
-    return { name: "env", token: config.API_TOKEN };
+    return { name: "env", token: config.API_TOKEN, scope: "admin" };
   }
   const path = join(config.DATA_DIR, TOKEN_FILE);
   const existing = readExisting(path);
@@ -30,10 +31,10 @@ export const bootstrapToken = (config: { API_TOKEN?: string | undefined; DATA_DI
     // Someone may have copied the file around with a looser mode: keep it private.
     if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
     logger.info({ path, actor: "local" }, "auth: using the API token stored in DATA_DIR");
-    return { name: "local", token: existing };
+    return { name: "local", token: existing, scope: "admin" };
   }
   const token = generateToken();
   writeFileSync(path, `${token}\n`, { mode: 0o600, flag: "wx" });
   logger.warn({ path, actor: "local" }, "auth: generated an API token; read it from this file (it is not logged)");
-  return { name: "local", token };
+  return { name: "local", token, scope: "admin" };
 };

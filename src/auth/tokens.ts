@@ -1,13 +1,26 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 
+/**
+ * What a token may do. `mobile`: the phone's API (every /api/claude-code route, reads and
+ * commands). `auditor`: read-only (every GET) plus /api/audit. `admin`: everything, including
+ * /api/admin. Records stored before scopes existed were made for phones: they read as mobile.
+ */
+export const tokenScopes = ["mobile", "auditor", "admin"] as const;
+export type TokenScope = (typeof tokenScopes)[number];
+export const DEFAULT_SCOPE: TokenScope = "mobile";
+
+export const isTokenScope = (value: string): value is TokenScope => (tokenScopes as readonly string[]).includes(value);
+
 /** Who a bearer token belongs to: its name is the actor recorded on every event it causes. */
 export interface TokenIdentity {
   readonly name: string;
+  readonly scope: TokenScope;
 }
 
 export interface TokenRecord {
   readonly name: string;
+  readonly scope: TokenScope;
   readonly createdAt: string;
   /** The first characters of the hash: enough to tell tokens apart, useless to an attacker. */
   readonly fingerprint: string;
@@ -21,6 +34,8 @@ export interface TokenVerifier {
 export interface StaticToken {
   readonly name: string;
   readonly token: string;
+  /** The operator's bootstrap credential: admin unless said otherwise. */
+  readonly scope?: TokenScope;
 }
 
 export const TOKEN_NAME = /^[A-Za-z0-9._-]{1,64}$/;
@@ -29,6 +44,11 @@ export const hashToken = (token: string): string => createHash("sha256").update(
 
 /** 256 random bits, URL-safe, with a prefix that secret scanners can recognise. */
 export const generateToken = (): string => `ccm_${randomBytes(32).toString("base64url")}`;
+
+const readRecord = (stored: string): TokenRecord => {
+  const record = JSON.parse(stored) as Omit<TokenRecord, "scope"> & { scope?: string };
+  return { ...record, scope: record.scope !== undefined && isTokenScope(record.scope) ? record.scope : DEFAULT_SCOPE };
+};
 
 export class TokenError extends Error {
   override readonly name = "TokenError";
@@ -43,24 +63,28 @@ export const createTokenStore = (options: { redis: Redis; prefix: string; static
   const { redis } = options;
   const byHash = `${options.prefix}tokens`;
   const byName = `${options.prefix}token-names`;
-  const staticByHash = new Map((options.staticTokens ?? []).map((entry) => [hashToken(entry.token), entry.name]));
+  const staticByHash = new Map<string, TokenIdentity>(
+    (options.staticTokens ?? []).map((entry) => [hashToken(entry.token), { name: entry.name, scope: entry.scope ?? "admin" }]),
+  );
   const reserved = new Set((options.staticTokens ?? []).map((entry) => entry.name));
 
   /** Creates a token and returns it: the only time it is ever visible. */
-  const create = async (name: string, now = new Date()): Promise<{ token: string; record: TokenRecord }> => {
+  const create = async (name: string, options: { scope?: TokenScope; now?: Date } = {}): Promise<{ token: string; record: TokenRecord }> => {
     if (!TOKEN_NAME.test(name)) throw new TokenError("a token name is 1-64 letters, digits, '.', '_' or '-'");
+    const scope = options.scope ?? DEFAULT_SCOPE;
+    if (!isTokenScope(scope)) throw new TokenError(`a scope is one of ${tokenScopes.join(", ")}`);
     if (reserved.has(name)) throw new TokenError(`the name ${name} is reserved`);
     const token = generateToken();
     const hash = hashToken(token);
     if ((await redis.hsetnx(byName, name, hash)) === 0) throw new TokenError(`a token named ${name} already exists`);
-    const record: TokenRecord = { name, createdAt: now.toISOString(), fingerprint: hash.slice(0, 12) };
+    const record: TokenRecord = { name, scope, createdAt: (options.now ?? new Date()).toISOString(), fingerprint: hash.slice(0, 12) };
     await redis.hset(byHash, hash, JSON.stringify(record));
     return { token, record };
   };
 
   const list = async (): Promise<TokenRecord[]> => {
     const all = await redis.hvals(byHash);
-    return all.map((value) => JSON.parse(value) as TokenRecord).sort((a, b) => a.name.localeCompare(b.name));
+    return all.map(readRecord).sort((a, b) => a.name.localeCompare(b.name));
   };
 
   /** Revokes by name; false when there is no such token. Takes effect on the next request. */
@@ -75,9 +99,11 @@ export const createTokenStore = (options: { redis: Redis; prefix: string; static
     if (token.length === 0 || token.length > 256) return null;
     const hash = hashToken(token);
     const fixed = staticByHash.get(hash);
-    if (fixed !== undefined) return { name: fixed };
+    if (fixed !== undefined) return fixed;
     const stored = await redis.hget(byHash, hash);
-    return stored === null ? null : { name: (JSON.parse(stored) as TokenRecord).name };
+    if (stored === null) return null;
+    const { name, scope } = readRecord(stored);
+    return { name, scope };
   };
 
   return { create, list, revoke, verify };

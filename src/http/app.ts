@@ -1,12 +1,15 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { adminRoutes } from "./adminRoutes.ts";
+import { auditRoutes } from "./auditRoutes.ts";
 import { registerAuth } from "./auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { registerOpenApi } from "./openapi.ts";
 import { problemErrorHandler, sendCode } from "./problem.ts";
 import { historyRoutes } from "./historyRoutes.ts";
 import { liveRoutes } from "./liveRoutes.ts";
+import { messageRoutes } from "./messageRoutes.ts";
 import { probeRoutes } from "./probeRoutes.ts";
 import { promptRoutes } from "./promptRoutes.ts";
 import { registerRateLimit } from "./rateLimit.ts";
@@ -39,6 +42,9 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await typed.register(probeRoutes, deps);
   await typed.register(sessionRoutes, deps);
   await typed.register(promptRoutes, deps);
+  await typed.register(messageRoutes, deps);
+  await typed.register(auditRoutes, deps);
+  if (deps.tokenAdmin) await typed.register(adminRoutes, { tokens: deps.tokenAdmin, config: deps.config });
   if (deps.history) await typed.register(historyRoutes, { history: deps.history });
   if (deps.live) {
     await typed.register(liveRoutes, {

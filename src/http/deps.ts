@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { SessionCommand, SessionState } from "../../commands/session/index.ts";
 import type { EventMeta } from "../../events/envelope.ts";
-import type { TokenVerifier } from "../auth/tokens.ts";
+import type { TokenStore, TokenVerifier } from "../auth/tokens.ts";
 import type { Config } from "../config.ts";
 import type { EventStore } from "../eventStore/eventStore.ts";
 import type { CommandOutcome } from "../eventStore/handleCommand.ts";
@@ -30,6 +30,8 @@ export interface AppDeps {
   readonly reads: SessionReads;
   readonly commands: SessionCommands;
   readonly tokens: TokenVerifier;
+  /** Token administration (/api/admin/tokens, admin scope) is served when given. */
+  readonly tokenAdmin?: TokenStore;
   /** Claude Code's on-disk transcripts; the history routes are served when given. */
   readonly history?: HistoryService;
   /** The live stream (SSE and WebSocket) is served when given. */

@@ -1,8 +1,12 @@
 import { randomUUID } from "node:crypto";
+import type { FastifyReply } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { DomainError } from "../../commands/errors.ts";
 import type { UpdateSession } from "../../commands/session/index.ts";
+import { z } from "zod";
+import { parseAsOf, sessionAsOf } from "../audit/asOf.ts";
 import { claudeDirectoryPath } from "../claude/claudeDirectoryPath.ts";
+import { AppError } from "../errors.ts";
 import { commandMeta } from "./auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { freshRead, waitForWrite } from "./freshness.ts";
@@ -16,6 +20,20 @@ const security = [{ bearerAuth: [] }];
 const errors = { ...S.commonErrors, 404: S.ProblemBody };
 
 const notFound = (sessionId: string) => new DomainError("session_not_found", `session ${sessionId} not found`, { sessionId });
+
+const AsOfQuery = S.FreshQuery.extend({
+  asOf: z.string().min(1).max(64).optional().describe("The session as it was at a position (<partition>:<ms>-<seq>), an ISO time or a version, folded from its events"),
+});
+
+/** The session folded from its events up to `asOf`; X-As-Of-Version names the last one. */
+const sessionAt = async (deps: AppDeps, reply: FastifyReply, sessionId: string, text: string) => {
+  const asOf = parseAsOf(text);
+  if (!asOf) throw AppError.of("validation_failed", "asOf must be a position <partition>:<ms>-<seq>, an ISO 8601 time or a version number");
+  const { view, version } = await sessionAsOf(deps, sessionId, asOf);
+  if (!view) throw new DomainError("session_not_found", `session ${sessionId} did not exist at ${text}`, { sessionId, version });
+  reply.header("x-as-of-version", String(version));
+  return view;
+};
 
 type Created = Pick<SessionView, "projectPath" | "claudeDirectoryPath" | "context" | "metadata">;
 
@@ -63,10 +81,11 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
   });
 
   app.get(byId, {
-    schema: { tags, security, params: S.SessionParams, querystring: S.FreshQuery, response: { 200: S.Session, ...errors } },
+    schema: { tags, security, params: S.SessionParams, querystring: AsOfQuery, response: { 200: S.Session, ...errors } },
     config: limitFor(config, "reads"),
     preHandler: fresh,
-  }, async (request) => {
+  }, async (request, reply) => {
+    if (request.query.asOf !== undefined) return sessionAt(deps, reply, request.params.sessionId, request.query.asOf);
     const session = await reads.getSession(request.params.sessionId);
     if (!session) throw notFound(request.params.sessionId);
     return session;

@@ -51,7 +51,7 @@ describe("bootstrapToken", () => {
     const dir = dataDir();
     const { logger, lines } = capture();
     const given = "an-api-token-from-the-env";
-    expect(bootstrapToken({ DATA_DIR: dir, API_TOKEN: given }, logger)).toEqual({ name: "env", token: given });
+    expect(bootstrapToken({ DATA_DIR: dir, API_TOKEN: given }, logger)).toEqual({ name: "env", token: given, scope: "admin" });
     expect(() => statSync(join(dir, TOKEN_FILE))).toThrow();
     expect(lines.join("")).not.toContain(given);
   });

@@ -26,8 +26,8 @@ describe("token store", () => {
     const stored = JSON.stringify(await redis.hgetall(`${prefix}tokens`)) + JSON.stringify(await redis.hgetall(`${prefix}token-names`));
     expect(stored).not.toContain(token);
     expect(stored).toContain(hashToken(token));
-    expect(await tokens.verify(token)).toEqual({ name: "laptop" });
-    expect(await tokens.verify("static-token-0123456789")).toEqual({ name: "env" });
+    expect(await tokens.verify(token)).toEqual({ name: "laptop", scope: "mobile" });
+    expect(await tokens.verify("static-token-0123456789")).toEqual({ name: "env", scope: "admin" });
     expect(await tokens.verify(`${token}x`)).toBeNull();
   });
 
@@ -45,7 +45,7 @@ describe("ccm token", () => {
     expect(created.code).toBe(0);
     const [token] = created.out;
     expect(token).toMatch(/^ccm_/);
-    expect(await tokens.verify(token ?? "")).toEqual({ name: "phone" });
+    expect(await tokens.verify(token ?? "")).toEqual({ name: "phone", scope: "mobile" });
 
     const listed = await run("list");
     expect(listed.out.some((line) => line.startsWith("phone\t"))).toBe(true);

@@ -5,10 +5,13 @@ import { createTestApp, PROBLEM_TYPE, TEST_TOKEN, type TestApp } from "./support
 let t: TestApp;
 let sessionId: string;
 let promptId: string;
+let seeded: string;
 beforeAll(async () => {
   t = await createTestApp({ BODY_LIMIT_BYTES: "65536", PROMPT_MAX_CHARS: "2000" });
   sessionId = await newSession();
-  promptId = (await t.app.inject({ method: "POST", url: `/api/claude-code/sessions/${sessionId}/prompts`, headers: t.auth, payload: { prompt: "seed" } })).json().promptId;
+  const seed = (await t.app.inject({ method: "POST", url: `/api/claude-code/sessions/${sessionId}/prompts`, headers: t.auth, payload: { prompt: "seed" } })).json();
+  promptId = seed.promptId;
+  seeded = seed.position;
 });
 afterAll(async () => t.close());
 
@@ -101,7 +104,7 @@ describe("fuzzing every route with random bodies, queries and headers", () => {
   });
 
   it("still serves a well-formed request afterwards", async () => {
-    const response = await t.app.inject({ method: "GET", url: `/api/claude-code/sessions/${sessionId}`, headers: t.auth });
+    const response = await t.app.inject({ method: "GET", url: `/api/claude-code/sessions/${sessionId}?minPosition=${encodeURIComponent(seeded)}`, headers: t.auth });
     expect(response.statusCode).toBe(200);
     expect(response.json().id).toBe(sessionId);
   });

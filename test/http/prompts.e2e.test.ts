@@ -128,7 +128,10 @@ describe("GET .../prompts", () => {
     const list = await t.app.inject({ method: "GET", url: `/api/claude-code/sessions/${randomUUID()}/prompts`, headers: t.auth });
     expect(list.statusCode).toBe(404);
     expect(list.json().code).toBe("session_not_found");
-    const one = await t.app.inject({ method: "GET", url: `/api/claude-code/sessions/${await newSession()}/prompts/${randomUUID()}`, headers: t.auth });
+    const created = (await t.app.inject({ method: "POST", url: "/api/claude-code/sessions", headers: t.auth, payload: { folderName: "alpha" } })).json();
+    const one = await t.app.inject({
+      method: "GET", url: `/api/claude-code/sessions/${created.id}/prompts/${randomUUID()}?minPosition=${encodeURIComponent(created.position)}`, headers: t.auth,
+    });
     expect(one.statusCode).toBe(404);
     expect(one.json().code).toBe("prompt_not_found");
   });

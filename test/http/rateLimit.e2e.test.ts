@@ -3,16 +3,19 @@ import { createTestApp, PROBLEM_TYPE, type TestApp } from "./support.ts";
 
 let t: TestApp;
 let sessionId: string;
+let created: string;
 beforeAll(async () => {
   t = await createTestApp({ RATE_LIMIT_PROMPTS: "2", RATE_LIMIT_READS: "4", RATE_LIMIT_WRITES: "3", RATE_LIMIT_WINDOW_MS: "60000" });
-  sessionId = (await t.app.inject({ method: "POST", url: "/api/claude-code/sessions", headers: t.auth, payload: { folderName: "alpha" } })).json().id;
+  const session = (await t.app.inject({ method: "POST", url: "/api/claude-code/sessions", headers: t.auth, payload: { folderName: "alpha" } })).json();
+  sessionId = session.id;
+  created = session.position;
 });
 afterAll(async () => t.close());
 
 const sendPrompt = (headers: Record<string, string>) =>
   t.app.inject({ method: "POST", url: `/api/claude-code/sessions/${sessionId}/prompts`, headers, payload: { prompt: "go" } });
 const readSession = (headers: Record<string, string>) =>
-  t.app.inject({ method: "GET", url: `/api/claude-code/sessions/${sessionId}`, headers });
+  t.app.inject({ method: "GET", url: `/api/claude-code/sessions/${sessionId}?minPosition=${encodeURIComponent(created)}`, headers });
 
 describe("rate limits per token, in Redis", () => {
   it("limits prompt POSTs more strictly than reads, answering 429 with Retry-After", async () => {

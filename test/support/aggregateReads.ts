@@ -1,6 +1,6 @@
 import { decodeEvent, type KnownEvent } from "../../events/registry.ts";
-import { envelopeOf, type EventStore } from "../eventStore/eventStore.ts";
-import type { PromptView, SessionListQuery, SessionReads, SessionView } from "./sessionReads.ts";
+import { envelopeOf, type EventStore } from "../../src/eventStore/eventStore.ts";
+import type { PromptView, SessionListQuery, SessionReads, SessionView } from "../../src/http/sessionReads.ts";
 
 /**
  * A stop-gap SessionReads that folds the session streams. Folds of recent sessions are kept

@@ -1,0 +1,160 @@
+import { verifyChain, type Envelope } from "../../events/envelope.ts";
+import { archiveQueries } from "../../projections/archive.ts";
+import { envelopeOf, type EventStore } from "../eventStore/eventStore.ts";
+import type { Database } from "../infra/database.ts";
+
+export type ChainReason = "hash_mismatch" | "prev_hash_mismatch" | "version_gap" | "wrong_session" | "unreadable";
+/** Why the two copies disagree: a version whose hashes differ, or one only the archive has. */
+export type CopyReason = "redis_archive_mismatch" | "missing_in_redis";
+export type VerifyReason = ChainReason | CopyReason;
+
+export interface SourceVerdict {
+  readonly ok: boolean;
+  readonly events: number;
+  readonly firstBadVersion?: number;
+  readonly reason?: ChainReason;
+}
+
+export interface SessionVerdict {
+  readonly sessionId: string;
+  readonly ok: boolean;
+  /** Distinct versions seen in either copy. */
+  readonly events: number;
+  readonly firstBadVersion?: number;
+  readonly reason?: VerifyReason;
+  /** Where the first fault is. */
+  readonly source?: "redis" | "archive" | "both";
+  readonly redis: SourceVerdict;
+  readonly archive: SourceVerdict;
+  /** Events in Redis the archive has not received yet: lag, not a fault. */
+  readonly archiveBehind: number;
+}
+
+interface Fault {
+  readonly version: number;
+  readonly reason: VerifyReason;
+  readonly source: "redis" | "archive" | "both";
+}
+
+/**
+ * A session stream's entries, parsed one by one: the entry id is `0-<version>`, so an entry
+ * whose body no longer parses is still named by its version.
+ */
+const readRedisChain = async (store: EventStore, sessionId: string) => {
+  const key = store.keys.sessionStream(store.partitionFor(sessionId), sessionId);
+  const entries = await store.redis.xrange(key, "-", "+");
+  const envelopes: Envelope[] = [];
+  for (const [entryId, fields] of entries) {
+    try {
+      envelopes.push(envelopeOf(fields));
+    } catch {
+      return { envelopes, unreadable: Number(entryId.split("-")[1]), total: entries.length };
+    }
+  }
+  return { envelopes, unreadable: null, total: entries.length };
+};
+
+const chainVerdict = (sessionId: string, envelopes: readonly Envelope[], total: number, unreadable: number | null): SourceVerdict => {
+  const verdict = verifyChain(sessionId, envelopes);
+  if (!verdict.ok) return { ...verdict, events: total };
+  if (unreadable !== null) return { ok: false, events: total, firstBadVersion: Math.min(unreadable, envelopes.length + 1), reason: unreadable === envelopes.length + 1 ? "unreadable" : "version_gap" };
+  return { ok: true, events: total };
+};
+
+/** The first version where the two copies disagree, comparing the hashes they store. */
+const firstCopyFault = (redis: readonly Envelope[], archive: readonly Envelope[]): Fault | null => {
+  const redisHashes = new Map(redis.map((envelope) => [envelope.version, envelope.hash]));
+  const redisHead = redis.at(-1)?.version ?? 0;
+  for (const envelope of archive) {
+    const hash = redisHashes.get(envelope.version);
+    if (hash !== undefined && hash !== envelope.hash) return { version: envelope.version, reason: "redis_archive_mismatch", source: "both" };
+    // Redis keeps a session's stream until it is purged: an archived version beyond its head is foreign.
+    if (hash === undefined && redis.length > 0 && envelope.version > redisHead) return { version: envelope.version, reason: "missing_in_redis", source: "both" };
+  }
+  return null;
+};
+
+const faultOf = (verdict: SourceVerdict, source: "redis" | "archive"): Fault | null =>
+  verdict.ok || verdict.firstBadVersion === undefined || verdict.reason === undefined ? null : { version: verdict.firstBadVersion, reason: verdict.reason, source };
+
+/** Combines the verdicts: the lowest faulty version wins; on a tie a chain fault explains more than a copy fault. */
+const firstFault = (faults: readonly (Fault | null)[]): Fault | null =>
+  faults.reduce<Fault | null>((best, fault) => (fault && (!best || fault.version < best.version) ? fault : best), null);
+
+/**
+ * Verifies one session in both copies: the hash chain of its Redis stream, the hash chain of
+ * its archived rows, and that the two agree version by version. Names the first bad version.
+ */
+export const verifySession = async (deps: { store: EventStore; db: Database }, sessionId: string): Promise<SessionVerdict> => {
+  const [fromRedis, archived] = await Promise.all([readRedisChain(deps.store, sessionId), archiveQueries(deps.db).sessionHistory(sessionId)]);
+  const archiveEnvelopes = archived.map((event) => event.envelope);
+  const redis = chainVerdict(sessionId, fromRedis.envelopes, fromRedis.total, fromRedis.unreadable);
+  const archive = chainVerdict(sessionId, archiveEnvelopes, archiveEnvelopes.length, null);
+  const fault = firstFault([faultOf(redis, "redis"), faultOf(archive, "archive"), firstCopyFault(fromRedis.envelopes, archiveEnvelopes)]);
+  const versions = new Set([...fromRedis.envelopes, ...archiveEnvelopes].map((envelope) => envelope.version));
+  const archivedHead = archiveEnvelopes.at(-1)?.version ?? 0;
+  const base = {
+    sessionId, events: Math.max(versions.size, fromRedis.total), redis, archive,
+    archiveBehind: Math.max(0, (fromRedis.envelopes.at(-1)?.version ?? 0) - archivedHead),
+  };
+  return fault ? { ...base, ok: false, firstBadVersion: fault.version, reason: fault.reason, source: fault.source } : { ...base, ok: true };
+};
+
+/** Every session either copy knows, with the number of events each holds (for progress). */
+export const sessionSizes = async (deps: { store: EventStore; db: Database }): Promise<Map<string, number>> => {
+  const { store, db } = deps;
+  const sizes = new Map<string, number>();
+  const rows = (await db.selectFrom("event_archive").select(["session_id"]).select((eb) => eb.fn.countAll<string>().as("n")).groupBy("session_id").execute()) as { session_id: string; n: string }[];
+  for (const row of rows) sizes.set(row.session_id, Number(row.n));
+  for (let partition = 0; partition < store.partitions; partition += 1) {
+    const pattern = store.keys.sessionHead(partition, "*");
+    const marker = pattern.slice(0, -1);
+    let cursor = "0";
+    do {
+      const [next, keys] = await store.redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+      cursor = next;
+      const pipeline = store.redis.pipeline();
+      for (const key of keys) pipeline.hget(key, "version");
+      const versions = (await pipeline.exec()) ?? [];
+      keys.forEach((key, index) => {
+        const id = key.slice(marker.length);
+        sizes.set(id, Math.max(sizes.get(id) ?? 0, Number(versions[index]?.[1] ?? 0)));
+      });
+    } while (cursor !== "0");
+  }
+  return sizes;
+};
+
+export interface VerifyAllResult {
+  readonly sessions: number;
+  readonly events: number;
+  readonly failures: SessionVerdict[];
+}
+
+/**
+ * Verifies every session, a few at a time (reads overlap with hashing). `onProgress` gets the
+ * events verified so far and the expected total.
+ */
+export const verifyAll = async (
+  deps: { store: EventStore; db: Database },
+  options: { concurrency?: number; onProgress?: (done: number, total: number) => void; onVerdict?: (verdict: SessionVerdict) => void } = {},
+): Promise<VerifyAllResult> => {
+  const sizes = await sessionSizes(deps);
+  const ids = [...sizes.keys()].sort();
+  const total = [...sizes.values()].reduce((sum, size) => sum + size, 0);
+  const failures: SessionVerdict[] = [];
+  let done = 0;
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < ids.length; index = next++) {
+      const verdict = await verifySession(deps, ids[index] ?? "");
+      done += verdict.events;
+      if (!verdict.ok) failures.push(verdict);
+      options.onVerdict?.(verdict);
+      options.onProgress?.(done, total);
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
+  failures.sort((a, b) => a.sessionId.localeCompare(b.sessionId));
+  return { sessions: ids.length, events: done, failures };
+};
