@@ -53,18 +53,18 @@ const load = async (server: Server, port: number, headers: Record<string, string
 
 const createSessions = async (server: Server, count: number): Promise<string[]> => {
   const ids: string[] = [];
-  let last: Response | undefined;
+  let position = "";
   for (let index = 0; index < count; index += 1) {
     const response = await fetch(`http://127.0.0.1:${server.appPort}/api/claude-code/sessions`, {
       method: "POST",
       headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" },
       body: JSON.stringify({ folderName: "project", context: `bench session ${index}` }),
     });
-    ids.push(((await response.json()) as { id: string; position: string }).id);
-    last = response;
+    const created = (await response.json()) as { id: string; position: string };
+    ids.push(created.id);
+    position = created.position;
   }
   // The GET reads the read model: wait until the projector has every session.
-  const { position } = (await last?.clone().json()) as { position: string };
   await fetch(`http://127.0.0.1:${server.appPort}/api/claude-code/sessions/${ids.at(-1)}?minPosition=${encodeURIComponent(position)}`, {
     headers: { authorization: `Bearer ${server.token}` },
   });

@@ -1,30 +1,27 @@
-import { benchAudit } from "./audit.ts";
-import { benchDecoder } from "./decoder.ts";
-import { benchEventStore } from "./eventStore.ts";
-import { benchHistory } from "./history.ts";
-import { benchLive } from "./live.ts";
-import { benchProjections } from "./projections.ts";
-import { benchRunner } from "./runner.ts";
-import { benchHttp } from "./http.ts";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
 /**
- * `npm run bench`: every benchmark prints a table whose first rows are the raw baseline
- * measured in the same run against the same servers. Pass names to run a subset.
+ * `npm run bench`: every suite prints a table whose first rows are the raw baseline measured in
+ * the same run against the same servers. Each suite runs in a process of its own, so memory
+ * figures (RSS) and JIT state are its own. Pass names to run a subset.
  */
-const suites: Record<string, () => Promise<Record<string, string | number>[]>> = {
-  eventStore: benchEventStore,
-  decoder: benchDecoder,
-  history: benchHistory,
-  runner: benchRunner,
-  live: benchLive,
-  projections: benchProjections,
-  audit: benchAudit,
-  http: benchHttp,
-};
+const suites = ["eventStore", "decoder", "runner", "http", "live", "projections", "history", "audit"];
 
 const wanted = process.argv.slice(2);
-for (const [name, run] of Object.entries(suites)) {
-  if (wanted.length > 0 && !wanted.includes(name)) continue;
-  console.log(`\n## ${name}`);
-  console.table(await run());
+const unknown = wanted.filter((name) => !suites.includes(name));
+if (unknown.length > 0) {
+  console.error(`unknown suite ${unknown.join(", ")}; choose from ${suites.join(", ")}`);
+  process.exit(2);
 }
+let failed = 0;
+for (const name of suites.filter((suite) => wanted.length === 0 || wanted.includes(suite))) {
+  console.log(`\n## ${name}`);
+  const file = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
+  const { status } = spawnSync(process.execPath, ["--import", "tsx", file], { stdio: "inherit" });
+  if (status !== 0) {
+    failed += 1;
+    console.error(`suite ${name} failed with exit code ${status}`);
+  }
+}
+process.exit(failed === 0 ? 0 : 1);
