@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import autocannon from "autocannon";
-import { round, type Row } from "./stats.ts";
+import { round, serverScript, type Row } from "./stats.ts";
 
 /**
  * HTTP throughput and latency under autocannon (50 connections), the server in a child
@@ -30,7 +30,8 @@ const cpuMs = (pid: number): number => {
 };
 
 const startServer = async (): Promise<Server> => {
-  const child = spawn(process.execPath, ["--import", "tsx", new URL("./httpServer.ts", import.meta.url).pathname], { stdio: ["ignore", "pipe", "inherit"] });
+  const server = serverScript("httpServer");
+  const child = spawn(process.execPath, [...server.execArgv, server.file], { stdio: ["ignore", "pipe", "inherit"] });
   const [line] = (await once(createInterface({ input: child.stdout }), "line")) as [string];
   const ready = JSON.parse(line) as Omit<Server, "stop" | "pid">;
   return { ...ready, pid: child.pid ?? 0, stop: async () => { child.kill("SIGTERM"); await once(child, "exit"); } };

@@ -3,12 +3,12 @@ import { randomUUID } from "node:crypto";
 import { request as httpRequest, type ClientRequest } from "node:http";
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { Redis } from "ioredis";
 import { GENESIS_HASH } from "../events/envelope.ts";
 import type { DomainEvent } from "../events/registry.ts";
 import { createEventStore, type EventStore } from "../src/eventStore/eventStore.ts";
-import { percentile, round, type Row } from "./stats.ts";
+import { percentile, round, serverScript, type Row } from "./stats.ts";
 
 /**
  * Live stream under load: 500 SSE clients on 50 sessions while 50 runners append events.
@@ -60,8 +60,9 @@ const rawBaseline = async (redis: Redis, key: string, samples = 1000): Promise<R
 
 const startApi = (prefix: string) =>
   new Promise<{ child: ChildProcess; port: number }>((resolve, reject) => {
-    const child = fork(fileURLToPath(new URL("./liveServer.ts", import.meta.url)), [], {
-      execArgv: ["--import", "tsx"],
+    const server = serverScript("liveServer");
+    const child = fork(server.file, [], {
+      execArgv: server.execArgv,
       env: { ...process.env, BENCH_REDIS_URL: redisUrl, BENCH_PREFIX: prefix, BENCH_TOKEN: TOKEN },
       stdio: ["ignore", "ignore", "inherit", "ipc"],
     });

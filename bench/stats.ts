@@ -1,3 +1,6 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
 /** Small helpers shared by the benchmarks. */
 export const percentile = (sorted: readonly number[], p: number): number => {
   if (sorted.length === 0) return Number.NaN;
@@ -14,4 +17,14 @@ export const timed = async (fn: () => Promise<unknown>): Promise<number> => {
   const start = process.hrtime.bigint();
   await fn();
   return Number(process.hrtime.bigint() - start) / 1e9;
+};
+
+/**
+ * How to run one of the benchmark servers: the compiled copy in `dist/` (what `npm start`
+ * runs; `npm run bench` builds it first), else the sources through tsx.
+ */
+export const serverScript = (name: string): { file: string; execArgv: string[] } => {
+  const compiled = fileURLToPath(new URL(`../dist/bench/${name}.js`, import.meta.url));
+  if (existsSync(compiled)) return { file: compiled, execArgv: ["--enable-source-maps"] };
+  return { file: fileURLToPath(new URL(`./${name}.ts`, import.meta.url)), execArgv: ["--import", "tsx"] };
 };

@@ -1,4 +1,6 @@
-import { Either, ParseResult, Schema } from "effect";
+import * as Either from "effect/Either";
+import * as ParseResult from "effect/ParseResult";
+import * as Schema from "effect/Schema";
 import type { EventDefinition } from "./defineEvent.ts";
 import { Envelope } from "./envelope.ts";
 import { jobEvents, type JobEvent } from "./job.ts";

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdirSync } from "node:fs";
 import type { Logger } from "pino";
 import { describeConfig, type Config } from "./config.ts";
@@ -23,8 +23,14 @@ import { connectRedis } from "./infra/redis.ts";
 export type Role = "api" | "runner" | "projector";
 export const allRoles: readonly Role[] = ["api", "runner", "projector"];
 
-export const packageVersion = (): string =>
-  (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+/** The version in package.json, found from the sources or from the compiled `dist/` copy. */
+export const packageVersion = (): string => {
+  for (const relative of ["../package.json", "../../package.json"]) {
+    const file = new URL(relative, import.meta.url);
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+  }
+  return "unknown";
+};
 
 interface Running {
   readonly name: string;

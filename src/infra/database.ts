@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, sql, type DatabaseIntrospector, type Dialect, type TableMetadata } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
 import type { Config } from "../config.ts";
@@ -10,16 +10,40 @@ import type { Config } from "../config.ts";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Database = Kysely<any>;
 
+/**
+ * The migrator asks the introspector whether its own tables exist. Kysely's Postgres
+ * introspector reads every schema of the database, and fails when another schema is dropped
+ * meanwhile (replay's shadow schemas, other test files): look at the current schema only.
+ */
+export const withCurrentSchemaIntrospection = (dialect: Dialect): Dialect => ({
+  createAdapter: () => dialect.createAdapter(),
+  createDriver: () => dialect.createDriver(),
+  createQueryCompiler: () => dialect.createQueryCompiler(),
+  createIntrospector: (db): DatabaseIntrospector => {
+    const getTables = async (): Promise<TableMetadata[]> => {
+      const { rows } = await sql<{ schema: string; name: string; type: string }>`
+        select table_schema as schema, table_name as name, table_type as type
+        from information_schema.tables where table_schema = current_schema()`.execute(db);
+      return rows.map((row) => ({ schema: row.schema, name: row.name, isView: row.type === "VIEW", columns: [] }));
+    };
+    return {
+      getSchemas: () => dialect.createIntrospector(db).getSchemas(),
+      getTables,
+      getMetadata: async () => ({ tables: await getTables() }),
+    };
+  },
+});
+
 /** Postgres at DATABASE_URL, or PGlite in DATA_DIR/pglite when none is configured. */
 export const openDatabase = async (config: Pick<Config, "DATABASE_URL" | "DATA_DIR">) => {
   if (config.DATABASE_URL) {
     const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 10 });
-    const db: Database = new Kysely({ dialect: new PostgresDialect({ pool }) });
+    const db: Database = new Kysely({ dialect: withCurrentSchemaIntrospection(new PostgresDialect({ pool })) });
     return { db, kind: "postgres" as const, close: () => db.destroy() };
   }
   const dir = join(config.DATA_DIR, "pglite");
   mkdirSync(dir, { recursive: true });
   const pglite = await PGlite.create(dir);
-  const db: Database = new Kysely({ dialect: new PGliteDialect(pglite) });
+  const db: Database = new Kysely({ dialect: withCurrentSchemaIntrospection(new PGliteDialect(pglite)) });
   return { db, kind: "pglite" as const, close: async () => { await db.destroy(); await pglite.close().catch(() => undefined); } };
 };

@@ -6,6 +6,8 @@ import type { Logger } from "pino";
 import type { Database } from "./database.ts";
 
 const migrationFolder = fileURLToPath(new URL("../../migrations", import.meta.url));
+// Sources run through tsx or vitest; `npm start` runs the compiled `.js` beside them.
+const extension = import.meta.url.endsWith(".js") ? ".js" : ".ts";
 
 /**
  * Loads `migrations/*.ts` by name order. Kysely's FileMigrationProvider imports from inside
@@ -13,10 +15,10 @@ const migrationFolder = fileURLToPath(new URL("../../migrations", import.meta.ur
  */
 const folderProvider: MigrationProvider = {
   async getMigrations() {
-    const files = (await readdir(migrationFolder)).filter((file) => /^\d{4}_.+\.ts$/.test(file)).sort();
+    const files = (await readdir(migrationFolder)).filter((file) => /^\d{4}_/.test(file) && file.endsWith(extension)).sort();
     const migrations: Record<string, Migration> = {};
     for (const file of files) {
-      migrations[file.replace(/\.ts$/, "")] = (await import(pathToFileURL(join(migrationFolder, file)).href)) as Migration;
+      migrations[file.slice(0, -extension.length)] = (await import(pathToFileURL(join(migrationFolder, file)).href)) as Migration;
     }
     return migrations;
   },

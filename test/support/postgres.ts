@@ -3,7 +3,7 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import pino from "pino";
 import { migrateToLatest } from "../../src/infra/migrate.ts";
-import type { Database } from "../../src/infra/database.ts";
+import { withCurrentSchemaIntrospection, type Database } from "../../src/infra/database.ts";
 
 export const postgresUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -18,7 +18,7 @@ export const createTestDatabase = async (): Promise<{ db: Database; schema: stri
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
   const pool = new pg.Pool({ connectionString: postgresUrl, max: 8, options: `-c search_path=${schema}` });
-  const db: Database = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  const db: Database = new Kysely({ dialect: withCurrentSchemaIntrospection(new PostgresDialect({ pool })) });
   await migrateToLatest(db, pino({ level: "silent" }), schema);
   return {
     db,
