@@ -61,6 +61,13 @@ export const archiveQueries = (db: ReadModelDb) => ({
     const rows = await db.selectFrom("event_archive").selectAll().where("session_id", "=", sessionId).orderBy("version").execute();
     return (rows as ArchiveRow[]).map(toArchived);
   },
+  /** Up to `limit` of one session's envelopes after `afterVersion`, in version order: the live stream's fallback once Redis trimmed them. */
+  async sessionEventsAfter(sessionId: string, afterVersion: number, limit: number): Promise<Envelope[]> {
+    const rows = await db.selectFrom("event_archive").selectAll()
+      .where("session_id", "=", sessionId).where("version", ">", afterVersion)
+      .orderBy("version").limit(limit).execute();
+    return (rows as ArchiveRow[]).map((row) => toArchived(row).envelope);
+  },
   /** A partition's events after `afterEntryId` (exclusive; null = from the start), in log order. */
   async readPartition(partition: number, afterEntryId: string | null, limit: number): Promise<ArchivedEvent[]> {
     const [ms, seq] = entryParts(afterEntryId ?? "0-0");

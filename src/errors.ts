@@ -21,6 +21,11 @@ export const errorCodes = {
   concurrency_conflict: 409,
   /** A name that must be unique is taken (a token name). */
   already_exists: 409,
+  /** A Claude Code session id that is not in the history index. */
+  history_session_not_found: 404,
+  /** A history file that vanished or now resolves outside the Claude folder. */
+  history_file_unavailable: 410,
+  history_invalid_session_id: 400,
   idempotency_key_reused: 422,
   payload_too_large: 413,
   prompt_too_long: 413,

@@ -10,10 +10,13 @@ import { createCachedCommandHandler } from "./eventStore/cachedCommandHandler.ts
 import { createHistoryService } from "./history/historyService.ts";
 import { createHistoryWatcher } from "./history/watcher.ts";
 import { allProjections } from "../projections/index.ts";
+import { archiveQueries } from "../projections/archive.ts";
 import { createProjector, projectionGroup, type Projector } from "./projector/projector.ts";
 import { createSessionReads } from "./readModels/sessionReads.ts";
 import { startRetention } from "./eventStore/retention.ts";
+import { listCheckpoints } from "./projector/checkpoints.ts";
 import { createLiveHub } from "./live/hub.ts";
+import type { ReadArchive } from "./live/history.ts";
 import { createRunner } from "./runner/runner.ts";
 import { buildApp } from "./http/app.ts";
 import { openDatabase } from "./infra/database.ts";
@@ -68,7 +71,9 @@ export const startService = async (config: Readonly<Config>, roles: readonly Rol
       projector = createProjector({ store, db: database.db, projections: allProjections, logger });
       await projector.start();
       running.push({ name: "projector", stop: () => projector?.stop() ?? Promise.resolve() });
-      const retention = startRetention(store, [projectionGroup("archive")], logger);
+      const archivedUpTo = async (partition: number) =>
+        (await listCheckpoints(database.db, ["archive"])).find((row) => row.partition === partition)?.entryId ?? null;
+      const retention = startRetention(store, [projectionGroup("archive")], archivedUpTo, logger);
       running.push({ name: "retention", stop: async () => retention.stop() });
     }
     if (roles.includes("api")) {
@@ -85,7 +90,10 @@ export const startService = async (config: Readonly<Config>, roles: readonly Rol
       // Stops run in reverse: the api ends its streams before the hub goes.
       const hub = createLiveHub({ store, redis: redis.redis, logger });
       running.push({ name: "live hub", stop: () => hub.stop() });
-      const live = { hub };
+      // Events retention trimmed from Redis are still replayed to a resuming client, from the archive.
+      const archive = archiveQueries(database.db);
+      const readArchive: ReadArchive = (sessionId, afterVersion, limit) => archive.sessionEventsAfter(sessionId, afterVersion, limit);
+      const live = { hub, readArchive };
       const app = await buildApp({ config, logger, redis: apiRedis, db: database.db, store: apiStore, version: packageVersion(), reads, commands, tokens, tokenAdmin: tokens, history, live });
       await app.listen({ port: config.PORT, host: config.HOST });
       running.push({ name: "api", stop: () => app.close() });

@@ -29,27 +29,48 @@ export const safeTrimPoint = async (store: EventStore, partition: number, requir
   return point;
 };
 
+/** The last entry of a partition that the archive has committed (its checkpoint), if any. */
+export type ArchivedUpTo = (partition: number) => Promise<string | null>;
+
+const earlier = (a: string, b: string) => (compareEntryIds(a, b) <= 0 ? a : b);
+
 /**
- * Trims every partition log below what all consumer groups have acknowledged (DESIGN §3
- * "Retention"). Session streams are never trimmed here. Returns how many entries went.
+ * Trims every partition log below what all consumer groups have acknowledged and what the
+ * archive has committed (DESIGN §3 "Retention"): an acknowledgement alone is not enough, since
+ * an entry may have been acknowledged as a dead letter. Session streams are never trimmed here.
+ * Returns how many entries went.
  */
-export const trimPartitionLogs = async (store: EventStore, requiredGroups: readonly string[]): Promise<number> => {
+export const trimPartitionLogs = async (store: EventStore, requiredGroups: readonly string[], archivedUpTo: ArchivedUpTo): Promise<number> => {
   let trimmed = 0;
   for (let partition = 0; partition < store.partitions; partition += 1) {
-    const point = await safeTrimPoint(store, partition, requiredGroups);
-    if (point && point !== "0-0") trimmed += await store.redis.xtrim(store.keys.partitionLog(partition), "MINID", point);
+    const [point, archived] = await Promise.all([safeTrimPoint(store, partition, requiredGroups), archivedUpTo(partition)]);
+    if (!point || !archived || point === "0-0") continue;
+    trimmed += await store.redis.xtrim(store.keys.partitionLog(partition), "MINID", earlier(point, archived));
   }
   return trimmed;
 };
 
 /** Trims the partition logs every `intervalMs` in the background; failures are logged. */
-export const startRetention = (store: EventStore, requiredGroups: readonly string[], logger: Logger, intervalMs = 60_000) => {
+export const startRetention = (store: EventStore, requiredGroups: readonly string[], archivedUpTo: ArchivedUpTo, logger: Logger, intervalMs = 60_000) => {
   const timer = setInterval(() => {
-    trimPartitionLogs(store, requiredGroups).then(
+    trimPartitionLogs(store, requiredGroups, archivedUpTo).then(
       (trimmed) => trimmed > 0 && logger.info({ trimmed }, "partition logs trimmed"),
       (error: unknown) => logger.warn({ err: error }, "partition log trimming failed"),
     );
   }, intervalMs);
   timer.unref();
   return { stop: () => clearInterval(timer) };
+};
+
+/**
+ * Partitions whose log no longer holds every entry ever added (trimmed, or entries deleted).
+ * A rebuild read from such a log would silently miss history.
+ */
+export const trimmedPartitions = async (store: EventStore): Promise<number[]> => {
+  const trimmed: number[] = [];
+  for (let partition = 0; partition < store.partitions; partition += 1) {
+    const info = toRecord((await store.redis.xinfo("STREAM", store.keys.partitionLog(partition)).catch(() => [])) as unknown[]);
+    if (Number(info["entries-added"] ?? 0) > Number(info.length ?? 0)) trimmed.push(partition);
+  }
+  return trimmed;
 };

@@ -6,6 +6,7 @@ import { toError } from "../errors.ts";
 import type { EventStore, StoredEvent } from "./eventStore.ts";
 import { envelopeOf } from "./eventStore.ts";
 import { createDeadLetters } from "./deadLetters.ts";
+import { raceWithWatchdog } from "./watchdog.ts";
 
 export interface SubscriptionOptions {
   readonly store: EventStore;
@@ -109,27 +110,12 @@ export const createSubscription = (options: SubscriptionOptions) => {
     }
   };
 
-  // A blocked XREADGROUP can hang forever after a reconnect (see bullmq's watchdog around
-  // BZPOPMIN, taskforcesh/bullmq#1658): race it against a timer and recycle the connection.
-  const readWithWatchdog = async (connection: Redis): Promise<[string, Entry[]][] | null> => {
-    let timer: NodeJS.Timeout | undefined;
-    const watchdog = new Promise<"stuck">((resolve) => {
-      timer = setTimeout(() => resolve("stuck"), blockMs + 5000);
-    });
+  // The watchdog (taskforcesh/bullmq#1658) recycles a connection whose blocked XREADGROUP hangs.
+  const readWithWatchdog = (connection: Redis): Promise<[string, Entry[]][] | null> => {
     const read = connection.xreadgroup(
       "GROUP", group, consumer, "COUNT", batchSize, "BLOCK", blockMs, "STREAMS", ...logKeys, ...logKeys.map(() => ">"),
     ) as Promise<[string, Entry[]][] | null>;
-    try {
-      const outcome = await Promise.race([read, watchdog]);
-      if (outcome === "stuck") {
-        log.warn("blocking read exceeded its deadline; reconnecting");
-        connection.disconnect(true);
-        return null;
-      }
-      return outcome;
-    } finally {
-      clearTimeout(timer);
-    }
+    return raceWithWatchdog(connection, read, blockMs + 5000, () => log.warn("blocking read exceeded its deadline; reconnecting"));
   };
 
   const runOnce = async (connection: Redis) => {

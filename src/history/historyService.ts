@@ -39,9 +39,9 @@ export type HistoryService = {
 };
 
 export const historyErrors = {
-  notFound: (id: string) => new AppError("history_session_not_found", 404, `no Claude Code session ${id} in the history index`),
-  badId: () => new AppError("history_invalid_session_id", 400, "a Claude session id is letters, digits, '-' and '_' only"),
-  unreadable: (id: string) => new AppError("history_file_unavailable", 410, `the history file of session ${id} is gone or outside the Claude folder`),
+  notFound: (id: string) => AppError.of("history_session_not_found", `no Claude Code session ${id} in the history index`),
+  badId: () => AppError.of("history_invalid_session_id", "a Claude session id is letters, digits, '-' and '_' only"),
+  unreadable: (id: string) => AppError.of("history_file_unavailable", `the history file of session ${id} is gone or outside the Claude folder`),
 };
 
 const toNode = (line: GraphRow): ThreadNode => {

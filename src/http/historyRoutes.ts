@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { limitFor, type Limits } from "./rateLimit.ts";
 import type { HistoryService } from "../history/historyService.ts";
 
 /**
@@ -60,22 +61,28 @@ const MessagesQuery = z.object({
   thread: z.enum(["main", "all"]).default("main"),
 });
 
-export const historyRoutes: FastifyPluginAsyncZod<{ history: HistoryService }> = async (app, { history }) => {
+export const historyRoutes: FastifyPluginAsyncZod<{ history: HistoryService; limits: Limits }> = async (app, { history, limits }) => {
   const tags = ["history"];
+  // History reads parse files on disk: they count against the token's read budget.
+  const config = limitFor(limits, "reads");
 
   app.get("/api/claude-code/history/projects", {
+    config,
     schema: { tags, response: { 200: z.object({ projects: z.array(Project) }) } },
   }, async () => ({ projects: await history.listProjects() }));
 
   app.get("/api/claude-code/history/sessions", {
+    config,
     schema: { tags, querystring: SessionsQuery, response: { 200: z.object({ sessions: z.array(SessionMeta), total: z.number().int() }) } },
   }, async (request) => history.listSessions(request.query));
 
   app.get("/api/claude-code/history/sessions/:claudeSessionId", {
+    config,
     schema: { tags, params: z.object({ claudeSessionId: SessionId }), response: { 200: SessionDetail, 404: Problem } },
   }, async (request) => history.getSession(request.params.claudeSessionId));
 
   app.get("/api/claude-code/history/sessions/:claudeSessionId/messages", {
+    config,
     schema: {
       tags,
       params: z.object({ claudeSessionId: SessionId }),

@@ -10,6 +10,7 @@ import { createLiveFeed, defaultFeedLimits, type FeedLimits, type LiveFeed, type
 import { createHistoryReader, type ReadArchive } from "../live/history.ts";
 import type { LiveHub } from "../live/hub.ts";
 import { createSnapshotter } from "../live/snapshot.ts";
+import { createPendingSockets } from "../live/pendingSockets.ts";
 import { sseTransport, wsCloseCodes, wsTransport } from "../live/transports.ts";
 import { sendCode } from "./problem.ts";
 
@@ -24,8 +25,12 @@ export interface LiveRoutesOptions {
   /** Reads archived events when Redis no longer has them (trimmed). */
   readonly readArchive?: ReadArchive;
   readonly limits?: Partial<FeedLimits>;
-  /** How long a WebSocket may stay silent before its first (auth) message. */
+  /** How long a WebSocket without an Authorization header may stay silent before its first (auth) message. Default 5 s. */
   readonly wsAuthTimeoutMs?: number;
+  /** How long a header-authenticated WebSocket without a cursor waits for a first `{"after": id}` message. Default 1 s. */
+  readonly wsResumeWaitMs?: number;
+  /** Not-yet-authenticated WebSockets allowed per remote address; more are closed 4429 `too_many_pending`. Default 20. */
+  readonly wsMaxPendingPerAddress?: number;
 }
 
 const CURSOR = /^(?:0-)?(\d{1,15})$/;
@@ -52,7 +57,8 @@ const streamDescription = [
   "`?after=` (`0` replays the whole session); none means live only. `event: delta` frames are ephemeral typing deltas",
   "without an id. `: ping` comments every 15 s. `event: error` (`slow_consumer`, `shutting_down`) precedes a close: reconnect",
   "with the last id. The same stream as JSON messages on `GET .../ws` (token in the Authorization header or a first",
-  "message `{\"token\": ..., \"after\"?: id}`).",
+  "message `{\"token\": ..., \"after\"?: id}`; with the header and no cursor, a first message `{\"after\": id}` within 1 s",
+  "sets the cursor). At most 20 sockets per address may be waiting for their first message (else close 4429).",
 ].join(" ");
 
 const bearerOf = (request: FastifyRequest): string | null => {
@@ -72,7 +78,9 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
   const history = createHistoryReader({ store, logger, readArchive: options.readArchive });
   const snapshotter = createSnapshotter(history);
   const feeds = new Set<LiveFeed>();
-  const wsAuthTimeoutMs = options.wsAuthTimeoutMs ?? 10_000;
+  const wsAuthTimeoutMs = options.wsAuthTimeoutMs ?? 5000;
+  const wsResumeWaitMs = options.wsResumeWaitMs ?? 1000;
+  const pending = createPendingSockets(options.wsMaxPendingPerAddress ?? 20);
 
   if (!app.hasDecorator("websocketServer")) await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   app.addHook("onReady", async () => hub.start());
@@ -134,6 +142,10 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
 
   /** With an Authorization header, the WebSocket is checked before the upgrade (401/404 as HTTP). */
   const wsPreHandler = async (request: FastifyRequest<{ Params: z.infer<typeof Params> }>, reply: FastifyReply) => {
+    const given = request.headers["last-event-id"];
+    if (typeof given === "string" && given.trim() !== "" && parseCursor(given) === null) {
+      return sendCode(reply, request, "validation_failed", "Last-Event-ID is not a stream entry id such as 0-42");
+    }
     const token = bearerOf(request);
     if (token === null) return;
     if (!(await authenticate(token))) throw unauthorised("the token is not valid (unknown or revoked)");
@@ -141,35 +153,82 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
     (request.raw as { liveAuthorised?: boolean }).liveAuthorised = true;
   };
 
+  const isPing = (data: unknown) => String(data) === '{"type":"ping"}';
+
   const startWs = async (socket: WebSocket, sessionId: string, after: number | null) => {
     if (!(await sessionExists(sessionId))) return socket.close(wsCloseCodes.not_found, "not_found");
     await hub.start();
     const feed = runFeed(sessionId, after, wsTransport(socket));
     socket.on("close", feed.close);
     socket.on("message", (data) => {
-      if (String(data) === '{"type":"ping"}' && socket.readyState === socket.OPEN) socket.send('{"type":"pong"}');
+      if (isPing(data) && socket.readyState === socket.OPEN) socket.send('{"type":"pong"}');
     });
     await feed.start();
   };
 
+  const startOrClose = (socket: WebSocket, sessionId: string, after: number | null) => {
+    startWs(socket, sessionId, after).catch(() => socket.close(wsCloseCodes.internal_error, "internal_error"));
+  };
+
+  /** The first message as a hello, or null when it is not one (the socket is then closed 4400). */
+  const parseHello = (socket: WebSocket, data: unknown): z.infer<typeof WsHello> | null => {
+    try {
+      return WsHello.parse(JSON.parse(String(data)));
+    } catch {
+      socket.close(wsCloseCodes.bad_request, "bad_request");
+      return null;
+    }
+  };
+
+  const helloCursor = (hello: z.infer<typeof WsHello>, fallback: number | null) =>
+    hello.after === undefined ? fallback : parseCursor(String(hello.after));
+
+  /**
+   * Authorised by header but no cursor yet: a reconnecting client may send `{"after": id}` as
+   * its first message (as the README says), so wait briefly for it before starting; starting
+   * at once would give it live events only, with a gap.
+   */
+  const awaitResume = (socket: WebSocket, sessionId: string) => {
+    const onMessage = (data: unknown) => {
+      clearTimeout(timer);
+      const ping = isPing(data);
+      const hello = parseHello(socket, data);
+      if (!hello) return;
+      startOrClose(socket, sessionId, helloCursor(hello, null));
+      if (ping && socket.readyState === socket.OPEN) socket.send('{"type":"pong"}');
+    };
+    const timer = setTimeout(() => {
+      socket.off("message", onMessage);
+      startOrClose(socket, sessionId, null);
+    }, wsResumeWaitMs);
+    socket.once("message", onMessage);
+    socket.on("close", () => clearTimeout(timer));
+  };
+
   /** Without a header, the first message must be `{"token": "...", "after"?: id}`. The token is never logged. */
-  const awaitHello = (socket: WebSocket, sessionId: string, queryAfter: number | null) => {
+  const awaitHello = (socket: WebSocket, sessionId: string, fallbackAfter: number | null, release: () => void) => {
     const timer = setTimeout(() => socket.close(wsCloseCodes.auth_timeout, "auth_timeout"), wsAuthTimeoutMs);
+    socket.on("close", () => {
+      clearTimeout(timer);
+      release();
+    });
     socket.once("message", (data) => {
       clearTimeout(timer);
       void (async () => {
-        let hello: z.infer<typeof WsHello>;
-        try {
-          hello = WsHello.parse(JSON.parse(String(data)));
-        } catch {
-          return socket.close(wsCloseCodes.bad_request, "bad_request");
-        }
+        const hello = parseHello(socket, data);
+        if (!hello) return;
         if (!hello.token || !(await authenticate(hello.token))) return socket.close(wsCloseCodes.unauthorised, "unauthorised");
-        const after = hello.after === undefined ? queryAfter : parseCursor(String(hello.after));
-        await startWs(socket, sessionId, after);
+        release();
+        await startWs(socket, sessionId, helloCursor(hello, fallbackAfter));
       })().catch(() => socket.close(wsCloseCodes.internal_error, "internal_error"));
     });
-    socket.on("close", () => clearTimeout(timer));
+  };
+
+  /** The cursor given at the upgrade: `Last-Event-ID` (checked by the pre-handler) wins over `?after=`. */
+  const upgradeCursor = (request: FastifyRequest<{ Querystring: z.infer<typeof Query> }>) => {
+    const given = request.headers["last-event-id"];
+    const raw = typeof given === "string" && given.trim() !== "" ? given : request.query.after;
+    return raw === undefined ? null : parseCursor(raw);
   };
 
   app.get("/api/claude-code/sessions/:sessionId/ws", {
@@ -180,11 +239,14 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
     preHandler: wsPreHandler,
   }, (socket, request) => {
     const { sessionId } = request.params;
-    const after = request.query.after === undefined ? null : parseCursor(request.query.after);
+    const after = upgradeCursor(request);
     if ((request.raw as { liveAuthorised?: boolean }).liveAuthorised) {
-      startWs(socket, sessionId, after).catch(() => socket.close(wsCloseCodes.internal_error, "internal_error"));
-    } else {
-      awaitHello(socket, sessionId, after);
+      if (after !== null) startOrClose(socket, sessionId, after);
+      else awaitResume(socket, sessionId);
+      return;
     }
+    const release = pending.admit(request.ip);
+    if (!release) return socket.close(wsCloseCodes.too_many_pending, "too_many_pending");
+    awaitHello(socket, sessionId, after, release);
   });
 };

@@ -6,7 +6,7 @@ import { AppError } from "../errors.ts";
 
 export type LimitClass = "reads" | "prompts" | "writes";
 
-type Limits = Pick<Config, "RATE_LIMIT_WINDOW_MS" | "RATE_LIMIT_READS" | "RATE_LIMIT_PROMPTS" | "RATE_LIMIT_WRITES">;
+export type Limits = Pick<Config, "RATE_LIMIT_WINDOW_MS" | "RATE_LIMIT_READS" | "RATE_LIMIT_PROMPTS" | "RATE_LIMIT_WRITES">;
 
 /**
  * Per-token rate limits in Redis (shared by every api process). Each route names its class;

@@ -41,19 +41,27 @@ export const Session = z.object({
 
 export const SessionWritten = Session.extend({ position: PositionText.nullable() });
 
+/** Text Postgres can store: NUL is refused here rather than poisoning a read model later. */
+const Text = z.string().refine((value) => !value.includes("\u0000"), { message: "must not contain NUL characters" });
+const noNul = (value: unknown) => !JSON.stringify(value ?? null).includes("\\u0000");
+
 export const CreateSessionBody = z
   .object({
     projectPath: z.string().min(1).max(4096).optional().describe("Absolute path inside GITHUB_REPOS_DIRECTORY"),
     folderName: z.string().min(1).max(1024).optional().describe("A folder inside GITHUB_REPOS_DIRECTORY"),
-    context: z.string().max(100_000).nullable().optional(),
-    metadata: Metadata.optional(),
+    context: Text.max(100_000).nullable().optional(),
+    metadata: Metadata.refine(noNul, { message: "must not contain NUL characters" }).optional(),
   })
   .refine((body) => (body.projectPath === undefined) !== (body.folderName === undefined), {
     message: "give exactly one of projectPath and folderName",
   });
 
 export const UpdateSessionBody = z
-  .object({ context: z.string().max(100_000).nullable().optional(), metadata: Metadata.optional(), status: SessionStatus.optional() })
+  .object({
+    context: Text.max(100_000).nullable().optional(),
+    metadata: Metadata.refine(noNul, { message: "must not contain NUL characters" }).optional(),
+    status: SessionStatus.optional(),
+  })
   .refine((body) => body.context !== undefined || body.metadata !== undefined || body.status !== undefined, {
     message: "give at least one of context, metadata, status",
   });
@@ -72,7 +80,7 @@ export const SessionList = z.object({ sessions: z.array(Session), total: z.numbe
 export const SessionDeleted = z.object({ success: z.literal(true), sessionId: z.string(), position: PositionText.nullable() });
 
 export const EnqueuePromptBody = z.object({
-  prompt: z.string().min(1).describe("Limited to PROMPT_MAX_CHARS characters (413 prompt_too_long above)"),
+  prompt: Text.min(1).describe("Limited to PROMPT_MAX_CHARS characters (413 prompt_too_long above)"),
   projectPath: z.string().min(1).max(4096).optional().describe("Overrides the session's folder for this prompt; same confinement"),
 });
 

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { toError } from "../errors.ts";
 import type { EventStore } from "../eventStore/eventStore.ts";
+import { raceWithWatchdog } from "../eventStore/watchdog.ts";
 
 /** A stored event on its way to clients: serialised once per process, shared by every client. */
 export interface LiveEvent {
@@ -95,26 +96,12 @@ export const createLiveHub = (options: LiveHubOptions) => {
     }
   };
 
-  // A blocked XREAD can hang forever after a reconnect (see bullmq's watchdog around
-  // BZPOPMIN, taskforcesh/bullmq#1658): race it against a timer and recycle the connection.
+  // The watchdog (taskforcesh/bullmq#1658) recycles a connection whose blocked XREAD hangs.
   const readOnce = async (connection: Redis) => {
-    let timer: NodeJS.Timeout | undefined;
-    const watchdog = new Promise<"stuck">((resolve) => {
-      timer = setTimeout(() => resolve("stuck"), blockMs + 5000);
-    });
     const ids = logKeys.map((key) => cursors.get(key) ?? "$");
     const read = connection.xread("COUNT", batchSize, "BLOCK", blockMs, "STREAMS", ...logKeys, ...ids) as Promise<[string, Entry[]][] | null>;
-    try {
-      const outcome = await Promise.race([read, watchdog]);
-      if (outcome === "stuck") {
-        log.warn("blocking read exceeded its deadline; reconnecting");
-        connection.disconnect(true);
-        return;
-      }
-      for (const [key, entries] of outcome ?? []) dispatch(key, entries);
-    } finally {
-      clearTimeout(timer);
-    }
+    const outcome = await raceWithWatchdog(connection, read, blockMs + 5000, () => log.warn("blocking read exceeded its deadline; reconnecting"));
+    for (const [key, entries] of outcome ?? []) dispatch(key, entries);
   };
 
   const run = async (connection: Redis) => {

@@ -12,6 +12,7 @@ export const wsCloseCodes = {
   not_found: 4404,
   auth_timeout: 4408,
   slow_consumer: 4429,
+  too_many_pending: 4429,
   internal_error: 4500,
   shutting_down: 1001,
 } as const satisfies Record<string, number>;

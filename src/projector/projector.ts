@@ -68,7 +68,9 @@ export const createProjector = (options: ProjectorOptions) => {
       partitions: laneOf(lane),
       ...(options.blockMs !== undefined ? { blockMs: options.blockMs } : {}),
       ...(options.claimIdleMs !== undefined ? { claimIdleMs: options.claimIdleMs } : {}),
-      ...(options.maxDeliveries !== undefined ? { maxDeliveries: options.maxDeliveries } : {}),
+      // Poison events are buried by the advancer, which first checks that Postgres answers; the
+      // subscription itself must never dead-letter (and so acknowledge) an entry during an outage.
+      maxDeliveries: options.maxDeliveries ?? Number.POSITIVE_INFINITY,
     }));
   });
 

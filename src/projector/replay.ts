@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { trimmedPartitions } from "../eventStore/retention.ts";
 import { archiveQueries } from "../../projections/archive.ts";
 import type { Projection } from "../../projections/projection.ts";
 import type { EventStore, StoredEvent } from "../eventStore/eventStore.ts";
@@ -68,6 +69,15 @@ export const rebuildCheckpointName = (projection: string): string => `${projecti
  */
 export const replayProjection = async (options: ReplayOptions): Promise<ReplayOutcome> => {
   const { db, store, projection, logger } = options;
+  if (options.source === "redis") {
+    const trimmed = await trimmedPartitions(store);
+    if (trimmed.length > 0) {
+      throw new Error(
+        `the partition logs ${trimmed.join(", ")} have been trimmed: a rebuild from Redis would miss history. ` +
+          (projection.handles === "all" ? "The archive cannot be rebuilt from a trimmed log." : "Use --from archive."),
+      );
+    }
+  }
   const started = process.hrtime.bigint();
   const live = await currentSchema(db);
   const shadow = shadowSchemaName(live, projection.name);

@@ -14,9 +14,11 @@ const dataDir = mkdtempSync(join(tmpdir(), "ccm-durability-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 const logger = pino({ level: "silent" });
 
-it("in strict mode, every acknowledged append survives a kill -9 of Redis", async () => {
+it("in strict mode, Redis fsyncs every write, and every acknowledged append survives a kill -9", async () => {
   const first = await startEmbeddedRedis(dataDir, "strict", logger);
   const redis = new Redis(first.url, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  expect(await redis.config("GET", "appendfsync")).toEqual(["appendfsync", "always"]);
+  expect(await redis.config("GET", "appendonly")).toEqual(["appendonly", "yes"]);
   const store = await createEventStore({ redis, prefix: "ccm:", partitions: 4 });
   const sessionId = randomUUID();
   let acknowledged = 0;
@@ -24,7 +26,8 @@ it("in strict mode, every acknowledged append survives a kill -9 of Redis", asyn
     await store.append(sessionId, index, [{ type: "SessionUpdated", data: { context: `turn ${index}` } }], { meta: testMeta });
     acknowledged += 1;
   }
-  process.kill(first.pid ?? 0, "SIGKILL");
+  expect(first.pid).toBeGreaterThan(0);
+  process.kill(Number(first.pid), "SIGKILL");
   await first.stop();
   redis.disconnect();
 

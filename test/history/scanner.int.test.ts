@@ -41,7 +41,8 @@ describe("history index: incremental scan, pages by byte offset, routes", () => 
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     app.setErrorHandler(problemErrorHandler);
-    await app.register(historyRoutes, { history: service });
+    const limits = { RATE_LIMIT_WINDOW_MS: 60_000, RATE_LIMIT_READS: 1000, RATE_LIMIT_PROMPTS: 10, RATE_LIMIT_WRITES: 10 };
+    await app.register(historyRoutes, { history: service, limits });
   });
   afterAll(async () => {
     await app?.close();

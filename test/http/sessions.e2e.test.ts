@@ -79,6 +79,18 @@ describe("POST /api/claude-code/sessions", () => {
     expect(text.statusCode).toBe(415);
     expect(text.json().code).toBe("unsupported_media_type");
   });
+
+  it("refuses NUL characters, which Postgres read models could not store", async () => {
+    for (const payload of [{ folderName: "alpha", context: "a\u0000b" }, { folderName: "alpha", metadata: { note: "x\u0000" } }, { folderName: "alpha", metadata: { "k\u0000": 1 } }]) {
+      const response = await create(payload);
+      expect(response.statusCode).toBe(400);
+      expect(response.json().code).toBe("validation_failed");
+    }
+    const session = (await create({ folderName: "alpha" })).json();
+    const prompt = await t.app.inject({ method: "POST", url: `/api/claude-code/sessions/${session.id}/prompts`, headers: t.auth, payload: { prompt: "run\u0000this" } });
+    expect(prompt.statusCode).toBe(400);
+    expect(prompt.json().code).toBe("validation_failed");
+  });
 });
 
 describe("GET /api/claude-code/sessions/:sessionId", () => {

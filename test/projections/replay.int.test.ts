@@ -107,3 +107,16 @@ it("refuses bad arguments with the usage and exit code 2", async () => {
   expect(await runReplay(["archive", "--from", "archive"], deps)).toBe(2);
   expect(err.lines.join("")).toContain("usage: ccm replay");
 });
+
+it("refuses to rebuild from a trimmed partition log, which would miss history", async () => {
+  await oneSession();
+  // What retention does once everything is archived: the oldest entries leave the log.
+  const key = store.keys.partitionLog(0);
+  expect(await store.redis.xtrim(key, "MAXLEN", (await store.redis.xlen(key)) - 1)).toBe(1);
+  const err = output();
+  const deps = { db, store, logger: silent, projections: allProjections, out: output().sink, err: err.sink };
+  expect(await runReplay(["sessions"], deps)).toBe(1);
+  expect(err.lines.join("")).toContain("trimmed");
+  expect(await runReplay(["archive"], deps)).toBe(1);
+  expect(err.lines.join("")).toContain("The archive cannot be rebuilt from a trimmed log");
+});
