@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { Redis } from "ioredis";
+import { deleteKeysByPrefix } from "../src/infra/redis.ts";
 import { GENESIS_HASH } from "../events/envelope.ts";
 import type { DomainEvent } from "../events/registry.ts";
 import { createEventStore, type EventStore } from "../src/eventStore/eventStore.ts";
@@ -97,12 +98,7 @@ export async function benchEventStore(): Promise<Row[]> {
       "vs raw pipelined": "target p99 < 2 ms",
     });
   } finally {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== "0");
+    await deleteKeysByPrefix(redis, prefix);
     redis.disconnect();
   }
   return rows;

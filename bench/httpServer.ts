@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Fastify from "fastify";
 import { Redis } from "ioredis";
+import { deleteKeysByPrefix } from "../src/infra/redis.ts";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import pino from "pino";
@@ -76,12 +77,7 @@ process.once("SIGTERM", async () => {
   await projector.stop();
   await sql.raw(`DROP SCHEMA ${schema} CASCADE`).execute(db);
   await db.destroy();
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== "0");
+  await deleteKeysByPrefix(redis, prefix);
   redis.disconnect();
   rmSync(scratch, { recursive: true, force: true });
   process.exit(0);

@@ -5,6 +5,7 @@ import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { Redis } from "ioredis";
+import { deleteKeysByPrefix } from "../src/infra/redis.ts";
 import { GENESIS_HASH } from "../events/envelope.ts";
 import type { DomainEvent } from "../events/registry.ts";
 import { createEventStore, type EventStore } from "../src/eventStore/eventStore.ts";
@@ -159,14 +160,7 @@ const phase = async (store: EventStore, child: ChildProcess, sessions: Session[]
   };
 };
 
-const deleteKeys = async (redis: Redis, prefix: string) => {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== "0");
-};
+const deleteKeys = deleteKeysByPrefix;
 
 export async function benchLive(): Promise<Row[]> {
   const redis = new Redis(redisUrl);

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Redis } from "ioredis";
+import { deleteKeysByPrefix } from "../src/infra/redis.ts";
 import pino from "pino";
 import { sessionDecider } from "../commands/session/index.ts";
 import { parseConfig } from "../src/config.ts";
@@ -135,12 +136,7 @@ export async function benchRunner(): Promise<Row[]> {
       { ...result, target: "p99 < 5 ms" },
     ];
   } finally {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== "0");
+    await deleteKeysByPrefix(redis, prefix);
     redis.disconnect();
     rmSync(project, { recursive: true, force: true });
   }

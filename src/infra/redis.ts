@@ -33,3 +33,13 @@ export const connectRedis = async (config: Readonly<Config>, logger: Logger) => 
     },
   };
 };
+
+/** Deletes every key under a prefix (SCAN, never KEYS): for tests, benchmarks and purges. */
+export const deleteKeysByPrefix = async (redis: Redis, prefix: string): Promise<void> => {
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== "0");
+};

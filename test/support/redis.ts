@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { createEventStore, type EventStore } from "../../src/eventStore/eventStore.ts";
+import { deleteKeysByPrefix } from "../../src/infra/redis.ts";
 
 export const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -11,14 +12,7 @@ export const connectTestRedis = () => {
   return { redis, prefix };
 };
 
-export const deleteKeys = async (redis: Redis, prefix: string) => {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== "0");
-};
+export const deleteKeys = deleteKeysByPrefix;
 
 export const createTestStore = async (partitions = 4): Promise<{ store: EventStore; redis: Redis; prefix: string; close: () => Promise<void> }> => {
   const { redis, prefix } = connectTestRedis();
