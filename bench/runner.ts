@@ -103,7 +103,8 @@ const appendLatencies = async (store: EventStore, count: number): Promise<number
 
 const runnerLatencies = async (redis: Redis, prefix: string, project: string): Promise<number[]> => {
   const store = await createEventStore({ redis, prefix, partitions: 2 });
-  const config = parseConfig({ REDIS_KEY_PREFIX: prefix, CLAUDE_CODE_PATH: fakeCli });
+  // Bench projects live in the temp folder: that is the repositories folder here.
+  const config = parseConfig({ REDIS_KEY_PREFIX: prefix, CLAUDE_CODE_PATH: fakeCli, GITHUB_REPOS_DIRECTORY: tmpdir() });
   const runner = createRunner({ store, redis, config, logger: pino({ level: "silent" }), env: { PATH: process.env.PATH ?? "" }, pollMs: 200 });
   const handle = createCommandHandler(store, sessionDecider);
   const reader = redis.duplicate();

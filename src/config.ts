@@ -47,6 +47,8 @@ const schema = z.object({
   RUNNER_MAX_TOOL_RESULT_BYTES: z.coerce.number().int().min(256).max(64 * 1024 * 1024).default(256 * 1024),
   /** Ask the phone for tool approvals over the CLI's stdio control protocol. */
   RUNNER_PERMISSION_PROMPTS: flag,
+  /** Let a session or prompt choose permissionMode `bypassPermissions` (any tool runs unasked). Off by default. */
+  RUNNER_ALLOW_BYPASS_PERMISSIONS: flag,
   /** Largest request body accepted, in bytes (413 above it). */
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   /** Longest prompt accepted, in characters (413 above it). */

@@ -46,9 +46,17 @@ const updateSession = ({ data }: C.UpdateSession, state: SessionState): DomainEv
   return Object.keys(changes).length === 0 ? [] : [event("SessionUpdated", changes)];
 };
 
+/**
+ * A running job is asked to stop first, so the runner kills its process: the CLI must not keep
+ * working in the project for a session that no longer exists. Its CancelJob then meets
+ * `session_deleted`, which the runner takes as final.
+ */
 const deleteSession = ({ data }: C.DeleteSession, state: SessionState): DomainEvent[] => {
-  requireOpen(state);
-  return [event("SessionDeleted", data)];
+  const { running } = requireOpen(state);
+  const stop = running !== null && !running.cancelRequested
+    ? [event("PromptCancelRequested", { promptId: running.promptId, jobId: running.jobId })]
+    : [];
+  return [...stop, event("SessionDeleted", data)];
 };
 
 const enqueuePrompt = ({ data }: C.EnqueuePrompt, state: SessionState): DomainEvent[] => {

@@ -1,13 +1,13 @@
-import { stat } from "node:fs/promises";
 import type { Logger } from "pino";
 import type { EventMeta } from "../../events/envelope.ts";
-import { isDomainError } from "../../commands/errors.ts";
 import type { SessionCommand } from "../../commands/session/index.ts";
 import { createDecodeCounters, decodeSplitLine } from "../claude/decodeStream.ts";
 import { createLineSplitter, type SplitLine } from "../claude/lineSplitter.ts";
 import type { DecodedLine, ResultLine } from "../claude/streamJson.ts";
 import { toError } from "../errors.ts";
 import { InvalidOptionsError, resolveCliOptions, type CliOptions } from "./cliOptions.ts";
+import { createJobRecorder } from "./jobRecorder.ts";
+import { checkProjectFolder } from "./projectFolder.ts";
 import { completion, persistedSessionIdOf, storedKind, storedMessage } from "./runnerMessages.ts";
 import type { SessionCommands } from "./sessionCommands.ts";
 import { buildClaudeArgs, type ChildHandle, type ExitInfo, type Launcher } from "./spawnClaude.ts";
@@ -18,7 +18,8 @@ import { closeInput, permissionResponseLine, userMessageLine, writeLine, type Pe
  * One job: spawns the CLI for one prompt, turns every line it prints into a command on the
  * session (in order, one at a time), and ends the job with JobCompleted / JobFailed /
  * JobCancelled once the process has exited. Reads to exit: a process may print several
- * init/result pairs. Stdin stays open for approvals until the turn's `result`.
+ * init/result pairs. Stdin stays open for approvals until the turn's `result`. The project
+ * folder and the options are checked again before spawning, whatever the log says.
  */
 export type JobSpec = {
   readonly sessionId: string;
@@ -38,12 +39,20 @@ export type JobContext = {
   readonly env: Readonly<Record<string, string>>;
   readonly limits: { readonly maxLineBytes: number; readonly maxToolResultBytes: number; readonly killGraceMs: number };
   readonly permissionPrompts: boolean;
+  /** GITHUB_REPOS_DIRECTORY: a job only ever runs in a folder inside it. */
+  readonly reposDirectory: string;
+  /** RUNNER_ALLOW_BYPASS_PERMISSIONS: whether a session may ask for `bypassPermissions`. */
+  readonly allowBypassPermissions: boolean;
   readonly meta: EventMeta;
   readonly publishLive: (sessionId: string, payload: Record<string, unknown>) => void;
   readonly logger: Logger;
 };
 
-export type JobEnd = "completed" | "failed" | "cancelled" | "abandoned";
+/**
+ * `abandoned`: the job is over elsewhere (the log says so). `unrecorded`: its end is not in the
+ * log (lease lost, or the store was down at shutdown), so its lease must lapse and a sweep fail it.
+ */
+export type JobEnd = "completed" | "failed" | "cancelled" | "abandoned" | "unrecorded";
 
 export type JobHandle = {
   readonly spec: JobSpec;
@@ -52,15 +61,14 @@ export type JobHandle = {
   readonly cancel: () => void;
   /** The runner is shutting down: kill the group and record JobFailed with `reason`. */
   readonly abort: (reason: string) => void;
+  /** This runner no longer holds the job's lease: kill the group at once and record nothing more. */
+  readonly lose: () => void;
   /** Writes the phone's answer to a `can_use_tool` request to the CLI's stdin. */
   readonly answerPermission: (requestId: string, decision: PermissionDecision) => boolean;
   readonly done: Promise<JobEnd>;
 };
 
 const STDERR_TAIL_BYTES = 4096;
-const MAX_BATCH = 200;
-/** Rejections meaning the job is over elsewhere (swept as runner_lost, session deleted). */
-const GONE = new Set(["job_not_running", "session_deleted", "session_not_found"]);
 
 const createTail = (limit: number) => {
   let kept = Buffer.alloc(0);
@@ -81,49 +89,24 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
   let child: ChildHandle | null = null;
   let stopping: { kind: "cancel" } | { kind: "abort"; reason: string } | null = null;
   let abandoned = false;
+  let lost = false;
+  let hurried = false;
   let seq = 0;
   let linked = spec.claudeSessionId;
   let lastResult: ResultLine | null = null;
   let killTimer: NodeJS.Timeout | undefined;
   const requestedInputs = new Map<string, Readonly<Record<string, unknown>>>();
 
-  type Pending = { readonly command: SessionCommand; readonly key: string };
-  const pending: Pending[] = [];
-  let draining: Promise<void> | null = null;
-
-  /** One append for everything queued: after a stall the backlog goes out in one round trip. */
-  const runBatch = async (batch: readonly Pending[]) => {
-    const first = batch[0] as Pending;
-    const key = batch.length === 1 ? first.key : `${first.key}+${batch.length}`;
-    for (let attempt = 1; !abandoned; attempt += 1) {
-      try {
-        await ctx.commands.executeMany(sessionId, batch.map((item) => item.command), { meta: ctx.meta, idempotencyKey: key });
-        return;
-      } catch (error) {
-        if (isDomainError(error) && GONE.has(error.code)) return abandon(error.code);
-        // One refused command must not take the rest of a batch with it.
-        if (isDomainError(error) && batch.length > 1) {
-          for (const item of batch) await runBatch([item]);
-          return;
-        }
-        if (isDomainError(error) || attempt >= 3) return log.error({ err: toError(error).message, commands: batch.length }, "runner command failed");
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-      }
-    }
-  };
-
-  const drain = async () => {
-    while (pending.length > 0) await runBatch(pending.splice(0, MAX_BATCH));
-    draining = null;
-  };
-
-  /** Queues a command; commands reach the session in the order they were submitted. */
-  const submit = (command: SessionCommand, key: string): Promise<void> => {
-    pending.push({ command, key });
-    draining ??= drain();
-    return draining;
-  };
-  const idle = (): Promise<void> => draining ?? Promise.resolve();
+  const recorder = createJobRecorder({
+    commands: ctx.commands,
+    sessionId,
+    meta: ctx.meta,
+    logger: log,
+    stopped: () => abandoned || lost,
+    hurried: () => hurried,
+    onGone: (code) => abandon(code),
+  });
+  const submit = recorder.submit;
 
   const terminate = () => {
     if (child === null || killTimer !== undefined) return;
@@ -183,28 +166,30 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
 
   const resolveOptions = (): CliOptions | string => {
     try {
-      return resolveCliOptions(spec.metadata, spec.promptOptions);
+      return resolveCliOptions(spec.metadata, spec.promptOptions, { allowBypassPermissions: ctx.allowBypassPermissions });
     } catch (error) {
       if (error instanceof InvalidOptionsError) return error.message;
       throw error;
     }
   };
 
-  const preflight = async (options: CliOptions | string): Promise<SessionCommand | null> => {
-    const fail = (reason: string, message: string): SessionCommand => ({ type: "FailJob", data: { jobId, reason, message } });
-    if (typeof options === "string") return fail("invalid_options", options);
-    if (ctx.launcher === null) return fail("cli_not_found", "Claude Code CLI not found: set CLAUDE_CODE_PATH or put `claude` on PATH (or CLAUDE_CODE_SIMULATE=1)");
-    const folder = await stat(spec.projectPath).catch(() => null);
-    if (folder === null || !folder.isDirectory()) return fail("project_path_missing", `project folder ${spec.projectPath} does not exist`);
-    return null;
+  const failed = (reason: string, message: string): SessionCommand => ({ type: "FailJob", data: { jobId, reason, message } });
+
+  /** The folder to start in (its real path), or the FailJob that refuses the job. */
+  const preflight = async (options: CliOptions | string): Promise<{ cwd: string } | { refused: SessionCommand }> => {
+    if (typeof options === "string") return { refused: failed("invalid_options", options) };
+    if (ctx.launcher === null) return { refused: failed("cli_not_found", "Claude Code CLI not found: set CLAUDE_CODE_PATH or put `claude` on PATH (or CLAUDE_CODE_SIMULATE=1)") };
+    const folder = await checkProjectFolder(spec.projectPath, ctx.reposDirectory);
+    return "cwd" in folder ? folder : { refused: failed(folder.reason, folder.message) };
   };
 
   const run = async (): Promise<JobEnd> => {
     const options = resolveOptions();
-    const refused = await preflight(options);
-    if (refused !== null || ctx.launcher === null || typeof options === "string") return finish(refused);
+    const checked = await preflight(options);
+    if ("refused" in checked) return finish(checked.refused);
+    if (ctx.launcher === null || typeof options === "string" || lost) return finish(null);
     const args = buildClaudeArgs({ resumeSessionId: spec.claudeSessionId, options, permissionPrompts: ctx.permissionPrompts });
-    const launched = ctx.launcher.launch({ cwd: spec.projectPath, args, env: ctx.env });
+    const launched = ctx.launcher.launch({ cwd: checked.cwd, args, env: ctx.env });
     child = launched;
     log.info({ pid: launched.pid, mode: ctx.launcher.mode, resume: spec.claudeSessionId }, "job process started");
     const splitter = createLineSplitter({ maxLineBytes: ctx.limits.maxLineBytes });
@@ -216,29 +201,35 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
     splitter.end().forEach(onLine);
     clearTimeout(killTimer);
     // Tools the CLI started may outlive it; a stopped job leaves nothing behind.
-    if (stopping !== null || abandoned) launched.kill("SIGKILL");
+    if (stopping !== null || abandoned || lost) launched.kill("SIGKILL");
     if (exit.error !== undefined) {
       const notFound = (exit.error as NodeJS.ErrnoException).code === "ENOENT";
-      await idle();
-      return finish({ type: "FailJob", data: { jobId, reason: notFound ? "cli_not_found" : "spawn_failed", message: exit.error.message } });
+      await recorder.idle();
+      return finish(failed(notFound ? "cli_not_found" : "spawn_failed", exit.error.message));
     }
     const decoded = counters.summary();
     // Unknown or invalid lines are kept as events, but an operator should know the CLI changed.
     log[decoded.unknown + decoded.invalid > 0 ? "warn" : "info"]({ exitCode: exit.exitCode, signal: exit.signal, decoded }, "job process exited");
-    await idle();
+    await recorder.idle();
     return finish(endCommand(exit));
   };
 
   const finish = async (command: SessionCommand | null): Promise<JobEnd> => {
+    if (lost) return "unrecorded";
     if (command === null || abandoned) return "abandoned";
-    await submit(command, `${jobId}:end`);
-    if (abandoned) return "abandoned";
+    const outcome = await submit(command, `${jobId}:end`);
+    if (lost) return "unrecorded";
+    if (abandoned || outcome === "refused") return "abandoned";
+    if (outcome === "dropped") return "unrecorded";
     return command.type === "CompleteJob" ? "completed" : command.type === "CancelJob" ? "cancelled" : "failed";
   };
 
-  const done = run().catch((error: unknown) => {
-    log.error({ err: toError(error).message }, "job crashed");
-    return "failed" as const;
+  // A bug here must not leave a CLI running, nor a session "running" with its lease released.
+  const done = run().catch(async (error: unknown): Promise<JobEnd> => {
+    const message = toError(error).message;
+    log.error({ err: message }, "job crashed");
+    child?.kill("SIGKILL");
+    return finish(failed("runner_error", `the runner failed running the job: ${message}`)).catch(() => "unrecorded" as const);
   });
 
   return {
@@ -249,8 +240,15 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
       terminate();
     },
     abort: (reason) => {
+      hurried = true;
       stopping ??= { kind: "abort", reason };
       terminate();
+    },
+    lose: () => {
+      if (lost) return;
+      lost = true;
+      log.error("lease lost: another runner may already have failed this job; killing its process");
+      child?.kill("SIGKILL");
     },
     answerPermission: (requestId, decision) => {
       const answer: PermissionAnswer =

@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
-import type { Redis } from "ioredis";
+import type { ChainableCommander, Redis } from "ioredis";
 
 /**
  * Runner bookkeeping in Redis, shared by every runner process:
  * - a lease per running job (`lease:<jobId>`, PX ttl renewed while it runs) and the set of
- *   running jobs, so any runner can find a job whose runner died (lease gone) and fail it;
+ *   running jobs, so any runner can find a job whose runner died (lease gone) and fail it; a
+ *   lease is only ever extended by its holder while the job is still listed (renew.lua);
  * - the ready set: sessions that may have a prompt to start (nudged on PromptEnqueued and on
  *   every job end), so a runner at its concurrency limit leaves work for the others;
  * - cancel marks: a cancel request reaches the runner holding the job even if it missed the
@@ -12,19 +13,27 @@ import type { Redis } from "ioredis";
  */
 const nudgeScript = readFileSync(new URL("./scripts/nudge.lua", import.meta.url), "utf8");
 const settleScript = readFileSync(new URL("./scripts/settle.lua", import.meta.url), "utf8");
+const renewScript = readFileSync(new URL("./scripts/renew.lua", import.meta.url), "utf8");
 
 interface ScriptedRedis extends Redis {
   ccmRunnerNudge(ready: string, counter: string, sessionId: string): Promise<number>;
   ccmRunnerSettle(ready: string, sessionId: string, score: number): Promise<number>;
 }
 
+interface ScriptedPipeline extends ChainableCommander {
+  ccmRunnerRenew(lease: string, running: string, runnerId: string, member: string, leaseMs: number): ScriptedPipeline;
+}
+
 export type RunningRef = { readonly sessionId: string; readonly jobId: string };
 
+/** A renewal round: jobs the phone asked to cancel, and jobs whose lease this runner no longer holds. */
+export type Renewal = { readonly cancelled: RunningRef[]; readonly lost: RunningRef[] };
+
+// Keys used together (one script, MULTI or MGET) share the `{runner}` hash tag, so they work on Redis Cluster.
 export const runnerKeys = (prefix: string) => ({
-  lease: (jobId: string) => `${prefix}lease:${jobId}`,
-  cancel: (jobId: string) => `${prefix}cancel:${jobId}`,
-  running: `${prefix}runner:running`,
-  // The two keys of one script share a hash tag, so it runs on Redis Cluster.
+  lease: (jobId: string) => `${prefix}{runner}:lease:${jobId}`,
+  cancel: (jobId: string) => `${prefix}{runner}:cancel:${jobId}`,
+  running: `${prefix}{runner}:running`,
   ready: `${prefix}{runner}:ready`,
   readyCounter: `${prefix}{runner}:seq`,
   signals: `${prefix}runner:signals`,
@@ -43,6 +52,7 @@ export const createLeases = (redis: Redis, prefix: string, runnerId: string, lea
   if (typeof scripted.ccmRunnerNudge !== "function") {
     redis.defineCommand("ccmRunnerNudge", { numberOfKeys: 2, lua: nudgeScript });
     redis.defineCommand("ccmRunnerSettle", { numberOfKeys: 1, lua: settleScript });
+    redis.defineCommand("ccmRunnerRenew", { numberOfKeys: 2, lua: renewScript });
   }
 
   return {
@@ -51,13 +61,16 @@ export const createLeases = (redis: Redis, prefix: string, runnerId: string, lea
     acquire: async (ref: RunningRef) => {
       await redis.multi().set(keys.lease(ref.jobId), runnerId, "PX", leaseMs).zadd(keys.running, Date.now(), member(ref)).exec();
     },
-    renew: async (refs: readonly RunningRef[]): Promise<RunningRef[]> => {
-      if (refs.length === 0) return [];
-      const pipeline = redis.pipeline();
-      for (const ref of refs) pipeline.set(keys.lease(ref.jobId), runnerId, "PX", leaseMs);
+    /** Extends the leases this runner still holds; a lease it lost is never recreated. */
+    renew: async (refs: readonly RunningRef[]): Promise<Renewal> => {
+      if (refs.length === 0) return { cancelled: [], lost: [] };
+      const pipeline = redis.pipeline() as ScriptedPipeline;
+      for (const ref of refs) pipeline.ccmRunnerRenew(keys.lease(ref.jobId), keys.running, runnerId, member(ref), leaseMs);
+      const replies = await pipeline.exec();
       const cancels = await redis.mget(...refs.map((ref) => keys.cancel(ref.jobId)));
-      await pipeline.exec();
-      return refs.filter((_, index) => cancels[index] !== null);
+      // Only a definite "no" counts as lost; a failed call is retried on the next round.
+      const lost = refs.filter((_, index) => replies?.[index]?.[0] === null && replies[index]?.[1] === 0);
+      return { cancelled: refs.filter((_, index) => cancels[index] !== null), lost };
     },
     release: async (ref: RunningRef) => {
       await redis.multi().del(keys.lease(ref.jobId), keys.cancel(ref.jobId)).zrem(keys.running, member(ref)).exec();

@@ -27,7 +27,7 @@ export type RunnerConfig = Pick<
   Config,
   | "REDIS_KEY_PREFIX" | "CLAUDE_CODE_PATH" | "CLAUDE_CODE_SIMULATE" | "RUNNER_CONCURRENCY" | "RUNNER_LEASE_MS"
   | "RUNNER_KILL_GRACE_MS" | "RUNNER_SHUTDOWN_GRACE_MS" | "RUNNER_MAX_LINE_BYTES" | "RUNNER_MAX_TOOL_RESULT_BYTES"
-  | "RUNNER_PERMISSION_PROMPTS"
+  | "RUNNER_PERMISSION_PROMPTS" | "RUNNER_ALLOW_BYPASS_PERMISSIONS" | "GITHUB_REPOS_DIRECTORY"
 >;
 
 export type RunnerDeps = {
@@ -79,6 +79,8 @@ export const createRunner = (deps: RunnerDeps) => {
     env: childEnvironment(deps.env),
     limits: { maxLineBytes: config.RUNNER_MAX_LINE_BYTES, maxToolResultBytes: config.RUNNER_MAX_TOOL_RESULT_BYTES, killGraceMs: config.RUNNER_KILL_GRACE_MS },
     permissionPrompts: config.RUNNER_PERMISSION_PROMPTS,
+    reposDirectory: config.GITHUB_REPOS_DIRECTORY,
+    allowBypassPermissions: config.RUNNER_ALLOW_BYPASS_PERMISSIONS,
     meta: meta(jobId),
     publishLive,
     logger: log,
@@ -96,6 +98,12 @@ export const createRunner = (deps: RunnerDeps) => {
     const end = await job.done;
     jobs.delete(ref.jobId);
     commands.forget(ref.sessionId);
+    if (end === "unrecorded") {
+      // The log still says "running": the lease, no longer renewed, lapses and a sweep fails the job.
+      log.warn({ sessionId: ref.sessionId, jobId: ref.jobId }, "job end not recorded; leaving its lease to lapse (runner_lost)");
+      void pump();
+      return;
+    }
     await leases.release(ref).catch(() => {});
     await leases.nudge(ref.sessionId).catch(() => {});
     log.info({ sessionId: ref.sessionId, jobId: ref.jobId, end }, "job ended");
@@ -197,10 +205,16 @@ export const createRunner = (deps: RunnerDeps) => {
 
   const subscription = createSubscription({ store, group: "runner", logger: log, handle, consumer: runnerId, blockMs: 1000 });
 
-  /** Renews leases of this runner's jobs and picks up cancels it missed on pub/sub. */
+  /**
+   * Renews leases of this runner's jobs and picks up cancels it missed on pub/sub. A lease it
+   * no longer holds (it stalled past it and a sweep failed the job) means another CLI may
+   * already run on the session: its own is killed at once.
+   */
   const renew = async () => {
     const refs = [...jobs.values()].map((job) => ({ sessionId: job.spec.sessionId, jobId: job.spec.jobId }));
-    for (const ref of await leases.renew(refs)) jobs.get(ref.jobId)?.cancel();
+    const { cancelled, lost } = await leases.renew(refs);
+    for (const ref of lost) jobs.get(ref.jobId)?.lose();
+    for (const ref of cancelled) jobs.get(ref.jobId)?.cancel();
   };
 
   /** Fails running jobs whose lease lapsed (their runner died); the queue then moves on. */
@@ -253,10 +267,13 @@ export const createRunner = (deps: RunnerDeps) => {
     async stop() {
       accepting = false;
       await subscription.stop();
-      await waitForJobs(config.RUNNER_SHUTDOWN_GRACE_MS);
-      for (const job of jobs.values()) job.abort("runner_shutdown");
-      await Promise.all([...endings]);
+      // A pump in flight may still launch the job it has just claimed; it gets the same treatment.
       while (pumping) await new Promise((resolve) => setTimeout(resolve, 10));
+      await waitForJobs(config.RUNNER_SHUTDOWN_GRACE_MS);
+      while (jobs.size > 0) {
+        for (const job of jobs.values()) job.abort("runner_shutdown");
+        await Promise.all([...endings]);
+      }
       for (const timer of timers) clearInterval(timer);
       await signals.stop();
     },

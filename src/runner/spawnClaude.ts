@@ -38,7 +38,7 @@ export type ClaudeArgsInput = {
   readonly permissionPrompts: boolean;
 };
 
-/** `-p` in stream-json both ways, so prompts, approvals and interrupts travel over stdin. */
+/** `-p` in stream-json both ways, so prompts and approvals travel over stdin. */
 export const buildClaudeArgs = ({ resumeSessionId, options, permissionPrompts }: ClaudeArgsInput): string[] => {
   const args = ["-p", "--output-format", "stream-json", "--verbose", "--input-format", "stream-json", "--include-partial-messages"];
   if (resumeSessionId !== null) args.push("--resume", resumeSessionId);

@@ -3,8 +3,8 @@ import type { Writable } from "node:stream";
 /**
  * What the runner writes to the CLI's stdin with `--input-format stream-json`
  * (claude-code-formats.md §2.8): one JSON object per line. The prompt goes first; a tool
- * approval answers a `control_request/can_use_tool` by its request id; an interrupt asks the
- * CLI to stop the turn. Closing stdin after the turn's `result` lets the CLI exit.
+ * approval answers a `control_request/can_use_tool` by its request id. Closing stdin after the
+ * turn's `result` lets the CLI exit.
  */
 export const userMessageLine = (text: string): string =>
   `${JSON.stringify({ type: "user", message: { role: "user", content: [{ type: "text", text }] }, parent_tool_use_id: null, session_id: "" })}\n`;
@@ -15,9 +15,6 @@ export type PermissionAnswer =
 
 export const permissionResponseLine = (requestId: string, answer: PermissionAnswer): string =>
   `${JSON.stringify({ type: "control_response", response: { subtype: "success", request_id: requestId, response: answer } })}\n`;
-
-export const interruptRequestLine = (requestId: string): string =>
-  `${JSON.stringify({ type: "control_request", request_id: requestId, request: { subtype: "interrupt" } })}\n`;
 
 /** A line to a CLI that may have exited already: a failed write is not an error of the job. */
 export const writeLine = (stdin: Writable, line: string): boolean => {

@@ -126,8 +126,18 @@ describe("UpdateSession", () => {
 });
 
 describe("DeleteSession", () => {
-  it("deletes, even while a job runs", () =>
-    given(...running).when({ type: "DeleteSession", data: { reason: "user" } }).then([{ type: "SessionDeleted", data: { reason: "user" } }]));
+  it("deletes an idle session", () =>
+    given(created, enqueued("p1")).when({ type: "DeleteSession", data: { reason: "user" } }).then([{ type: "SessionDeleted", data: { reason: "user" } }]));
+  it("while a job runs, asks the runner to stop it first, then deletes", () =>
+    given(...running)
+      .when({ type: "DeleteSession", data: { reason: "user" } })
+      .then([cancelRequested("p1", "j1"), { type: "SessionDeleted", data: { reason: "user" } }]));
+  it("does not ask twice when a cancel is already requested", () =>
+    given(...running, cancelRequested("p1", "j1")).when({ type: "DeleteSession", data: {} }).then([deleted]));
+  it("after a delete the running job's end is refused as session_deleted (the runner treats it as final)", () => {
+    const history = [...running, cancelRequested("p1", "j1"), deleted];
+    given(...history).when({ type: "CancelJob", data: { jobId: "j1", signal: "SIGTERM" } }).rejects("session_deleted");
+  });
   it("keeps the claude session id for the record", () => {
     const state = fold([...running, { type: "ClaudeSessionLinked", data: { jobId: "j1", claudeSessionId: "c1" } }, deleted]);
     expect(state).toMatchObject({ status: "deleted", claudeSessionId: "c1", reason: null });

@@ -29,8 +29,12 @@ export const cliEnv = (home: string, baseUrl: string): Record<string, string> =>
   CLAUDE_CODE_MAX_RETRIES: "1",
 });
 
+/** Project folders are made in the temp folder, so that is the repositories folder by default. */
 export const testConfig = (prefix: string, overrides: Record<string, string> = {}) =>
-  parseConfig({ REDIS_KEY_PREFIX: prefix, RUNNER_LEASE_MS: "3000", RUNNER_KILL_GRACE_MS: "1000", RUNNER_SHUTDOWN_GRACE_MS: "2000", ...overrides });
+  parseConfig({
+    REDIS_KEY_PREFIX: prefix, GITHUB_REPOS_DIRECTORY: tmpdir(),
+    RUNNER_LEASE_MS: "3000", RUNNER_KILL_GRACE_MS: "1000", RUNNER_SHUTDOWN_GRACE_MS: "2000", ...overrides,
+  });
 
 export const tempDir = (name: string) => mkdtempSync(join(tmpdir(), `ccm-${name}-`));
 

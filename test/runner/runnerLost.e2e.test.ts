@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, dataOf, fakeCliPath, ofType, testConfig, type Harness } from "./runnerHarness.ts";
 
@@ -14,7 +15,7 @@ afterAll(async () => harness.close());
 
 const startRunnerProcess = async (prefix: string) => {
   const child = spawn(process.execPath, ["--import", "tsx", new URL("./runnerProcess.ts", import.meta.url).pathname], {
-    env: { PATH: process.env.PATH, HOME: "/tmp", REDIS_KEY_PREFIX: prefix, CLAUDE_CODE_PATH: fakeCliPath, RUNNER_LEASE_MS: String(LEASE_MS), TEST_REDIS_URL: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379" },
+    env: { PATH: process.env.PATH, HOME: "/tmp", GITHUB_REPOS_DIRECTORY: tmpdir(), REDIS_KEY_PREFIX: prefix, CLAUDE_CODE_PATH: fakeCliPath, RUNNER_LEASE_MS: String(LEASE_MS), TEST_REDIS_URL: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const [line] = (await once(child.stdout, "data")) as [Buffer];

@@ -40,6 +40,15 @@ describe("CLI options", () => {
   ])("refuses %j", (options) => {
     expect(() => resolveCliOptions({}, options)).toThrow(/invalid CLI options/);
   });
+
+  it("refuses bypassPermissions from metadata or prompt unless the operator allows it", () => {
+    const bypass = { permissionMode: "bypassPermissions" };
+    expect(() => resolveCliOptions(bypass, undefined)).toThrow(/RUNNER_ALLOW_BYPASS_PERMISSIONS=1/);
+    expect(() => resolveCliOptions({}, bypass, { allowBypassPermissions: false })).toThrow(/bypassPermissions is disabled/);
+    expect(resolveCliOptions({}, bypass, { allowBypassPermissions: true })).toEqual(bypass);
+    // A prompt may step down from a session's bypass default.
+    expect(resolveCliOptions(bypass, { permissionMode: "default" })).toEqual({ permissionMode: "default" });
+  });
 });
 
 describe("child environment", () => {
