@@ -34,6 +34,8 @@ const schema = z.object({
   CLAUDE_CONFIG_DIR: z.string().min(1).default("~/.claude"),
   GITHUB_REPOS_DIRECTORY: z.string().min(1).default("~/github"),
   API_TOKEN: optionalText.pipe(z.string().min(16, "at least 16 characters").optional()),
+  /** How long a GET with minPosition waits for the read models to pass it. */
+  READ_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(2000),
   RUNNER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** A running job's lease; a job whose lease lapses is failed as `runner_lost`. */
   RUNNER_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(15_000),

@@ -3,9 +3,6 @@ import { AppError } from "../errors.ts";
 import { PositionText } from "./schemas.ts";
 import type { SessionReads } from "./sessionReads.ts";
 
-/** How long a read waits for the read models to pass the position the client wrote at. */
-export const FRESHNESS_WAIT_MS = 2000;
-
 const positionOf = (request: FastifyRequest): string | undefined => {
   const fromQuery = (request.query as { minPosition?: string } | undefined)?.minPosition;
   if (fromQuery !== undefined) return fromQuery;
@@ -20,14 +17,14 @@ const positionOf = (request: FastifyRequest): string | undefined => {
  * Read your writes, as a preHandler for every GET: waits (bounded) until the read models have
  * passed `minPosition` and says in X-Read-Fresh whether they did.
  */
-export const freshRead = (reads: SessionReads) => async (request: FastifyRequest, reply: FastifyReply) => {
+export const freshRead = (reads: SessionReads, waitMs: number) => async (request: FastifyRequest, reply: FastifyReply) => {
   const position = positionOf(request);
-  const fresh = position === undefined ? true : await reads.waitForPosition(position, FRESHNESS_WAIT_MS);
+  const fresh = position === undefined ? true : await reads.waitForPosition(position, waitMs);
   reply.header("x-read-fresh", String(fresh));
 };
 
 /** After a command: wait for its own position before reading back what it wrote. */
-export const waitForWrite = async (reads: SessionReads, reply: FastifyReply, position: string | null) => {
-  const fresh = position === null ? true : await reads.waitForPosition(position, FRESHNESS_WAIT_MS);
+export const waitForWrite = async (reads: SessionReads, reply: FastifyReply, position: string | null, waitMs: number) => {
+  const fresh = position === null ? true : await reads.waitForPosition(position, waitMs);
   reply.header("x-read-fresh", String(fresh));
 };

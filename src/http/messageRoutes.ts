@@ -44,7 +44,7 @@ export const messageRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
   app.get("/api/claude-code/sessions/:sessionId/messages", {
     schema: { tags, security, params: S.SessionParams, querystring: MessagesQuery, response: { 200: MessagePage, ...S.commonErrors, 404: S.ProblemBody } },
     config: limitFor(config, "reads"),
-    preHandler: freshRead(reads),
+    preHandler: freshRead(reads, config.READ_WAIT_MS),
   }, async (request) => {
     const { sessionId } = request.params;
     const { limit, before, after } = request.query;

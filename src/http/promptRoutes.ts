@@ -17,7 +17,7 @@ const errors = { ...S.commonErrors, 404: S.ProblemBody, 409: S.ProblemBody };
 /** Prompts of a session: send (queued in the aggregate), list, read, cancel. */
 export const promptRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   const { config, reads, commands, store } = deps;
-  const fresh = freshRead(reads);
+  const fresh = freshRead(reads, config.READ_WAIT_MS);
   const list = "/api/claude-code/sessions/:sessionId/prompts";
   const one = `${list}/:promptId`;
 

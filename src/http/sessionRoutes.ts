@@ -49,7 +49,7 @@ const createdView = (id: string, data: Created, now: Date): SessionView => {
 /** Session CRUD. Writes go through the decider; reads through SessionReads. */
 export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   const { config, reads, commands } = deps;
-  const fresh = freshRead(reads);
+  const fresh = freshRead(reads, config.READ_WAIT_MS);
   const byId = "/api/claude-code/sessions/:sessionId";
 
   app.post("/api/claude-code/sessions", {
@@ -103,7 +103,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
       ...(status !== undefined ? { status } : {}),
     };
     const { result } = await commands(sessionId, { type: "UpdateSession", data }, { meta: commandMeta(request) });
-    await waitForWrite(reads, reply, result.position);
+    await waitForWrite(reads, reply, result.position, config.READ_WAIT_MS);
     const session = await reads.getSession(sessionId);
     if (!session) throw notFound(sessionId);
     return { ...session, position: result.position };

@@ -7,7 +7,8 @@ let sessionId: string;
 let promptId: string;
 let seeded: string;
 beforeAll(async () => {
-  t = await createTestApp({ BODY_LIMIT_BYTES: "65536", PROMPT_MAX_CHARS: "2000" });
+  // Random minPositions are mostly never reached: keep their bounded wait short here.
+  t = await createTestApp({ BODY_LIMIT_BYTES: "65536", PROMPT_MAX_CHARS: "2000", READ_WAIT_MS: "20" });
   sessionId = await newSession();
   const seed = (await t.app.inject({ method: "POST", url: `/api/claude-code/sessions/${sessionId}/prompts`, headers: t.auth, payload: { prompt: "seed" } })).json();
   promptId = seed.promptId;
