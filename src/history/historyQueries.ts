@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import type { LineRow } from "./fileDelta.ts";
 import type { HistoryDb } from "./historyDb.ts";
 
 /** Read queries over the history index: projects, sessions, and a session's line rows. */
@@ -27,20 +28,8 @@ export type FileRow = { readonly id: number; readonly path: string };
 
 export type GraphRow = Pick<IndexedLine, "lineNo" | "kind" | "uuid" | "parentUuid" | "logicalParentUuid" | "flags" | "agentId" | "messageId" | "parentToolUseId">;
 
-export type IndexedLine = {
-  readonly lineNo: number;
-  readonly offset: number;
-  readonly length: number;
-  readonly kind: string;
-  readonly uuid: string | null;
-  readonly parentUuid: string | null;
-  readonly logicalParentUuid: string | null;
-  readonly flags: number;
-  readonly agentId: string | null;
-  readonly messageId: string | null;
-  readonly parentToolUseId: string | null;
-  readonly ts: string | null;
-};
+/** An indexed line is the row the scanner wrote for it. */
+export type IndexedLine = LineRow;
 
 /**
  * One row per session: the main file whose name is the session id wins, else the largest file
