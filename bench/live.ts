@@ -13,8 +13,9 @@ import { percentile, round, serverScript, type Row } from "./stats.ts";
 
 /**
  * Live stream under load: 500 SSE clients on 50 sessions while 50 runners append events.
- * The api runs in a child process (its RSS is measured alone); clients and runners share
- * this process. Everything is on 127.0.0.1, bounded in count and time.
+ * The api runs in a child process (its RSS is measured alone), the runners in another; the
+ * clients here measure from the absolute time stamped in each event when its append started.
+ * Everything is on 127.0.0.1, bounded in count and time.
  */
 const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const SESSIONS = Number(process.env.BENCH_LIVE_SESSIONS ?? 50);
@@ -31,8 +32,8 @@ interface Session {
   readonly id: string;
   version: number;
   hash: string;
-  /** version → when its append started (ms, performance clock). */
-  readonly appendedAt: Map<number, number>;
+  /** Events the runners appended in the current phase. */
+  appended: number;
 }
 
 interface Client {
@@ -56,7 +57,7 @@ const rawBaseline = async (redis: Redis, key: string, samples = 1000): Promise<R
   }
   reader.disconnect();
   latencies.sort((a, b) => a - b);
-  return { benchmark: "raw XADD -> XREAD BLOCK, 1 reader", clients: 1, "p50 ms": round(percentile(latencies, 50)), "p99 ms": round(percentile(latencies, 99)), "delivered/s": "", "api RSS MB": "", "api CPU %": "", "harness CPU %": "", missed: "", "load avg": round(loadavg()[0] ?? 0, 1) };
+  return { benchmark: "raw XADD -> XREAD BLOCK, 1 reader", clients: 1, "p50 ms": round(percentile(latencies, 50)), "p99 ms": round(percentile(latencies, 99)), "delivered/s": "", "api RSS MB": "", "api CPU %": "", "clients CPU %": "", missed: "", "load avg": round(loadavg()[0] ?? 0, 1) };
 };
 
 const startApi = (prefix: string) =>
@@ -82,7 +83,6 @@ const askRss = (child: ChildProcess) =>
   });
 
 const append = async (store: EventStore, session: Session, event: DomainEvent) => {
-  session.appendedAt.set(session.version + 1, performance.now());
   const result = await store.append(session.id, session.version, [event], { meta, expectedHash: session.hash });
   session.version = result.version;
   session.hash = result.lastHash;
@@ -102,8 +102,8 @@ const connect = (port: number, session: Session, latencies: number[][]) =>
         while (cut !== -1) {
           if (buffer.startsWith("id: 0-")) {
             const version = Number(buffer.slice(6, buffer.indexOf("\n")));
-            const sentAt = session.appendedAt.get(version);
-            if (sentAt !== undefined) latencies.at(-1)?.push(performance.now() - sentAt);
+            const sentAt = /"sentAt":([0-9.]+)/.exec(buffer.slice(0, cut))?.[1];
+            if (sentAt !== undefined) latencies.at(-1)?.push(performance.timeOrigin + performance.now() - Number(sentAt));
             client.lastVersion = version;
             client.received += 1;
           }
@@ -118,31 +118,36 @@ const connect = (port: number, session: Session, latencies: number[][]) =>
     request.end();
   });
 
-const runRunners = async (store: EventStore, sessions: readonly Session[], rate: number) => {
-  const interval = 1000 / rate;
-  const started = performance.now();
-  const deadline = started + PHASE_SECONDS * 1000;
-  await Promise.all(sessions.map(async (session, index) => {
-    await sleep((index * interval) / sessions.length); // spread the runners over one interval
-    for (let seq = 0; performance.now() < deadline; seq += 1) {
-      await append(store, session, { type: "RunnerEventEmitted", data: { jobId: "bench-job", seq, kind: "assistant", message: { text } } });
-      const next = started + (seq + 1) * interval;
-      await sleep(Math.max(0, next - performance.now()));
-    }
-  }));
-};
+const startRunners = () =>
+  new Promise<ChildProcess>((resolve, reject) => {
+    const script = serverScript("liveRunners");
+    const child = fork(script.file, [], { execArgv: script.execArgv, env: { ...process.env, BENCH_REDIS_URL: redisUrl }, stdio: ["ignore", "ignore", "inherit", "ipc"] });
+    child.once("message", () => resolve(child));
+    child.once("exit", (code) => reject(new Error(`runners child exited with ${code}`)));
+  });
 
-const phase = async (store: EventStore, child: ChildProcess, sessions: Session[], clients: Client[], rate: number, latencies: number[][]): Promise<Row> => {
+/** Has the runners' process append at `rate` per session for the phase; updates the heads. */
+const runRunners = (runners: ChildProcess, prefix: string, sessions: Session[], rate: number) =>
+  new Promise<void>((resolve) => {
+    runners.once("message", (message) => {
+      const heads = (message as { sessions: Session[] }).sessions;
+      for (const [index, head] of heads.entries()) Object.assign(sessions[index] as Session, head);
+      resolve();
+    });
+    runners.send({ prefix, sessions: sessions.map((session) => ({ ...session, appended: 0 })), rate, seconds: PHASE_SECONDS });
+  });
+
+const phase = async (runners: ChildProcess, prefix: string, child: ChildProcess, sessions: Session[], clients: Client[], rate: number, latencies: number[][]): Promise<Row> => {
   latencies.push([]);
   child.send("reset-peak");
   const started = performance.now();
   const harnessCpu = process.cpuUsage();
-  await runRunners(store, sessions, rate);
+  await runRunners(runners, prefix, sessions, rate);
   const caughtUp = () => clients.every((client) => client.lastVersion === client.session.version);
   for (const give = performance.now() + 10_000; !caughtUp() && performance.now() < give;) await sleep(10);
   const seconds = (performance.now() - started) / 1000;
   const delivered = clients.reduce((sum, client) => sum + client.received, 0);
-  const expected = clients.reduce((sum, client) => sum + client.session.appendedAt.size, 0);
+  const expected = clients.reduce((sum, client) => sum + client.session.appended, 0);
   const { peakRss, cpuPercent } = await askRss(child);
   const harness = process.cpuUsage(harnessCpu);
   const sorted = (latencies.at(-1) ?? []).sort((a, b) => a - b);
@@ -154,7 +159,7 @@ const phase = async (store: EventStore, child: ChildProcess, sessions: Session[]
     "delivered/s": round(delivered / seconds, 0),
     "api RSS MB": round(peakRss / 1024 / 1024, 1),
     "api CPU %": round(cpuPercent, 0),
-    "harness CPU %": round(((harness.user + harness.system) / 1000 / (seconds * 1000)) * 100, 0),
+    "clients CPU %": round(((harness.user + harness.system) / 1000 / (seconds * 1000)) * 100, 0),
     missed: expected - delivered,
     "load avg": round(loadavg()[0] ?? 0, 1),
   };
@@ -172,8 +177,8 @@ export async function benchLive(): Promise<Row[]> {
   try {
     await sleep(500);
     const bare = await askRss(child);
-    rows.push({ benchmark: "api process started, no client (baseline)", clients: 0, "p50 ms": "", "p99 ms": "", "delivered/s": "", "api RSS MB": round(bare.rss / 1024 / 1024, 1), "api CPU %": "", "harness CPU %": "", missed: "", "load avg": round(loadavg()[0] ?? 0, 1) });
-    const sessions: Session[] = Array.from({ length: SESSIONS }, () => ({ id: randomUUID(), version: 0, hash: GENESIS_HASH, appendedAt: new Map() }));
+    rows.push({ benchmark: "api process started, no client (baseline)", clients: 0, "p50 ms": "", "p99 ms": "", "delivered/s": "", "api RSS MB": round(bare.rss / 1024 / 1024, 1), "api CPU %": "", "clients CPU %": "", missed: "", "load avg": round(loadavg()[0] ?? 0, 1) });
+    const sessions: Session[] = Array.from({ length: SESSIONS }, () => ({ id: randomUUID(), version: 0, hash: GENESIS_HASH, appended: 0 }));
     for (const session of sessions) {
       await append(store, session, { type: "SessionCreated", data: { projectPath: "/bench", claudeDirectoryPath: "/bench", context: null, metadata: {} } });
     }
@@ -186,11 +191,15 @@ export async function benchLive(): Promise<Row[]> {
     const connectSeconds = (performance.now() - connectStart) / 1000;
     for (const client of clients) client.lastVersion = client.session.version;
     const idle = await askRss(child);
-    rows.push({ benchmark: `${CLIENTS} SSE clients connected, idle (connect ${round(connectSeconds, 2)} s)`, clients: clients.length, "p50 ms": "", "p99 ms": "", "delivered/s": "", "api RSS MB": round(idle.rss / 1024 / 1024, 1), "api CPU %": "", "harness CPU %": "", missed: "", "load avg": round(loadavg()[0] ?? 0, 1) });
-    for (const rate of RATES) {
-      for (const client of clients) client.received = 0;
-      for (const session of sessions) session.appendedAt.clear();
-      rows.push(await phase(store, child, sessions, clients, rate, latencies));
+    rows.push({ benchmark: `${CLIENTS} SSE clients connected, idle (connect ${round(connectSeconds, 2)} s)`, clients: clients.length, "p50 ms": "", "p99 ms": "", "delivered/s": "", "api RSS MB": round(idle.rss / 1024 / 1024, 1), "api CPU %": "", "clients CPU %": "", missed: "", "load avg": round(loadavg()[0] ?? 0, 1) });
+    const runners = await startRunners();
+    try {
+      for (const rate of RATES) {
+        for (const client of clients) client.received = 0;
+        rows.push(await phase(runners, prefix, child, sessions, clients, rate, latencies));
+      }
+    } finally {
+      runners.disconnect();
     }
   } finally {
     for (const client of clients) client.request.destroy();
