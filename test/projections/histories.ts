@@ -50,13 +50,15 @@ export const histories = (sessions: number) =>
     ...steps,
   ]);
 
-const resolve = (state: SessionState | undefined, command: SessionCommand, counter: number): SessionCommand => {
+// Message ids are unique across sessions and across property runs sharing the same tables,
+// as the API's random ids are: `nonce` comes from the run's (random) session ids.
+const resolve = (state: SessionState | undefined, command: SessionCommand, counter: number, nonce: string): SessionCommand => {
   const open = state?.status === "open" ? state : null;
   const swap = (value: unknown): unknown => {
     if (value === "@running") return open?.running?.jobId ?? "none";
     if (value === "@head") return open?.queue[0]?.promptId ?? "p1";
     if (value === "@new") return `job-${counter}`;
-    if (typeof value === "string" && value.startsWith("@msg-")) return `${value.slice(5)}-${counter}`;
+    if (typeof value === "string" && value.startsWith("@msg-")) return `${value.slice(5)}-${nonce}-${counter}`;
     return value;
   };
   const data = Object.fromEntries(Object.entries(command.data).map(([key, value]) => [key, key === "seq" ? counter : swap(value)]));
@@ -71,7 +73,8 @@ export const runHistory = async (store: EventStore, sessionIds: readonly string[
   for (const [index, step] of steps.entries()) {
     const sessionId = sessionIds[step.session] ?? "";
     try {
-      const outcome = await handle(sessionId, resolve(states.get(sessionId), step.command, index), { meta: testMeta });
+      const nonce = (sessionIds[0] ?? "").slice(0, 8);
+      const outcome = await handle(sessionId, resolve(states.get(sessionId), step.command, index, nonce), { meta: testMeta });
       states.set(sessionId, outcome.state);
       accepted += 1;
     } catch (error) {
