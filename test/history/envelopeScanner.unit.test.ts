@@ -2,8 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createEnvelopeScanner, scanEnvelope } from "../../src/history/envelopeScanner.ts";
 
+// The scanner never copies a "__proto__" key (a hostile line must not reach an object's prototype).
 const scalars = (value: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(value).filter(([, v]) => v === null || ["string", "number", "boolean"].includes(typeof v)));
+  Object.fromEntries(Object.entries(value).filter(([k, v]) => k !== "__proto__" && (v === null || ["string", "number", "boolean"].includes(typeof v))));
 
 describe("envelope scanner for oversize lines", () => {
   it("finds exactly the top-level scalars of any object, whatever the chunking", () => {
