@@ -1,17 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { Redis } from "ioredis";
-import { Kysely, PostgresDialect, sql } from "kysely";
-import pg from "pg";
-import pino from "pino";
-import { GENESIS_HASH, verifyChain, type Envelope } from "../events/envelope.ts";
+import { verifyChain, type Envelope } from "../events/envelope.ts";
 import { decodeEvent, type DomainEvent } from "../events/registry.ts";
 import { archiveProjection } from "../projections/archive.ts";
 import { exportChunks, type ExportFormat } from "../src/audit/export.ts";
 import { verifyAll } from "../src/audit/verify.ts";
 import { createEventStore, type EventStore } from "../src/eventStore/eventStore.ts";
 import type { Database } from "../src/infra/database.ts";
-import { migrateToLatest } from "../src/infra/migrate.ts";
+import { deleteKeysByPrefix } from "../src/infra/redis.ts";
+import { appendSessions, openBenchSchema, sessionCreated } from "./fixtures.ts";
 import { round, timed, type Row } from "./stats.ts";
 
 /**
@@ -20,9 +18,6 @@ import { round, timed, type Row } from "./stats.ts";
  * same events in memory; and the streamed export (NDJSON, CSV) of the whole archive, in MB/s.
  */
 const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
-const postgresUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const logger = pino({ level: "silent" });
-const meta = { actor: "bench", correlationId: "bench", causationId: null, requestId: null };
 const PARTITIONS = 8;
 const TURNS = 11;
 
@@ -44,28 +39,9 @@ const turn = (n: number): DomainEvent[] => {
 };
 
 /** Sessions of 100 events (created + 11 prompts), 32 writers in parallel, one append per prompt. */
-const fill = async (store: EventStore, count: number) => {
-  const sessions = Math.ceil(count / (1 + TURNS * 9));
-  let next = 0;
-  let written = 0;
-  const writer = async () => {
-    for (let index = next++; index < sessions; index = next++) {
-      const sessionId = randomUUID();
-      const created: DomainEvent = { type: "SessionCreated", data: { projectPath: "/repos/app", claudeDirectoryPath: "/h/.claude/projects/-repos-app", context: null, metadata: { bench: true } } };
-      let version = 0;
-      let hash = GENESIS_HASH;
-      for (let k = 0; k < TURNS; k += 1) {
-        const events = k === 0 ? [created, ...turn(index * TURNS + k)] : turn(index * TURNS + k);
-        const result = await store.append(sessionId, version, events, { meta, expectedHash: hash });
-        version = result.version;
-        hash = result.lastHash;
-        written += events.length;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 32 }, writer));
-  return written;
-};
+const fill = (store: EventStore, count: number) =>
+  appendSessions(store, Math.ceil(count / (1 + TURNS * 9)), (index) =>
+    Array.from({ length: TURNS }, (_, k) => (k === 0 ? [sessionCreated, ...turn(index * TURNS)] : turn(index * TURNS + k))));
 
 /** Archives every partition log in big batches, as the archive projector would. */
 const archiveAll = async (store: EventStore, db: Database) => {
@@ -79,28 +55,16 @@ const archiveAll = async (store: EventStore, db: Database) => {
 };
 
 const open = async () => {
-  const schema = `bench_${randomUUID().replaceAll("-", "").slice(0, 10)}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  const db: Database = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: postgresUrl, max: 10, options: `-c search_path=${schema}` }) }) });
-  await migrateToLatest(db, logger, schema);
+  const database = await openBenchSchema();
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 20 });
   const prefix = `bench:${randomUUID().slice(0, 8)}:`;
   const store = await createEventStore({ redis, prefix, partitions: PARTITIONS });
   const close = async () => {
-    await sql.raw(`DROP SCHEMA ${schema} CASCADE`).execute(db);
-    await db.destroy();
-    let cursor = "0";
-    do {
-      const [nextCursor, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 5000);
-      cursor = nextCursor;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== "0");
+    await database.close();
+    await deleteKeysByPrefix(redis, prefix);
     redis.disconnect();
   };
-  return { db, store, close };
+  return { db: database.db, store, close };
 };
 
 /** Bare hashing: every session's chain verified in memory, no I/O. The ceiling for `verify`. */

@@ -5,8 +5,6 @@ import { join } from "node:path";
 import Fastify from "fastify";
 import { Redis } from "ioredis";
 import { deleteKeysByPrefix } from "../src/infra/redis.ts";
-import { Kysely, PostgresDialect, sql } from "kysely";
-import pg from "pg";
 import pino from "pino";
 import { sessionDecider } from "../commands/session/index.ts";
 import { createTokenStore } from "../src/auth/tokens.ts";
@@ -17,8 +15,7 @@ import { allProjections } from "../projections/index.ts";
 import { createSessionReads } from "../src/readModels/sessionReads.ts";
 import { createProjector } from "../src/projector/projector.ts";
 import { buildApp } from "../src/http/app.ts";
-import type { Database } from "../src/infra/database.ts";
-import { migrateToLatest } from "../src/infra/migrate.ts";
+import { openBenchSchema } from "./fixtures.ts";
 
 /**
  * The server side of `bench/http.ts`, in its own process so the load generator does not
@@ -27,27 +24,16 @@ import { migrateToLatest } from "../src/infra/migrate.ts";
  * and exits on SIGTERM.
  */
 const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
-const postgresUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const token = `bench-${randomUUID()}`;
 const prefix = `bench:${randomUUID().slice(0, 8)}:`;
-const schema = `bench_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
 const scratch = realpathSync(mkdtempSync(join(tmpdir(), "ccm-bench-")));
 mkdirSync(join(scratch, "repos", "project"), { recursive: true });
 
-const openSchema = async (): Promise<Database> => {
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  const pool = new pg.Pool({ connectionString: postgresUrl, max: 4, options: `-c search_path=${schema}` });
-  const db: Database = new Kysely({ dialect: new PostgresDialect({ pool }) });
-  await migrateToLatest(db, pino({ level: "silent" }), schema);
-  return db;
-};
 
 // As main.ts does for the api role.
 const redis = new Redis(redisUrl, { enableAutoPipelining: true });
-const db = await openSchema();
+const database = await openBenchSchema(4);
+const { db } = database;
 const config = parseConfig({
   GITHUB_REPOS_DIRECTORY: join(scratch, "repos"), DATA_DIR: join(scratch, "data"), CLAUDE_CONFIG_DIR: join(scratch, "claude"),
   REDIS_KEY_PREFIX: prefix, API_TOKEN: token, LOG_LEVEL: "silent",
@@ -75,8 +61,7 @@ process.stdout.write(`${JSON.stringify({ appPort: portOf(app), barePort: portOf(
 process.once("SIGTERM", async () => {
   await Promise.all([app.close(), bare.close()]);
   await projector.stop();
-  await sql.raw(`DROP SCHEMA ${schema} CASCADE`).execute(db);
-  await db.destroy();
+  await database.close();
   await deleteKeysByPrefix(redis, prefix);
   redis.disconnect();
   rmSync(scratch, { recursive: true, force: true });

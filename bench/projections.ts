@@ -1,19 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { Redis } from "ioredis";
-import { Kysely, PostgresDialect, sql } from "kysely";
-import pg from "pg";
+import { sql } from "kysely";
 import pino from "pino";
-import { GENESIS_HASH } from "../events/envelope.ts";
 import type { DomainEvent } from "../events/registry.ts";
 import { allProjections, archiveProjection, sessionsProjection } from "../projections/index.ts";
 import { upsert } from "../projections/sessions/sessionsProjection.ts";
 import { createEventStore, type EventStore } from "../src/eventStore/eventStore.ts";
 import type { Database } from "../src/infra/database.ts";
-import { migrateToLatest } from "../src/infra/migrate.ts";
 import { createProjector } from "../src/projector/projector.ts";
 import { replayProjection } from "../src/projector/replay.ts";
 import { createPositionWaiter } from "../src/readModels/waitForPosition.ts";
+import { appendSessions, openBenchSchema, sessionCreated } from "./fixtures.ts";
 import { round, timed, type Row } from "./stats.ts";
 
 /**
@@ -23,9 +21,7 @@ import { round, timed, type Row } from "./stats.ts";
  * Targets: projection >= 50% of the raw insert rate; 1M-event replay under 2 minutes.
  */
 const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
-const postgresUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const logger = pino({ level: "silent" });
-const meta = { actor: "bench", correlationId: "bench", causationId: null, requestId: null };
 const PARTITIONS = 8;
 
 const frame = (kind: string, message: Record<string, unknown>) => ({ type: "RunnerEventEmitted" as const, data: { jobId: "", seq: 0, kind, message } });
@@ -53,40 +49,15 @@ const turn = (n: number, first: boolean): DomainEvent[] => {
 };
 
 /** Appends about `count` events: sessions of 10 prompts each, 32 writers in parallel. */
-const fill = async (store: EventStore, count: number) => {
+const fill = (store: EventStore, count: number) => {
   const perSession = 1 + 10 * turn(0, false).length + 1;
-  const sessions = Math.ceil(count / perSession);
-  let next = 0;
-  let written = 0;
-  const writer = async () => {
-    for (let index = next++; index < sessions; index = next++) {
-      const sessionId = randomUUID();
-      const created: DomainEvent = { type: "SessionCreated", data: { projectPath: "/repos/app", claudeDirectoryPath: "/h/.claude/projects/-repos-app", context: null, metadata: { bench: true } } };
-      let version = 0;
-      let hash = GENESIS_HASH;
-      const batches: DomainEvent[][] = [[created, ...turn(index * 10, true)], ...Array.from({ length: 9 }, (_, k) => turn(index * 10 + k + 1, false))];
-      for (const events of batches) {
-        const result = await store.append(sessionId, version, events, { meta, expectedHash: hash });
-        version = result.version;
-        hash = result.lastHash;
-        written += events.length;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 32 }, writer));
-  return written;
+  return appendSessions(store, Math.ceil(count / perSession), (index) => [
+    [sessionCreated, ...turn(index * 10, true)],
+    ...Array.from({ length: 9 }, (_, k) => turn(index * 10 + k + 1, false)),
+  ]);
 };
 
-const openBenchDb = async () => {
-  const schema = `bench_${randomUUID().replaceAll("-", "").slice(0, 10)}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  const db: Database = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: postgresUrl, max: 10, options: `-c search_path=${schema}` }) }) });
-  await migrateToLatest(db, logger, schema);
-  return { db, close: async () => { await sql.raw(`DROP SCHEMA ${schema} CASCADE`).execute(db); await db.destroy(); } };
-};
+const openBenchDb = () => openBenchSchema();
 
 const openBenchStore = async () => {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 20 });
