@@ -21,7 +21,8 @@ const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const SESSIONS = Number(process.env.BENCH_LIVE_SESSIONS ?? 50);
 const CLIENTS = Number(process.env.BENCH_LIVE_CLIENTS ?? 500);
 const PHASE_SECONDS = 8;
-const RATES = [10, 40]; // events per second per session
+/** Events per second per session; runners keep independent phases unless in lockstep (worst case: every session appends in the same instant). */
+const PHASES = [{ rate: 10, lockstep: false }, { rate: 40, lockstep: false }, { rate: 10, lockstep: true }];
 const TOKEN = "bench-token-0123456789abcdef";
 const meta = { actor: "bench", correlationId: "bench", causationId: null, requestId: null };
 const text = "The quick brown fox jumps over the lazy dog. ".repeat(9);
@@ -127,22 +128,22 @@ const startRunners = () =>
   });
 
 /** Has the runners' process append at `rate` per session for the phase; updates the heads. */
-const runRunners = (runners: ChildProcess, prefix: string, sessions: Session[], rate: number) =>
+const runRunners = (runners: ChildProcess, prefix: string, sessions: Session[], rate: number, lockstep: boolean) =>
   new Promise<void>((resolve) => {
     runners.once("message", (message) => {
       const heads = (message as { sessions: Session[] }).sessions;
       for (const [index, head] of heads.entries()) Object.assign(sessions[index] as Session, head);
       resolve();
     });
-    runners.send({ prefix, sessions: sessions.map((session) => ({ ...session, appended: 0 })), rate, seconds: PHASE_SECONDS });
+    runners.send({ prefix, sessions: sessions.map((session) => ({ ...session, appended: 0 })), rate, lockstep, seconds: PHASE_SECONDS });
   });
 
-const phase = async (runners: ChildProcess, prefix: string, child: ChildProcess, sessions: Session[], clients: Client[], rate: number, latencies: number[][]): Promise<Row> => {
+const phase = async (runners: ChildProcess, prefix: string, child: ChildProcess, sessions: Session[], clients: Client[], { rate, lockstep }: typeof PHASES[number], latencies: number[][]): Promise<Row> => {
   latencies.push([]);
   child.send("reset-peak");
   const started = performance.now();
   const harnessCpu = process.cpuUsage();
-  await runRunners(runners, prefix, sessions, rate);
+  await runRunners(runners, prefix, sessions, rate, lockstep);
   const caughtUp = () => clients.every((client) => client.lastVersion === client.session.version);
   for (const give = performance.now() + 10_000; !caughtUp() && performance.now() < give;) await sleep(10);
   const seconds = (performance.now() - started) / 1000;
@@ -152,7 +153,7 @@ const phase = async (runners: ChildProcess, prefix: string, child: ChildProcess,
   const harness = process.cpuUsage(harnessCpu);
   const sorted = (latencies.at(-1) ?? []).sort((a, b) => a - b);
   return {
-    benchmark: `${CLIENTS} SSE clients / ${SESSIONS} sessions, ${rate} ev/s/session`,
+    benchmark: `${CLIENTS} SSE clients / ${SESSIONS} sessions, ${rate} ev/s/session${lockstep ? ", runners in lockstep" : ""}`,
     clients: clients.length,
     "p50 ms": round(percentile(sorted, 50)),
     "p99 ms": round(percentile(sorted, 99)),
@@ -194,9 +195,9 @@ export async function benchLive(): Promise<Row[]> {
     rows.push({ benchmark: `${CLIENTS} SSE clients connected, idle (connect ${round(connectSeconds, 2)} s)`, clients: clients.length, "p50 ms": "", "p99 ms": "", "delivered/s": "", "api RSS MB": round(idle.rss / 1024 / 1024, 1), "api CPU %": "", "clients CPU %": "", missed: "", "load avg": round(loadavg()[0] ?? 0, 1) });
     const runners = await startRunners();
     try {
-      for (const rate of RATES) {
+      for (const spec of PHASES) {
         for (const client of clients) client.received = 0;
-        rows.push(await phase(runners, prefix, child, sessions, clients, rate, latencies));
+        rows.push(await phase(runners, prefix, child, sessions, clients, spec, latencies));
       }
     } finally {
       runners.disconnect();

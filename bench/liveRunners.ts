@@ -1,8 +1,10 @@
 /**
  * The runners of the live benchmark, in a process of their own (as real runners are): on
- * `{ prefix, sessions, rate, seconds }` they append RunnerEventEmitted events to every session
- * at `rate` per second, each stamped with the absolute time its append started, and answer with
- * the sessions' new heads. The clients measure latency against that stamp.
+ * `{ prefix, sessions, rate, lockstep, seconds }` they append RunnerEventEmitted events to every
+ * session at `rate` per second, each stamped with the absolute time its append started, and
+ * answer with the sessions' new heads. The clients measure latency against that stamp. Each
+ * session keeps its own phase, spread over one interval, as independent runners do; in
+ * `lockstep` every session appends in the same instant.
  */
 import { performance } from "node:perf_hooks";
 import { Redis } from "ioredis";
@@ -19,6 +21,7 @@ interface Order {
   readonly prefix: string;
   readonly sessions: Head[];
   readonly rate: number;
+  readonly lockstep: boolean;
   readonly seconds: number;
 }
 
@@ -32,7 +35,8 @@ const run = async (store: EventStore, order: Order) => {
   const started = performance.now();
   const deadline = started + order.seconds * 1000;
   await Promise.all(order.sessions.map(async (session, index) => {
-    await sleep((index * interval) / order.sessions.length); // spread the runners over one interval
+    const phase = order.lockstep ? 0 : (index * interval) / order.sessions.length;
+    await sleep(phase);
     for (let seq = 0; performance.now() < deadline; seq += 1) {
       const sentAt = performance.timeOrigin + performance.now();
       const event = { type: "RunnerEventEmitted" as const, data: { jobId: "bench-job", seq, kind: "assistant", message: { sentAt, text } } };
@@ -40,7 +44,7 @@ const run = async (store: EventStore, order: Order) => {
       session.version = result.version;
       session.hash = result.lastHash;
       session.appended += 1;
-      await sleep(Math.max(0, started + (seq + 1) * interval - performance.now()));
+      await sleep(Math.max(0, started + phase + (seq + 1) * interval - performance.now()));
     }
   }));
   return order.sessions;
