@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import autocannon from "autocannon";
@@ -19,14 +19,30 @@ const SESSIONS = Number(process.env.BENCH_HTTP_SESSIONS ?? 2000);
 
 interface Server { appPort: number; barePort: number; token: string; pid: number; stop: () => Promise<void> }
 
-/** CPU time (ms) the server process has used: a figure a busy machine disturbs less than req/s. */
-const cpuMs = (pid: number): number => {
+/** utime + stime (ms) from a /proc/<pid>/stat line, and the process name. */
+const statOf = (pid: string): { name: string; cpuMs: number } | null => {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in 10 ms ticks
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+    return { name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), cpuMs: (Number(fields[11]) + Number(fields[12])) * 10 };
   } catch {
-    return Number.NaN;
+    return null;
   }
+};
+
+/**
+ * CPU time (ms) used so far by the server process, and by every Redis and Postgres process on
+ * the machine: figures a busy machine disturbs less than req/s, and they show where each
+ * request's work is done.
+ */
+const cpuMs = (serverPid: number) => {
+  const totals = { server: statOf(String(serverPid))?.cpuMs ?? Number.NaN, redis: 0, postgres: 0 };
+  for (const pid of readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
+    const stat = statOf(pid);
+    if (stat?.name.startsWith("redis-server")) totals.redis += stat.cpuMs;
+    if (stat?.name.startsWith("postgres")) totals.postgres += stat.cpuMs;
+  }
+  return totals;
 };
 
 const startServer = async (): Promise<Server> => {
@@ -48,8 +64,12 @@ const load = async (server: Server, port: number, headers: Record<string, string
     headers,
     requests: [{ setupRequest: (request) => ({ ...request, ...next() }) }],
   });
-  const cpuPerRequestUs = (1000 * (cpuMs(server.pid) - cpuBefore)) / Math.max(1, result.requests.total);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx, cpuPerRequestUs };
+  const cpuAfter = cpuMs(server.pid);
+  const perRequestUs = (key: keyof typeof cpuAfter) => (1000 * (cpuAfter[key] - cpuBefore[key])) / Math.max(1, result.requests.total);
+  return {
+    rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx,
+    serverUs: perRequestUs("server"), redisUs: perRequestUs("redis"), postgresUs: perRequestUs("postgres"),
+  };
 };
 
 const createSessions = async (server: Server, count: number): Promise<string[]> => {
@@ -108,8 +128,11 @@ export async function benchHttp(): Promise<Row[]> {
       "p50 ms": median(runs[key].map((run) => run.p50)),
       "p99 ms": median(runs[key].map((run) => run.p99)),
       errors: runs[key].reduce((sum, run) => sum + run.errors, 0),
-      "server CPU µs/req": round(median(runs[key].map((run) => run.cpuPerRequestUs)), 0),
+      "server CPU µs/req": round(median(runs[key].map((run) => run.serverUs)), 0),
+      "Redis CPU µs/req": round(median(runs[key].map((run) => run.redisUs)), 0),
+      "Postgres CPU µs/req": round(median(runs[key].map((run) => run.postgresUs)), 0),
       "vs bare GET": `${round(median(runs[key].map((run, index) => (100 * run.rps) / (runs.bareGet[index]?.rps ?? Number.NaN))), 1)}%`,
+      "vs bare POST": `${round(median(runs[key].map((run, index) => (100 * run.rps) / (runs.barePost[index]?.rps ?? Number.NaN))), 1)}%`,
       target,
     });
     const prompts = runs.post.reduce((sum, run) => sum + run.rps * SECONDS, 0);
