@@ -1,36 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { Kysely, PostgresDialect, sql } from "kysely";
-import pg from "pg";
-import pino from "pino";
 import { GENESIS_HASH } from "../events/envelope.ts";
 import type { DomainEvent } from "../events/registry.ts";
 import type { EventStore } from "../src/eventStore/eventStore.ts";
-import { withCurrentSchemaIntrospection, type Database } from "../src/infra/database.ts";
-import { migrateToLatest } from "../src/infra/migrate.ts";
+import { openMigratedSchema, type MigratedSchema } from "../test/support/postgres.ts";
 
 /** What the benchmarks share: a migrated Postgres schema of their own, and a bulk history. */
 export const postgresUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 export const benchMeta = { actor: "bench", correlationId: "bench", causationId: null, requestId: null };
 
 /** A new schema, migrated to the latest version; `close()` drops it. */
-export const openBenchSchema = async (maxConnections = 10): Promise<{ db: Database; schema: string; close: () => Promise<void> }> => {
-  const schema = `bench_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  const pool = new pg.Pool({ connectionString: postgresUrl, max: maxConnections, options: `-c search_path=${schema}` });
-  const db: Database = new Kysely({ dialect: withCurrentSchemaIntrospection(new PostgresDialect({ pool })) });
-  await migrateToLatest(db, pino({ level: "silent" }), schema);
-  return {
-    db,
-    schema,
-    close: async () => {
-      await sql.raw(`DROP SCHEMA ${schema} CASCADE`).execute(db);
-      await db.destroy();
-    },
-  };
-};
+export const openBenchSchema = (maxConnections = 10): Promise<MigratedSchema> => openMigratedSchema(postgresUrl, "bench", maxConnections);
 
 /**
  * Appends `sessions` sessions, each as the appends `batchesFor(index)` lists (the first one

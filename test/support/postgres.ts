@@ -7,17 +7,21 @@ import { withCurrentSchemaIntrospection, type Database } from "../../src/infra/d
 
 export const postgresUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
-/**
- * A real Postgres schema of its own for one test file, migrated to the latest version.
- * `close()` drops it.
- */
-export const createTestDatabase = async (): Promise<{ db: Database; schema: string; close: () => Promise<void> }> => {
-  const schema = `t_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
+export interface MigratedSchema {
+  readonly db: Database;
+  readonly schema: string;
+  /** Drops the schema and closes the pool. */
+  readonly close: () => Promise<void>;
+}
+
+/** A new schema named `<prefix>_<random>` on `url`, migrated to the latest version. */
+export const openMigratedSchema = async (url: string, prefix: string, maxConnections: number): Promise<MigratedSchema> => {
+  const schema = `${prefix}_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
-  const pool = new pg.Pool({ connectionString: postgresUrl, max: 8, options: `-c search_path=${schema}` });
+  const pool = new pg.Pool({ connectionString: url, max: maxConnections, options: `-c search_path=${schema}` });
   const db: Database = new Kysely({ dialect: withCurrentSchemaIntrospection(new PostgresDialect({ pool })) });
   await migrateToLatest(db, pino({ level: "silent" }), schema);
   return {
@@ -29,3 +33,6 @@ export const createTestDatabase = async (): Promise<{ db: Database; schema: stri
     },
   };
 };
+
+/** A real Postgres schema of its own for one test file. */
+export const createTestDatabase = (): Promise<MigratedSchema> => openMigratedSchema(postgresUrl, "t", 8);
