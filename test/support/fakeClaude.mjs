@@ -7,6 +7,7 @@
 //   BENCH <n>  n assistant lines carrying `ts` (epoch ms, sub-ms precision) 2 ms apart
 //   ENV        the names of its environment variables as the assistant text
 //   PARTIAL    a few stream_event deltas before the text
+//   STREAM <r> assistant lines at r per second until it is killed (a job that streams output)
 //   otherwise  init, one assistant text, result
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
@@ -37,6 +38,13 @@ const modes = {
     for (const text of ["Hel", "lo"]) out({ type: "stream_event", event: { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } }, session_id: sessionId });
     out(assistant("Hello"));
     out(result("Hello"));
+  },
+  STREAM: async (prompt) => {
+    const rate = Number(/STREAM (\d+)/.exec(prompt)?.[1] ?? 100);
+    for (let i = 0; !stdinClosed; i += 1) {
+      out(assistant(`line ${i}`, { ts: now() }));
+      await sleep(1000 / rate);
+    }
   },
   BENCH: async (prompt) => {
     const count = Number(/BENCH (\d+)/.exec(prompt)?.[1] ?? 100);
