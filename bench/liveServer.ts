@@ -1,24 +1,16 @@
 /**
- * The api process of the live benchmark: the real app (`buildApp` + live routes + one hub),
+ * The api process of the live benchmark: the api role as the composition root assembles it,
  * run as a child so its RSS is measured alone. Talks to the parent over IPC:
  * sends `{ port }` once listening, answers `"rss"` with `{ rss, peakRss, cpuPercent }` (CPU since the last `"reset-peak"`), exits on `"stop"`.
  */
 import { Kysely, PostgresDialect } from "kysely";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { FastifyInstance } from "fastify";
 import { Redis } from "ioredis";
 import pg from "pg";
 import pino from "pino";
-import { sessionDecider } from "../commands/session/index.ts";
-import { createTokenStore } from "../src/auth/tokens.ts";
 import { parseConfig } from "../src/config.ts";
-import { createEventStore } from "../src/eventStore/eventStore.ts";
-import { createCommandHandler } from "../src/eventStore/handleCommand.ts";
-import { allProjections } from "../projections/index.ts";
-import { createSessionReads } from "../src/readModels/sessionReads.ts";
-import { buildApp } from "../src/http/app.ts";
-import { liveRoutes } from "../src/http/liveRoutes.ts";
 import type { Database } from "../src/infra/database.ts";
-import { createLiveHub } from "../src/live/hub.ts";
+import { assemble } from "../src/main.ts";
 
 const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const prefix = process.env.BENCH_PREFIX ?? "bench:live:";
@@ -26,18 +18,12 @@ const token = process.env.BENCH_TOKEN ?? "bench-token-0123456789abcdef";
 const logger = pino({ level: "silent" });
 
 const redis = new Redis(redisUrl);
-const store = await createEventStore({ redis, prefix, partitions: 8 });
-const config = parseConfig({ REDIS_KEY_PREFIX: prefix, LOG_LEVEL: "silent", RATE_LIMIT_READS: "1000000" });
+const config = parseConfig({ REDIS_KEY_PREFIX: prefix, API_TOKEN: token, LOG_LEVEL: "silent", RATE_LIMIT_READS: "1000000", PARTITIONS: "8" });
 // A lazy pool, as the api has one: the live routes never query it.
 const db: Database = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: "postgres://postgres@127.0.0.1:5432/postgres", max: 2 }) }) });
-const tokens = createTokenStore({ redis, prefix, staticTokens: [{ name: "bench", token }] });
-const app = await buildApp({
-  config, logger, redis, db, store, version: "bench",
-  reads: createSessionReads({ db, projections: allProjections.map((projection) => projection.name) }), commands: createCommandHandler(store, sessionDecider), tokens,
-});
-const hub = createLiveHub({ store, redis, logger });
-const authenticate = async (given: string) => ((await tokens.verify(given)) ? { actor: "bench" } : null);
-await app.withTypeProvider<ZodTypeProvider>().register(liveRoutes, { store, hub, logger, authenticate });
+// The api role alone, through the composition root (no projector: the live stream reads Redis).
+const service = await assemble(config, { redis, db, logger }, { roles: ["api"], version: "bench" });
+const app = service.app as FastifyInstance;
 await app.listen({ port: 0, host: "127.0.0.1" });
 
 let peakRss = process.memoryUsage().rss;
@@ -64,9 +50,8 @@ process.on("message", (message) => {
   }
   if (message === "stop") {
     clearInterval(sampler);
-    void app
-      .close()
-      .then(() => hub.stop())
+    void service
+      .stop()
       .then(async () => {
         redis.disconnect();
         await db.destroy();

@@ -78,8 +78,8 @@ const openBenchStore = async () => {
 const logEnds = async (store: EventStore) => {
   const ends: string[] = [];
   for (let partition = 0; partition < store.partitions; partition += 1) {
-    const [last] = await store.redis.xrevrange(store.keys.partitionLog(partition), "+", "-", "COUNT", 1);
-    if (last) ends.push(`${partition}:${last[0]}`);
+    const last = await store.lastEntryId(partition);
+    if (last) ends.push(`${partition}:${last}`);
   }
   return ends;
 };

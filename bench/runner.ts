@@ -7,17 +7,15 @@ import { pathToFileURL } from "node:url";
 import { Redis } from "ioredis";
 import { deleteKeysByPrefix } from "../src/infra/redis.ts";
 import pino from "pino";
-import { sessionDecider } from "../commands/session/index.ts";
 import { parseConfig } from "../src/config.ts";
-import { createEventStore, fieldOf, type EventStore } from "../src/eventStore/eventStore.ts";
-import { createCommandHandler } from "../src/eventStore/handleCommand.ts";
-import { createRunner } from "../src/runner/runner.ts";
+import { createEventStore, type EventStore } from "../src/eventStore/eventStore.ts";
+import { assemble } from "../src/main.ts";
 import { percentile, round, type Row } from "./stats.ts";
 
 /**
  * Runner overhead: from the CLI writing a stream-json line to its RunnerEventEmitted being in
  * Redis. A fake CLI (test/support/fakeClaude.mjs, "BENCH n") prints lines stamped with the wall
- * clock, 2 ms apart; a blocking XREAD on the session stream stamps their arrival. The baseline
+ * clock, 2 ms apart; a blocking read of the session's partition log stamps their arrival. The baseline
  * row is the pipe alone: the same script spawned bare, lines stamped when the parent reads
  * them. Target: overhead p99 < 5 ms.
  */
@@ -50,22 +48,25 @@ const pipeLatencies = async (count: number): Promise<number[]> => {
   return latencies;
 };
 
-/** Follows one session stream with blocking reads and stamps each runner event's arrival. */
-const followSession = (redis: Redis, store: EventStore, sessionId: string, expected: number) => {
-  const key = store.keys.sessionStream(store.partitionFor(sessionId), sessionId);
+/** Follows the session's partition log with blocking reads and stamps each runner event's arrival. */
+const followSession = async (store: EventStore, sessionId: string, expected: number) => {
+  const tail = await store.openTail({ partitions: [store.partitionFor(sessionId)], blockMs: 10_000 });
   const latencies: number[] = [];
   const done = (async () => {
-    let last = "0-0";
-    while (latencies.length < expected) {
-      const reply = (await redis.xread("BLOCK", 10_000, "STREAMS", key, last)) as [string, [string, string[]][]][] | null;
-      if (reply === null) throw new Error(`no events for 10 s; got ${latencies.length}/${expected}`);
-      const arrived = now();
-      for (const [id, fields] of reply[0]?.[1] ?? []) {
-        last = id;
-        const envelope = JSON.parse(fieldOf(fields, "e")) as { type: string; data: { message?: { ts?: number } } };
-        const ts = envelope.type === "RunnerEventEmitted" ? envelope.data.message?.ts : undefined;
-        if (ts !== undefined) latencies.push(arrived - ts);
+    try {
+      while (latencies.length < expected) {
+        const entries = await tail.read();
+        if (entries.length === 0) throw new Error(`no events for 10 s; got ${latencies.length}/${expected}`);
+        const arrived = now();
+        for (const entry of entries) {
+          if (entry.sessionId !== sessionId) continue;
+          const envelope = JSON.parse(entry.body) as { type: string; data: { message?: { ts?: number } } };
+          const ts = envelope.type === "RunnerEventEmitted" ? envelope.data.message?.ts : undefined;
+          if (ts !== undefined) latencies.push(arrived - ts);
+        }
       }
+    } finally {
+      tail.close();
     }
   })();
   return { latencies, done };
@@ -102,23 +103,22 @@ const appendLatencies = async (store: EventStore, count: number): Promise<number
 };
 
 const runnerLatencies = async (redis: Redis, prefix: string, project: string): Promise<number[]> => {
-  const store = await createEventStore({ redis, prefix, partitions: 2 });
   // Bench projects live in the temp folder: that is the repositories folder here.
-  const config = parseConfig({ REDIS_KEY_PREFIX: prefix, CLAUDE_CODE_PATH: fakeCli, GITHUB_REPOS_DIRECTORY: tmpdir() });
-  const runner = createRunner({ store, redis, config, logger: pino({ level: "silent" }), env: { PATH: process.env.PATH ?? "" }, pollMs: 200 });
-  const handle = createCommandHandler(store, sessionDecider);
-  const reader = redis.duplicate();
-  await runner.start();
+  const config = parseConfig({ REDIS_KEY_PREFIX: prefix, CLAUDE_CODE_PATH: fakeCli, GITHUB_REPOS_DIRECTORY: tmpdir(), PARTITIONS: "2", LOG_LEVEL: "silent" });
+  const logger = pino({ level: "silent" });
+  // The runner role through the composition root, and a bare service sending the commands as the api would.
+  const runner = await assemble(config, { redis, logger }, { roles: ["runner"], env: { PATH: process.env.PATH ?? "" }, runner: { pollMs: 200 } });
+  const api = await assemble(config, { redis, logger }, { roles: [] });
   try {
     const sessionId = randomUUID();
-    await handle(sessionId, { type: "CreateSession", data: { projectPath: project, claudeDirectoryPath: "", context: null, metadata: {} } }, { meta });
-    const follower = followSession(reader, store, sessionId, LINES);
-    await handle(sessionId, { type: "EnqueuePrompt", data: { promptId: randomUUID(), messageId: randomUUID(), prompt: `BENCH ${LINES}` } }, { meta });
+    await api.commands.execute(sessionId, { type: "CreateSession", data: { projectPath: project, claudeDirectoryPath: "", context: null, metadata: {} } }, { meta });
+    const follower = await followSession(api.store, sessionId, LINES);
+    await api.commands.execute(sessionId, { type: "EnqueuePrompt", data: { promptId: randomUUID(), messageId: randomUUID(), prompt: `BENCH ${LINES}` } }, { meta });
     await follower.done;
     return follower.latencies;
   } finally {
     await runner.stop();
-    reader.disconnect();
+    await api.stop();
   }
 };
 

@@ -40,12 +40,15 @@ export type DomainErrorCode = keyof typeof domainErrorCodes;
 export class DomainError extends Error {
   readonly code: DomainErrorCode;
   readonly details: Readonly<Record<string, unknown>>;
+  /** The session version the refusal was decided on: set by the command handler, which knows it. */
+  version: number | undefined;
 
   constructor(code: DomainErrorCode, message: string, details: Readonly<Record<string, unknown>> = {}) {
     super(message);
     this.name = "DomainError";
     this.code = code;
     this.details = details;
+    this.version = undefined;
   }
 }
 

@@ -11,7 +11,7 @@ import { allProjections } from "../projections/index.ts";
 import { createEventStore, type EventStore } from "./eventStore/eventStore.ts";
 import { connectRedis } from "./infra/redis.ts";
 import { migrateToLatest } from "./infra/migrate.ts";
-import { allRoles, startService, type Role } from "./main.ts";
+import { allRoles, start as startService, type Role } from "./main.ts";
 
 const usage = `usage: ccm <command> [options]
 
@@ -41,7 +41,7 @@ const start = async (args: string[]) => {
   if (unknown.length > 0) throw new ConfigError(`unknown role ${unknown.join(", ")}; use api, runner or projector`);
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  const service = await startService(config, roles, logger);
+  const service = await startService(config, { roles, env: process.env, logger });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

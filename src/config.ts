@@ -34,6 +34,10 @@ const schema = z.object({
   CLAUDE_CONFIG_DIR: z.string().min(1).default("~/.claude"),
   GITHUB_REPOS_DIRECTORY: z.string().min(1).default("~/github"),
   API_TOKEN: optionalText.pipe(z.string().min(16, "at least 16 characters").optional()),
+  /** How long a command keeps retrying while other processes change its session (then 503 contention_timeout). */
+  COMMAND_DEADLINE_MS: z.coerce.number().int().min(10).max(60_000).default(2000),
+  /** Sessions whose folded state each process keeps in memory for the command path. */
+  COMMAND_CACHE_SESSIONS: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   /** How long a GET with minPosition waits for the read models to pass it. */
   READ_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(2000),
   RUNNER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),

@@ -18,7 +18,6 @@ export const errorCodes = {
   /** A project path that resolves (after `..` and symlinks) outside GITHUB_REPOS_DIRECTORY. */
   forbidden_path: 403,
   not_found: 404,
-  concurrency_conflict: 409,
   /** A name that must be unique is taken (a token name). */
   already_exists: 409,
   /** A Claude Code session id that is not in the history index. */
@@ -33,6 +32,8 @@ export const errorCodes = {
   rate_limited: 429,
   internal_error: 500,
   unavailable: 503,
+  /** Other writers kept changing the session past the command deadline (COMMAND_DEADLINE_MS): retry. */
+  contention_timeout: 503,
 } as const;
 export type ErrorCode = keyof typeof errorCodes;
 
@@ -51,22 +52,6 @@ export class AppError extends Error {
 
   static of(code: ErrorCode, message: string, details?: Record<string, unknown>): AppError {
     return new AppError(code, errorCodes[code], message, details);
-  }
-}
-
-/** The expected version (or hash) no longer matches the session head: re-read and retry. */
-export class ConcurrencyError extends AppError {
-  readonly actualVersion: number;
-
-  constructor(sessionId: string, expectedVersion: number, actualVersion: number) {
-    super(
-      "concurrency_conflict",
-      409,
-      `session ${sessionId} is at version ${actualVersion}, expected ${expectedVersion}`,
-      { expectedVersion, actualVersion },
-    );
-    this.name = "ConcurrencyError";
-    this.actualVersion = actualVersion;
   }
 }
 

@@ -122,9 +122,10 @@ const startJob = ({ data }: C.StartJob, state: SessionState): DomainEvent[] => {
   return [event("JobStarted", data)];
 };
 
+/** A line at or below the job's last recorded `seq` is a repeat (a retried batch): a no-op. */
 const recordRunnerEvent = ({ data }: C.RecordRunnerEvent, state: SessionState): DomainEvent[] => {
-  requireRunningJob(requireOpen(state), data.jobId);
-  return [event("RunnerEventEmitted", data)];
+  const job = requireRunningJob(requireOpen(state), data.jobId);
+  return data.seq <= job.lastSeq ? [] : [event("RunnerEventEmitted", data)];
 };
 
 /** The CLI reports its conversation id on every init; only a change is worth an event. */
@@ -150,15 +151,14 @@ const cancelJob = ({ data }: C.CancelJob, state: SessionState): DomainEvent[] =>
   return [event("JobCancelled", { ...data, promptId: job.promptId })];
 };
 
+/** The same request again (a retried batch) is a no-op; another tool under the same id is refused. */
 const requestPermission = ({ data }: C.RequestPermission, state: SessionState): DomainEvent[] => {
   const session = requireOpen(state);
   requireRunningJob(session, data.jobId);
-  if (session.permissions[data.requestId] !== undefined) {
-    return reject("permission_exists", `permission request ${data.requestId} already exists`, {
-      requestId: data.requestId,
-    });
-  }
-  return [event("PermissionRequested", data)];
+  const known = session.permissions[data.requestId];
+  if (known === undefined) return [event("PermissionRequested", data)];
+  if (known.toolName === data.toolName) return [];
+  return reject("permission_exists", `permission request ${data.requestId} already exists`, { requestId: data.requestId });
 };
 
 /** Answering the same way twice is a no-op (a double tap); changing the answer is refused. */

@@ -3,9 +3,8 @@ import { initialState, type JobOutcome, type OpenSession, type SessionState } fr
 
 type Data<T extends DomainEvent["type"]> = EventByType<T>["data"];
 
-const opened = (data: Data<"SessionCreated">, version: number): OpenSession => ({
+const opened = (data: Data<"SessionCreated">): OpenSession => ({
   status: "open",
-  version,
   projectPath: data.projectPath,
   claudeDirectoryPath: data.claudeDirectoryPath,
   context: data.context,
@@ -41,7 +40,7 @@ const started = (session: OpenSession, data: Data<"JobStarted">): OpenSession =>
   return {
     ...session,
     queue: session.queue.filter((queued) => queued.promptId !== promptId),
-    running: { jobId, promptId, runnerId, leaseMs, cancelRequested: false },
+    running: { jobId, promptId, runnerId, leaseMs, cancelRequested: false, lastSeq: -1 },
     prompts: { ...session.prompts, [promptId]: "running" },
     jobIds: { ...session.jobIds, [jobId]: true },
     permissions: {},
@@ -59,6 +58,11 @@ const ended = (session: OpenSession, data: { jobId: string; promptId: string }, 
     permissions: wasRunning ? {} : session.permissions,
   };
 };
+
+const recorded = (session: OpenSession, data: Data<"RunnerEventEmitted">): OpenSession =>
+  session.running?.jobId === data.jobId && data.seq > session.running.lastSeq
+    ? { ...session, running: { ...session.running, lastSeq: data.seq } }
+    : session;
 
 const cancelRequested = (session: OpenSession, data: Data<"PromptCancelRequested">): OpenSession =>
   session.running?.jobId === data.jobId
@@ -93,7 +97,6 @@ const evolveOpen = (session: OpenSession, event: DomainEvent): SessionState => {
     case "SessionDeleted":
       return {
         status: "deleted",
-        version: session.version,
         projectPath: session.projectPath,
         claudeSessionId: session.claudeSessionId,
         reason: event.data.reason ?? null,
@@ -103,7 +106,7 @@ const evolveOpen = (session: OpenSession, event: DomainEvent): SessionState => {
     case "PromptCancelRequested": return cancelRequested(session, event.data);
     case "PromptCancelled": return promptCancelled(session, event.data);
     case "JobStarted": return started(session, event.data);
-    case "RunnerEventEmitted": return session;
+    case "RunnerEventEmitted": return recorded(session, event.data);
     case "JobCompleted": return ended(session, event.data, "completed");
     case "JobFailed": return ended(session, event.data, "failed");
     case "JobCancelled": return ended(session, event.data, "cancelled");
@@ -117,17 +120,13 @@ const evolveOpen = (session: OpenSession, event: DomainEvent): SessionState => {
 };
 
 /**
- * Folds one event into the state. Total over stored histories: every event bumps the version
- * (it counts events, matching the stream version); an empty session only opens on
+ * Folds one event into the state. Total over stored histories: an empty session only opens on
  * SessionCreated and a deleted one never changes again.
  */
 export const evolve = (state: SessionState, event: DomainEvent): SessionState => {
-  const version = state.version + 1;
-  if (state.status === "empty") {
-    return event.type === "SessionCreated" ? opened(event.data, version) : { ...state, version };
-  }
-  if (state.status === "deleted") return { ...state, version };
-  return { ...evolveOpen(state, event), version };
+  if (state.status === "empty") return event.type === "SessionCreated" ? opened(event.data) : state;
+  if (state.status === "deleted") return state;
+  return evolveOpen(state, event);
 };
 
 /** The state after a whole history. */

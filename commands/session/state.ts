@@ -16,6 +16,8 @@ export type RunningJob = {
   readonly leaseMs: number;
   /** The phone asked to cancel; the runner has not confirmed the kill yet. */
   readonly cancelRequested: boolean;
+  /** The `seq` of the job's last recorded CLI line (-1 before the first): a repeated line is a no-op. */
+  readonly lastSeq: number;
 };
 
 export type JobOutcome = "completed" | "failed" | "cancelled";
@@ -30,11 +32,10 @@ export type PendingPermission = {
   readonly decision: "allow" | "deny" | null;
 };
 
-export type EmptySession = { readonly status: "empty"; readonly version: number };
+export type EmptySession = { readonly status: "empty" };
 
 export type OpenSession = {
   readonly status: "open";
-  readonly version: number;
   readonly projectPath: string;
   readonly claudeDirectoryPath: string;
   readonly context: string | null;
@@ -54,16 +55,15 @@ export type OpenSession = {
 
 export type DeletedSession = {
   readonly status: "deleted";
-  readonly version: number;
   readonly projectPath: string;
   readonly claudeSessionId: string | null;
   readonly reason: string | null;
 };
 
-/** The session aggregate: never created, open, or deleted (terminal). */
+/** The session aggregate: never created, open, or deleted (terminal). Its version is kept beside it by the command handler. */
 export type SessionState = EmptySession | OpenSession | DeletedSession;
 
-export const initialState = (): SessionState => ({ status: "empty", version: 0 });
+export const initialState = (): SessionState => ({ status: "empty" });
 
 /**
  * Where a prompt stands for the phone: 0 while it runs, 1..n while queued (1 = next),

@@ -1,10 +1,10 @@
 import { sql } from "kysely";
 import type { Envelope } from "../../events/envelope.ts";
-import { fold, type SessionState } from "../../commands/session/index.ts";
-import { decodeEvent, type KnownEvent } from "../../events/registry.ts";
+import { sessionDecider, type SessionState } from "../../commands/session/index.ts";
 import { archiveQueries } from "../../projections/archive.ts";
 import { AppError } from "../errors.ts";
-import { fieldOf, type EventStore } from "../eventStore/eventStore.ts";
+import { foldEnvelopes } from "../eventStore/commandHandler.ts";
+import type { EventStore } from "../eventStore/eventStore.ts";
 import { compareEntryIds, parsePosition, type Position } from "../eventStore/position.ts";
 import type { Database } from "../infra/database.ts";
 import type { SessionView } from "../http/sessionReads.ts";
@@ -37,11 +37,11 @@ const lastInLog = async (store: EventStore, sessionId: string, partition: number
   let start = after === null ? "-" : `(${after}`;
   let last = 0;
   for (;;) {
-    const entries = await store.redis.xrange(store.keys.partitionLog(partition), start, upTo, "COUNT", LOG_PAGE);
-    for (const [, fields] of entries) if (fieldOf(fields, "s") === sessionId) last = Number(fieldOf(fields, "v"));
+    const entries = await store.readPartitionEntries(partition, start, upTo, LOG_PAGE);
+    for (const entry of entries) if (entry.sessionId === sessionId) last = entry.version;
     const end = entries.at(-1);
     if (entries.length < LOG_PAGE || !end) return last;
-    start = `(${end[0]}`;
+    start = `(${end.entryId}`;
   }
 };
 
@@ -109,8 +109,8 @@ export const sessionAsOf = async (deps: Deps, sessionId: string, asOf: AsOf): Pr
     : asOf.kind === "time" ? prefixAtTime(events, asOf.at)
     : await versionAtPosition(deps, sessionId, asOf.position);
   const prefix = events.filter((event) => event.version <= version);
-  // Events this build cannot decode are skipped, as the command path does.
-  const state = fold(prefix.map(decodeEvent).filter((event): event is KnownEvent => event.known));
+  // Folded as the command path folds (events this build cannot decode are skipped).
+  const state = foldEnvelopes(sessionDecider, prefix, sessionDecider.initialState());
   return { version: prefix.at(-1)?.version ?? 0, state, view: viewOf(sessionId, state, prefix) };
 };
 

@@ -1,6 +1,7 @@
 import { verifyChain, type Envelope } from "../../events/envelope.ts";
 import { archiveQueries } from "../../projections/archive.ts";
-import { envelopeOf, type EventStore } from "../eventStore/eventStore.ts";
+import { envelopeOfRaw } from "../eventStore/entryCodec.ts";
+import type { EventStore } from "../eventStore/eventStore.ts";
 import type { Database } from "../infra/database.ts";
 
 export type ChainReason = "hash_mismatch" | "prev_hash_mismatch" | "version_gap" | "wrong_session" | "unreadable";
@@ -41,14 +42,13 @@ interface Fault {
  * whose body no longer parses is still named by its version.
  */
 const readRedisChain = async (store: EventStore, sessionId: string) => {
-  const key = store.keys.sessionStream(store.partitionFor(sessionId), sessionId);
-  const entries = await store.redis.xrange(key, "-", "+");
+  const entries = await store.readSessionEntries(sessionId, 0);
   const envelopes: Envelope[] = [];
-  for (const [entryId, fields] of entries) {
+  for (const entry of entries) {
     try {
-      envelopes.push(envelopeOf(fields));
+      envelopes.push(envelopeOfRaw(entry));
     } catch {
-      return { envelopes, unreadable: Number(entryId.split("-")[1]), total: entries.length };
+      return { envelopes, unreadable: entry.version, total: entries.length };
     }
   }
   return { envelopes, unreadable: null, total: entries.length };
@@ -102,26 +102,10 @@ export const verifySession = async (deps: { store: EventStore; db: Database }, s
 
 /** Every session either copy knows, with the number of events each holds (for progress). */
 export const sessionSizes = async (deps: { store: EventStore; db: Database }): Promise<Map<string, number>> => {
-  const { store, db } = deps;
   const sizes = new Map<string, number>();
-  const rows = (await db.selectFrom("event_archive").select(["session_id"]).select((eb) => eb.fn.countAll<string>().as("n")).groupBy("session_id").execute()) as { session_id: string; n: string }[];
+  const rows = (await deps.db.selectFrom("event_archive").select(["session_id"]).select((eb) => eb.fn.countAll<string>().as("n")).groupBy("session_id").execute()) as { session_id: string; n: string }[];
   for (const row of rows) sizes.set(row.session_id, Number(row.n));
-  for (let partition = 0; partition < store.partitions; partition += 1) {
-    const pattern = store.keys.sessionHead(partition, "*");
-    const marker = pattern.slice(0, -1);
-    let cursor = "0";
-    do {
-      const [next, keys] = await store.redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-      cursor = next;
-      const pipeline = store.redis.pipeline();
-      for (const key of keys) pipeline.hget(key, "version");
-      const versions = (await pipeline.exec()) ?? [];
-      keys.forEach((key, index) => {
-        const id = key.slice(marker.length);
-        sizes.set(id, Math.max(sizes.get(id) ?? 0, Number(versions[index]?.[1] ?? 0)));
-      });
-    } while (cursor !== "0");
-  }
+  for await (const head of deps.store.sessionHeads()) sizes.set(head.sessionId, Math.max(sizes.get(head.sessionId) ?? 0, head.version));
   return sizes;
 };
 

@@ -5,7 +5,7 @@ import { exportFormats, exportStream, type ExportFormat } from "../audit/export.
 import { tailEvents } from "../audit/tail.ts";
 import { verifyAll, verifySession, type SessionVerdict } from "../audit/verify.ts";
 import { AppError } from "../errors.ts";
-import { envelopeOf, type EventStore } from "../eventStore/eventStore.ts";
+import type { EventStore } from "../eventStore/eventStore.ts";
 import type { Database } from "../infra/database.ts";
 import { createProgress, type ProgressOutput } from "./progress.ts";
 
@@ -77,9 +77,9 @@ const show = async (deps: EventsDeps, ref: string | undefined, print: (text: str
 const fromRedis = async (store: EventStore, ref: string) => {
   const match = /^(.+):(\d{1,9})$/.exec(ref);
   if (!match) return null;
-  const sessionId = match[1] ?? "";
-  const [entry] = await store.redis.xrange(store.keys.sessionStream(store.partitionFor(sessionId), sessionId), `0-${match[2]}`, `0-${match[2]}`);
-  return entry ? { position: null, ...envelopeOf(entry[1]) } : null;
+  const version = Number(match[2]);
+  const [envelope] = await store.readEvents(match[1] ?? "", version, version);
+  return envelope ? { position: null, ...envelope } : null;
 };
 
 const tail = async (deps: EventsDeps, values: Values, print: (text: string) => void) => {

@@ -1,5 +1,4 @@
 import { parseArgs } from "node:util";
-import { createDeadLetters } from "../eventStore/deadLetters.ts";
 import { listCheckpoints, projectionGroup } from "../projector/checkpoints.ts";
 import { readLag } from "../projector/lag.ts";
 import type { CliDeps } from "./replay.ts";
@@ -25,7 +24,7 @@ export const runProjections = async (args: readonly string[], deps: Omit<CliDeps
   const lag = await readLag({ db: deps.db, store: deps.store, projections: names });
   const checkpoints = await listCheckpoints(deps.db, names);
   const letters = values["dead-letters"] === true
-    ? Object.fromEntries(await Promise.all(names.map(async (name) => [name, await createDeadLetters(deps.store, projectionGroup(name)).list()] as const)))
+    ? Object.fromEntries(await Promise.all(names.map(async (name) => [name, await deps.store.deadLetters(projectionGroup(name)).list()] as const)))
     : {};
   if (values.json === true) {
     deps.out.write(`${JSON.stringify({ projections: lag, checkpoints, deadLetters: letters }, null, 2)}\n`);

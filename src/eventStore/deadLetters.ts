@@ -1,5 +1,5 @@
-import type { EventStore, StoredEvent } from "./eventStore.ts";
-import { envelopeOf, fieldOf } from "./eventStore.ts";
+import { envelopeOfRaw, fieldsOf } from "./entryCodec.ts";
+import type { StoredEvent, StoreInternals } from "./internals.ts";
 
 export interface DeadLetter {
   readonly id: string;
@@ -18,45 +18,45 @@ export interface DeadLetter {
  * The dead-letter stream of one consumer group: entries its handler could not process.
  * Moving an entry here acknowledges it in the group, so the rest of the log keeps flowing.
  */
-export const createDeadLetters = (store: EventStore, group: string) => {
-  const key = store.keys.deadLetters(group);
+export const createDeadLetters = (internals: StoreInternals, group: string) => {
+  const { redis, keys } = internals;
+  const key = keys.deadLetters(group);
 
-  const add = async (logKey: string, partition: number, entryId: string, fields: readonly string[], error: string, deliveries: number) => {
-    const optional = (name: string) => (fields.includes(name) ? fieldOf(fields, name) : "");
-    await store.redis
+  /** Records an entry of `partition` (its `e`/`h` fields, whatever else it has) and acknowledges it. */
+  const add = async (partition: number, entryId: string, fields: readonly string[], error: string, deliveries: number) => {
+    const record = fieldsOf(fields);
+    await redis
       .multi()
       .xadd(key, "*", "group", group, "partition", partition, "entryId", entryId, "error", error,
-        "deliveries", deliveries, "deadAt", new Date().toISOString(), "e", optional("e"), "h", optional("h"))
-      .xack(logKey, group, entryId)
+        "deliveries", deliveries, "deadAt", new Date().toISOString(), "e", record.e ?? "", "h", record.h ?? "")
+      .xack(keys.partitionLog(partition), group, entryId)
       .exec();
   };
 
   const list = async (count = 100): Promise<DeadLetter[]> => {
-    const entries = await store.redis.xrange(key, "-", "+", "COUNT", count);
-    return entries.map(([id, fields]) => ({
-      id,
-      group,
-      partition: Number(fieldOf(fields, "partition")),
-      entryId: fieldOf(fields, "entryId"),
-      error: fieldOf(fields, "error"),
-      deliveries: Number(fieldOf(fields, "deliveries")),
-      deadAt: fieldOf(fields, "deadAt"),
-      raw: fieldOf(fields, "e"),
-      hash: fieldOf(fields, "h"),
-    }));
+    const entries = await redis.xrange(key, "-", "+", "COUNT", count);
+    return entries.map(([id, fields]) => {
+      const record = fieldsOf(fields);
+      return {
+        id, group, partition: Number(record.partition), entryId: record.entryId ?? "", error: record.error ?? "",
+        deliveries: Number(record.deliveries), deadAt: record.deadAt ?? "", raw: record.e ?? "", hash: record.h ?? "",
+      };
+    });
   };
 
   /** Hands each dead letter to `handle` again; the ones that succeed leave the stream. */
   const replay = async (handle: (batch: readonly StoredEvent[], partition: number) => Promise<void>) => {
     let replayed = 0;
     for (const letter of await list(10_000)) {
-      const event: StoredEvent = { partition: letter.partition, entryId: letter.entryId, envelope: envelopeOf(["e", letter.raw, "h", letter.hash]) };
+      const event: StoredEvent = { partition: letter.partition, entryId: letter.entryId, envelope: envelopeOfRaw({ body: letter.raw, hash: letter.hash }) };
       await handle([event], letter.partition);
-      await store.redis.xdel(key, letter.id);
+      await redis.xdel(key, letter.id);
       replayed += 1;
     }
     return replayed;
   };
 
-  return { key, add, list, replay, count: () => store.redis.xlen(key) };
+  return { add, list, replay, count: () => redis.xlen(key) };
 };
+
+export type DeadLetters = ReturnType<typeof createDeadLetters>;

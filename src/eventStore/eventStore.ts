@@ -1,13 +1,20 @@
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
-import { GENESIS_HASH, sealEnvelope, unsealEnvelope, type Envelope, type EventMeta } from "../../events/envelope.ts";
-import { currentSchemaVersion, parseEnvelope, validateNewEvent, type DomainEvent } from "../../events/registry.ts";
-import { ConcurrencyError } from "../errors.ts";
-import { createKeys, partitionOf, type Keys } from "./keys.ts";
+import { GENESIS_HASH, sealEnvelope, type Envelope, type EventMeta } from "../../events/envelope.ts";
+import { currentSchemaVersion, validateNewEvent, type DomainEvent } from "../../events/registry.ts";
+import { defineScripts } from "../infra/luaScripts.ts";
+import { createDeadLetters } from "./deadLetters.ts";
+import { envelopeOfFields, rawEntryOf, sessionEntryId, type RawEntry } from "./entryCodec.ts";
+import { VersionConflictError } from "./errors.ts";
+import { infoRecord, type StoredEvent, type StoreInternals } from "./internals.ts";
+import { createKeys, partitionOf } from "./keys.ts";
+import { createLiveDeltas } from "./liveDeltas.ts";
+import { openLogTail, type LogEntry, type LogTailOptions } from "./logTail.ts";
 import { formatPosition } from "./position.ts";
+import { trimmedPartitions, trimPartitionLogs, type ArchivedUpTo } from "./retention.ts";
+import { createSubscription, type SubscriptionOptions } from "./subscription.ts";
 
-const appendScript = readFileSync(new URL("./scripts/append.lua", import.meta.url), "utf8");
+export type { StoredEvent } from "./internals.ts";
 
 export interface AppendOptions {
   readonly meta: EventMeta;
@@ -31,17 +38,17 @@ export interface AppendResult {
   readonly duplicate: boolean;
 }
 
-/** An event as read from a partition log. */
-export interface StoredEvent {
-  readonly partition: number;
-  readonly entryId: string;
-  readonly envelope: Envelope;
-}
-
 export interface SessionHistory {
   readonly events: readonly Envelope[];
   readonly version: number;
   readonly lastHash: string;
+}
+
+export interface GroupInfo {
+  /** Entries delivered to the group and not acknowledged yet. */
+  readonly pending: number;
+  /** Entries not delivered yet; null when Redis cannot tell (after deletions). */
+  readonly lag: number | null;
 }
 
 export type EventStore = Awaited<ReturnType<typeof createEventStore>>;
@@ -49,23 +56,26 @@ export type EventStore = Awaited<ReturnType<typeof createEventStore>>;
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 type AppendReply = [string, ...string[]];
+type Entry = [id: string, fields: string[]];
 
 interface ScriptedRedis extends Redis {
   ccmAppend(...args: (string | number)[]): Promise<AppendReply>;
 }
 
 /**
- * The event store: per-session streams plus partition logs on Redis Streams. Opens (or
- * creates) the deployment's partition count, which never changes once stored.
+ * The event store: per-session streams plus partition logs on Redis Streams, and the only code
+ * that touches its Redis client and key names. Opens (or creates) the deployment's partition
+ * count, which never changes once stored.
  */
 export const createEventStore = async (options: { redis: Redis; prefix: string; partitions: number }) => {
   const redis = options.redis as ScriptedRedis;
-  if (typeof redis.ccmAppend !== "function") options.redis.defineCommand("ccmAppend", { numberOfKeys: 4, lua: appendScript });
-  const keys: Keys = createKeys(options.prefix);
+  defineScripts(redis, new URL("./scripts/", import.meta.url));
+  const keys = createKeys(options.prefix);
   await redis.hsetnx(keys.config, "partitions", options.partitions);
   const partitions = Number(await redis.hget(keys.config, "partitions"));
-
   const partitionFor = (sessionId: string) => partitionOf(sessionId, partitions);
+  const internals: StoreInternals = { redis, keys, partitions, partitionFor, allPartitions: Array.from({ length: partitions }, (_, index) => index) };
+  const streamOf = (sessionId: string) => keys.sessionStream(partitionFor(sessionId), sessionId);
 
   const readHead = async (sessionId: string) => {
     const [version, hash] = await redis.hmget(keys.sessionHead(partitionFor(sessionId), sessionId), "version", "hash");
@@ -77,13 +87,8 @@ export const createEventStore = async (options: { redis: Redis; prefix: string; 
     const partition = partitionFor(sessionId);
     const last = entryIds.at(-1);
     return {
-      sessionId,
-      partition,
-      version: Number(version),
-      lastHash: lastHash ?? GENESIS_HASH,
-      entryIds,
-      position: last ? formatPosition(partition, last) : null,
-      duplicate,
+      sessionId, partition, version: Number(version), lastHash: lastHash ?? GENESIS_HASH, entryIds,
+      position: last ? formatPosition(partition, last) : null, duplicate,
     };
   };
 
@@ -95,55 +100,36 @@ export const createEventStore = async (options: { redis: Redis; prefix: string; 
     for (const [index, event] of events.entries()) {
       validateNewEvent(event);
       // Keys in sorted order, so canonical encoding can take its fast path.
-      const envelope = sealEnvelope({
-        data: event.data,
-        eventId: randomUUID(),
-        meta,
-        occurredAt,
+      sealed.push(sealEnvelope({
+        data: event.data, eventId: randomUUID(), meta, occurredAt,
         prevHash: sealed.at(-1)?.envelope.hash ?? prevHash,
-        schemaVersion: currentSchemaVersion(event.type),
-        sessionId,
-        type: event.type,
-        version: firstVersion + index,
-      });
-      sealed.push(envelope);
+        schemaVersion: currentSchemaVersion(event.type), sessionId, type: event.type, version: firstVersion + index,
+      }));
     }
     return sealed;
   };
 
   /**
-   * Appends `events` after `expectedVersion`. Throws ConcurrencyError when the session has
+   * Appends `events` after `expectedVersion`. Throws VersionConflictError when the session has
    * moved on. A repeated idempotency key returns the first result and writes nothing.
    */
-  const append = async (
-    sessionId: string,
-    expectedVersion: number,
-    events: readonly DomainEvent[],
-    options: AppendOptions,
-  ): Promise<AppendResult> => {
+  const append = async (sessionId: string, expectedVersion: number, events: readonly DomainEvent[], options: AppendOptions): Promise<AppendResult> => {
     const expectedHash = options.expectedHash ?? (await readHead(sessionId)).hash;
     if (events.length === 0) return toResult(sessionId, [String(expectedVersion), expectedHash], false);
     const sealed = seal(sessionId, expectedVersion + 1, expectedHash, events, options);
     const partition = partitionFor(sessionId);
     const args: (string | number)[] = [
-      keys.sessionHead(partition, sessionId),
-      keys.sessionStream(partition, sessionId),
-      keys.partitionLog(partition),
+      keys.sessionHead(partition, sessionId), keys.sessionStream(partition, sessionId), keys.partitionLog(partition),
       keys.idempotency(partition, sessionId, options.idempotencyKey ?? "-"),
-      expectedVersion,
-      expectedHash,
-      options.idempotencyKey ? "1" : "0",
-      IDEMPOTENCY_TTL_SECONDS,
-      sessionId,
-      sealed.at(-1)?.envelope.hash ?? expectedHash,
-      sealed.length,
+      expectedVersion, expectedHash, options.idempotencyKey ? "1" : "0", IDEMPOTENCY_TTL_SECONDS, sessionId,
+      sealed.at(-1)?.envelope.hash ?? expectedHash, sealed.length,
     ];
     for (const { envelope, body } of sealed) args.push(envelope.type, body, envelope.hash);
     const [status, ...rest] = await redis.ccmAppend(...args);
     if (status === "ok") return toResult(sessionId, rest, false);
     if (status === "dup") return toResult(sessionId, (rest[0] ?? "").split(" "), true);
     const actual = status === "conflict" ? Number(rest[0]) : (await readHead(sessionId)).version;
-    throw new ConcurrencyError(sessionId, expectedVersion, actual);
+    throw new VersionConflictError(sessionId, expectedVersion, actual);
   };
 
   /** The recorded result of an idempotency key, if it was used on this session. */
@@ -152,36 +138,97 @@ export const createEventStore = async (options: { redis: Redis; prefix: string; 
     return recorded === null ? null : toResult(sessionId, recorded.split(" "), true);
   };
 
-  /** A session's events from `fromVersion` on, in order, with the head they end at. */
+  /** A session's events from `fromVersion` to `toVersion` (inclusive), parsed, in order. */
+  const readEvents = async (sessionId: string, fromVersion = 1, toVersion?: number): Promise<Envelope[]> => {
+    const end = toVersion === undefined ? "+" : sessionEntryId(toVersion);
+    const entries = await redis.xrange(streamOf(sessionId), sessionEntryId(fromVersion), end);
+    return entries.map(([entryId, fields]) => envelopeOfFields(entryId, fields));
+  };
+
+  /** A session's events from `fromVersion` on, with the head they end at. */
   const readSession = async (sessionId: string, fromVersion = 1): Promise<SessionHistory> => {
-    const entries = await redis.xrange(keys.sessionStream(partitionFor(sessionId), sessionId), `0-${fromVersion}`, "+");
-    const events = entries.map(([, fields]) => envelopeOf(fields));
+    const events = await readEvents(sessionId, fromVersion);
     const last = events.at(-1);
     if (last) return { events, version: last.version, lastHash: last.hash };
     const head = await readHead(sessionId);
     return { events, version: head.version, lastHash: head.hash };
   };
 
-  /** Entries of one partition log between two entry ids (inclusive), oldest first. */
-  const readPartition = async (partition: number, start = "-", end = "+", count = 1000): Promise<StoredEvent[]> => {
-    const entries = await redis.xrange(keys.partitionLog(partition), start, end, "COUNT", count);
-    return entries.map(([entryId, fields]) => ({
-      partition,
-      entryId,
-      envelope: envelopeOf(fields),
-    }));
+  /** Up to `limit` raw entries of a session stream after `afterVersion`: unparsed, for fan-out and verification. */
+  const readSessionEntries = async (sessionId: string, afterVersion: number, limit?: number): Promise<RawEntry[]> => {
+    const entries = (limit === undefined
+      ? await redis.xrange(streamOf(sessionId), sessionEntryId(afterVersion + 1), "+")
+      : await redis.xrange(streamOf(sessionId), sessionEntryId(afterVersion + 1), "+", "COUNT", limit)) as Entry[];
+    return entries.map(([entryId, fields]) => rawEntryOf(entryId, fields));
   };
 
-  return { keys, partitions, partitionFor, append, idempotentResult, readSession, readPartition, readHead, redis };
-};
+  const partitionRange = async (partition: number, start: string, end: string, count: number) =>
+    (await redis.xrange(keys.partitionLog(partition), start, end, "COUNT", count)) as Entry[];
 
-/** The envelope stored in a stream entry's `e` (hashed body) and `h` (hash) fields. */
-export const envelopeOf = (fields: readonly string[]): Envelope =>
-  parseEnvelope(unsealEnvelope(fieldOf(fields, "e"), fieldOf(fields, "h")));
+  /** Entries of one partition log between two entry ids (inclusive; `(id` excludes), oldest first. */
+  const readPartition = async (partition: number, start = "-", end = "+", count = 1000): Promise<StoredEvent[]> =>
+    (await partitionRange(partition, start, end, count)).map(([entryId, fields]) => ({ partition, entryId, envelope: envelopeOfFields(entryId, fields) }));
 
-export const fieldOf = (fields: readonly string[], name: string): string => {
-  for (let index = 0; index < fields.length; index += 2) {
-    if (fields[index] === name) return fields[index + 1] ?? "";
+  const readPartitionEntries = async (partition: number, start = "-", end = "+", count = 1000): Promise<LogEntry[]> =>
+    (await partitionRange(partition, start, end, count)).map(([entryId, fields]) => ({ ...rawEntryOf(entryId, fields), partition }));
+
+  /** The id of the first entry after `entryId` (or the first of all), or null at the end. */
+  const firstEntryAfter = async (partition: number, entryId: string | null): Promise<string | null> =>
+    (await partitionRange(partition, entryId === null ? "-" : `(${entryId}`, "+", 1))[0]?.[0] ?? null;
+
+  const partitionLength = (partition: number): Promise<number> => redis.xlen(keys.partitionLog(partition));
+
+  /** The id of a partition log's last entry, or null while it is empty. */
+  const lastEntryId = async (partition: number): Promise<string | null> =>
+    ((await redis.xrevrange(keys.partitionLog(partition), "+", "-", "COUNT", 1)) as Entry[])[0]?.[0] ?? null;
+
+  const groupInfo = async (partition: number, group: string): Promise<GroupInfo | null> => {
+    const groups = ((await redis.xinfo("GROUPS", keys.partitionLog(partition)).catch(() => [])) as unknown[][]).map(infoRecord);
+    const found = groups.find((record) => record.name === group);
+    if (!found) return null;
+    return { pending: Number(found.pending ?? 0), lag: found.lag === null || found.lag === undefined ? null : Number(found.lag) };
+  };
+
+  /** Every session the store holds, with its head version (SCAN of the heads, partition by partition). */
+  async function* sessionHeads(): AsyncGenerator<{ sessionId: string; version: number }> {
+    for (const partition of internals.allPartitions) {
+      const { pattern, idOffset } = keys.sessionHeadPattern(partition);
+      let cursor = "0";
+      do {
+        const [next, found] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+        cursor = next;
+        const pipeline = redis.pipeline();
+        for (const key of found) pipeline.hget(key, "version");
+        const versions = (await pipeline.exec()) ?? [];
+        for (const [index, key] of found.entries()) yield { sessionId: key.slice(idOffset), version: Number(versions[index]?.[1] ?? 0) };
+      } while (cursor !== "0");
+    }
   }
-  throw new Error(`stream entry has no field ${name}`);
+
+  return {
+    partitions,
+    partitionFor,
+    append,
+    idempotentResult,
+    readHead,
+    readEvents,
+    readSession,
+    readSessionEntries,
+    readPartition,
+    readPartitionEntries,
+    firstEntryAfter,
+    partitionLength,
+    lastEntryId,
+    groupInfo,
+    sessionHeads,
+    /** A consumer group member over the partition logs (see subscription.ts). */
+    subscribe: (subscription: SubscriptionOptions) => createSubscription(internals, subscription),
+    deadLetters: (group: string) => createDeadLetters(internals, group),
+    /** Trims the partition logs below what every group and the archive still need (retention.ts). */
+    trimPartitionLogs: (requiredGroups: readonly string[], archivedUpTo: ArchivedUpTo) => trimPartitionLogs(internals, requiredGroups, archivedUpTo),
+    trimmedPartitions: () => trimmedPartitions(internals),
+    /** Follows the partition logs from now on (logTail.ts). */
+    openTail: (tail: LogTailOptions = {}) => openLogTail(internals, tail),
+    liveDeltas: createLiveDeltas(internals),
+  };
 };

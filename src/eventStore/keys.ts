@@ -7,8 +7,15 @@ export interface Keys {
   readonly partitionLog: (partition: number) => string;
   readonly sessionStream: (partition: number, sessionId: string) => string;
   readonly sessionHead: (partition: number, sessionId: string) => string;
+  /** A SCAN pattern matching every session head of a partition, and where the session id starts in a match. */
+  readonly sessionHeadPattern: (partition: number) => { readonly pattern: string; readonly idOffset: number };
   readonly idempotency: (partition: number, sessionId: string, key: string) => string;
   readonly deadLetters: (group: string) => string;
+  /** The pub/sub channel of a session's live deltas (never stored), and the pattern of all of them. */
+  readonly liveDeltas: (sessionId: string) => string;
+  readonly liveDeltasPattern: string;
+  /** The CLIENT LIST name of a connection the store opens for `role`, so an operator can tell deployments apart. */
+  readonly connectionName: (role: string) => string;
 }
 
 export const createKeys = (prefix: string): Keys => {
@@ -18,8 +25,12 @@ export const createKeys = (prefix: string): Keys => {
     partitionLog: (partition) => `${tag(partition)}:log`,
     sessionStream: (partition, sessionId) => `${tag(partition)}:s:${sessionId}`,
     sessionHead: (partition, sessionId) => `${tag(partition)}:h:${sessionId}`,
+    sessionHeadPattern: (partition) => ({ pattern: `${tag(partition)}:h:*`, idOffset: `${tag(partition)}:h:`.length }),
     idempotency: (partition, sessionId, key) => `${tag(partition)}:idem:${sessionId}:${key}`,
     deadLetters: (group) => `${prefix}dlq:${group}`,
+    liveDeltas: (sessionId) => `${prefix}live:${sessionId}`,
+    liveDeltasPattern: `${prefix}live:*`,
+    connectionName: (role) => `${prefix}${role}`,
   };
 };
 

@@ -1,28 +1,21 @@
 import type { Logger } from "pino";
 import { compareEntryIds } from "./position.ts";
-import type { EventStore } from "./eventStore.ts";
-
-type GroupInfo = Record<string, string | number | null>;
-
-const toRecord = (flat: unknown[]): GroupInfo => {
-  const record: GroupInfo = {};
-  for (let index = 0; index < flat.length; index += 2) record[String(flat[index])] = flat[index + 1] as string | number | null;
-  return record;
-};
+import { infoRecord, type StoreInternals } from "./internals.ts";
 
 /**
  * The oldest entry of a partition log that some consumer group still needs: its oldest
  * pending entry, or the one after the last it was given. Null when a required group (the
  * archive, say) does not exist yet: nothing may be trimmed before it has committed.
  */
-export const safeTrimPoint = async (store: EventStore, partition: number, requiredGroups: readonly string[]): Promise<string | null> => {
-  const key = store.keys.partitionLog(partition);
-  const groups = ((await store.redis.xinfo("GROUPS", key)) as unknown[][]).map(toRecord);
+const safeTrimPoint = async (internals: StoreInternals, partition: number, requiredGroups: readonly string[]): Promise<string | null> => {
+  const { redis, keys } = internals;
+  const key = keys.partitionLog(partition);
+  const groups = ((await redis.xinfo("GROUPS", key)) as unknown[][]).map(infoRecord);
   const names = new Set(groups.map((group) => String(group.name)));
   if (requiredGroups.some((name) => !names.has(name)) || groups.length === 0) return null;
   let point: string | null = null;
   for (const group of groups) {
-    const [count, oldestPending] = (await store.redis.xpending(key, String(group.name))) as [number, string | null];
+    const [count, oldestPending] = (await redis.xpending(key, String(group.name))) as [number, string | null];
     const needed = count > 0 && oldestPending ? oldestPending : String(group["last-delivered-id"]);
     if (point === null || compareEntryIds(needed, point) < 0) point = needed;
   }
@@ -40,37 +33,37 @@ const earlier = (a: string, b: string) => (compareEntryIds(a, b) <= 0 ? a : b);
  * an entry may have been acknowledged as a dead letter. Session streams are never trimmed here.
  * Returns how many entries went.
  */
-export const trimPartitionLogs = async (store: EventStore, requiredGroups: readonly string[], archivedUpTo: ArchivedUpTo): Promise<number> => {
+export const trimPartitionLogs = async (internals: StoreInternals, requiredGroups: readonly string[], archivedUpTo: ArchivedUpTo): Promise<number> => {
   let trimmed = 0;
-  for (let partition = 0; partition < store.partitions; partition += 1) {
-    const [point, archived] = await Promise.all([safeTrimPoint(store, partition, requiredGroups), archivedUpTo(partition)]);
+  for (const partition of internals.allPartitions) {
+    const [point, archived] = await Promise.all([safeTrimPoint(internals, partition, requiredGroups), archivedUpTo(partition)]);
     if (!point || !archived || point === "0-0") continue;
-    trimmed += await store.redis.xtrim(store.keys.partitionLog(partition), "MINID", earlier(point, archived));
+    trimmed += await internals.redis.xtrim(internals.keys.partitionLog(partition), "MINID", earlier(point, archived));
   }
   return trimmed;
-};
-
-/** Trims the partition logs every `intervalMs` in the background; failures are logged. */
-export const startRetention = (store: EventStore, requiredGroups: readonly string[], archivedUpTo: ArchivedUpTo, logger: Logger, intervalMs = 60_000) => {
-  const timer = setInterval(() => {
-    trimPartitionLogs(store, requiredGroups, archivedUpTo).then(
-      (trimmed) => trimmed > 0 && logger.info({ trimmed }, "partition logs trimmed"),
-      (error: unknown) => logger.warn({ err: error }, "partition log trimming failed"),
-    );
-  }, intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
 };
 
 /**
  * Partitions whose log no longer holds every entry ever added (trimmed, or entries deleted).
  * A rebuild read from such a log would silently miss history.
  */
-export const trimmedPartitions = async (store: EventStore): Promise<number[]> => {
+export const trimmedPartitions = async (internals: StoreInternals): Promise<number[]> => {
   const trimmed: number[] = [];
-  for (let partition = 0; partition < store.partitions; partition += 1) {
-    const info = toRecord((await store.redis.xinfo("STREAM", store.keys.partitionLog(partition)).catch(() => [])) as unknown[]);
+  for (const partition of internals.allPartitions) {
+    const info = infoRecord((await internals.redis.xinfo("STREAM", internals.keys.partitionLog(partition)).catch(() => [])) as unknown[]);
     if (Number(info["entries-added"] ?? 0) > Number(info.length ?? 0)) trimmed.push(partition);
   }
   return trimmed;
+};
+
+/** Runs `trim` every `intervalMs` in the background; failures are logged. */
+export const startRetention = (trim: () => Promise<number>, logger: Logger, intervalMs = 60_000) => {
+  const timer = setInterval(() => {
+    trim().then(
+      (trimmed) => trimmed > 0 && logger.info({ trimmed }, "partition logs trimmed"),
+      (error: unknown) => logger.warn({ err: error }, "partition log trimming failed"),
+    );
+  }, intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 };

@@ -3,13 +3,12 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Redis } from "ioredis";
 import { toError } from "../errors.ts";
-import type { EventStore, StoredEvent } from "./eventStore.ts";
-import { envelopeOf } from "./eventStore.ts";
+import { envelopeOfFields } from "./entryCodec.ts";
 import { createDeadLetters } from "./deadLetters.ts";
+import type { StoredEvent, StoreInternals } from "./internals.ts";
 import { raceWithWatchdog } from "./watchdog.ts";
 
 export interface SubscriptionOptions {
-  readonly store: EventStore;
   readonly group: string;
   readonly logger: Logger;
   /** Applies one partition's batch. Throwing leaves the batch unacknowledged for redelivery. */
@@ -34,17 +33,18 @@ export const consumerName = (): string => `${hostname()}-${process.pid}-${random
  * succeeds, takeover of idle pending entries (XPENDING + XCLAIM, so delivery counts are
  * known), dead letters after `maxDeliveries`, and a watchdog around the blocking read.
  */
-export const createSubscription = (options: SubscriptionOptions) => {
-  const { store, group, logger } = options;
+export const createSubscription = (internals: StoreInternals, options: SubscriptionOptions) => {
+  const { redis, keys } = internals;
+  const { group, logger } = options;
   const consumer = options.consumer ?? consumerName();
   const batchSize = options.batchSize ?? 200;
   const blockMs = options.blockMs ?? 2000;
   const maxDeliveries = options.maxDeliveries ?? 5;
   const claimIdleMs = options.claimIdleMs ?? 30_000;
-  const partitions = options.partitions ?? Array.from({ length: store.partitions }, (_, index) => index);
-  const logKeys = partitions.map((partition) => store.keys.partitionLog(partition));
+  const partitions = options.partitions ?? internals.allPartitions;
+  const logKeys = partitions.map((partition) => keys.partitionLog(partition));
   const partitionByKey = new Map(logKeys.map((key, index) => [key, partitions[index] ?? 0]));
-  const deadLetters = createDeadLetters(store, group);
+  const deadLetters = createDeadLetters(internals, group);
   const lastErrors = new Map<string, string>();
   const log = logger.child({ group, consumer });
   let blocking: Redis | null = null;
@@ -55,7 +55,7 @@ export const createSubscription = (options: SubscriptionOptions) => {
   const ensureGroups = async () => {
     for (const key of logKeys) {
       try {
-        await store.redis.xgroup("CREATE", key, group, "0", "MKSTREAM");
+        await redis.xgroup("CREATE", key, group, "0", "MKSTREAM");
       } catch (error) {
         if (!toError(error).message.includes("BUSYGROUP")) throw error;
       }
@@ -66,10 +66,10 @@ export const createSubscription = (options: SubscriptionOptions) => {
     const batch: StoredEvent[] = [];
     for (const [entryId, fields] of entries) {
       try {
-        batch.push({ partition, entryId, envelope: envelopeOf(fields) });
+        batch.push({ partition, entryId, envelope: envelopeOfFields(entryId, fields) });
       } catch (error) {
         // A malformed entry can never succeed: dead-letter it at once and keep going.
-        await deadLetters.add(store.keys.partitionLog(partition), partition, entryId, fields, toError(error).message, 1);
+        await deadLetters.add(partition, entryId, fields, toError(error).message, 1);
       }
     }
     return batch;
@@ -79,7 +79,7 @@ export const createSubscription = (options: SubscriptionOptions) => {
     if (batch.length === 0) return true;
     try {
       await options.handle(batch, partition);
-      await store.redis.xack(store.keys.partitionLog(partition), group, ...batch.map((event) => event.entryId));
+      await redis.xack(keys.partitionLog(partition), group, ...batch.map((event) => event.entryId));
       return true;
     } catch (error) {
       const message = toError(error).message;
@@ -93,17 +93,17 @@ export const createSubscription = (options: SubscriptionOptions) => {
   const reclaim = async () => {
     for (const [index, key] of logKeys.entries()) {
       const partition = partitions[index] ?? 0;
-      const rows = (await store.redis.xpending(key, group, "IDLE", claimIdleMs, "-", "+", batchSize)) as PendingRow[];
+      const rows = (await redis.xpending(key, group, "IDLE", claimIdleMs, "-", "+", batchSize)) as PendingRow[];
       for (const [entryId, , , deliveries] of rows) {
         if (!running) return;
         if (deliveries >= maxDeliveries) {
-          const entries = (await store.redis.xrange(key, entryId, entryId)) as Entry[];
+          const entries = (await redis.xrange(key, entryId, entryId)) as Entry[];
           const reason = lastErrors.get(entryId) ?? `not acknowledged after ${deliveries} deliveries`;
-          await deadLetters.add(key, partition, entryId, entries[0]?.[1] ?? [], reason, deliveries);
+          await deadLetters.add(partition, entryId, entries[0]?.[1] ?? [], reason, deliveries);
           lastErrors.delete(entryId);
           continue;
         }
-        const claimed = (await store.redis.xclaim(key, group, consumer, claimIdleMs, entryId)) as Entry[];
+        const claimed = (await redis.xclaim(key, group, consumer, claimIdleMs, entryId)) as Entry[];
         const batch = await toStored(partition, claimed.filter(([, fields]) => fields !== null));
         if (await handleBatch(partition, batch)) lastErrors.delete(entryId);
       }
@@ -150,7 +150,7 @@ export const createSubscription = (options: SubscriptionOptions) => {
       if (running) return;
       await ensureGroups();
       running = true;
-      blocking = store.redis.duplicate();
+      blocking = redis.duplicate();
       loop = run(blocking);
     },
     /** Stops reading; an in-flight batch finishes (and is acked) before this resolves. */

@@ -15,7 +15,7 @@ import { promptRoutes } from "./promptRoutes.ts";
 import { registerRateLimit } from "./rateLimit.ts";
 import { sessionRoutes } from "./sessionRoutes.ts";
 
-export type { AppDeps, SessionCommands } from "./deps.ts";
+export type { AppDeps } from "./deps.ts";
 
 /** The HTTP application; tests drive it with `inject()`, only main.ts listens. */
 export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
@@ -49,6 +49,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   if (deps.live) {
     await typed.register(liveRoutes, {
       store: deps.store,
+      commands: deps.commands,
       hub: deps.live.hub,
       logger: deps.logger,
       authenticate: async (token: string) => {
@@ -56,6 +57,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
         return identity ? { actor: identity.name } : null;
       },
       ...(deps.live.readArchive ? { readArchive: deps.live.readArchive } : {}),
+      ...deps.live.tuning,
     });
   }
   return app;

@@ -6,6 +6,7 @@ import type { WebSocket } from "ws";
 import { z } from "zod";
 import { AppError } from "../errors.ts";
 import type { EventStore } from "../eventStore/eventStore.ts";
+import type { SessionCommands } from "../eventStore/sessionCommands.ts";
 import { createLiveFeed, defaultFeedLimits, type FeedLimits, type LiveFeed, type LiveTransport } from "../live/feed.ts";
 import { createHistoryReader, type ReadArchive } from "../live/history.ts";
 import type { LiveHub } from "../live/hub.ts";
@@ -18,6 +19,8 @@ export type Authenticate = (token: string) => Promise<{ readonly actor: string }
 
 export interface LiveRoutesOptions {
   readonly store: EventStore;
+  /** The snapshot each client gets first comes from the process's one command path. */
+  readonly commands: Pick<SessionCommands, "read">;
   readonly hub: LiveHub;
   readonly logger: Logger;
   /** Checks a bearer token: for the WebSocket (header or first message), and for SSE when no global hook set the actor. */
@@ -32,6 +35,9 @@ export interface LiveRoutesOptions {
   /** Not-yet-authenticated WebSockets allowed per remote address; more are closed 4429 `too_many_pending`. Default 20. */
   readonly wsMaxPendingPerAddress?: number;
 }
+
+/** What a deployment (or a test) may tune about the live stream. */
+export type LiveTuning = Pick<LiveRoutesOptions, "limits" | "wsAuthTimeoutMs" | "wsResumeWaitMs" | "wsMaxPendingPerAddress">;
 
 const CURSOR = /^(?:0-)?(\d{1,15})$/;
 const BEARER = /^Bearer[ \t]+([\x21-\x7e]{1,256})[ \t]*$/i;
@@ -76,7 +82,7 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
   const { store, hub, authenticate, logger } = options;
   const limits: FeedLimits = { ...defaultFeedLimits, ...options.limits };
   const history = createHistoryReader({ store, logger, readArchive: options.readArchive });
-  const snapshotter = createSnapshotter(history);
+  const snapshotter = createSnapshotter(options.commands);
   const feeds = new Set<LiveFeed>();
   const wsAuthTimeoutMs = options.wsAuthTimeoutMs ?? 5000;
   const wsResumeWaitMs = options.wsResumeWaitMs ?? 1000;

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { isDomainError } from "../../commands/errors.ts";
 import { AppError, allErrorCodes, type AnyErrorCode } from "../errors.ts";
+import { ContentionTimeoutError } from "../eventStore/errors.ts";
 
 export interface Problem {
   readonly type: string;
@@ -61,6 +62,10 @@ export const problemErrorHandler = (error: FastifyError | Error, request: Fastif
   }
   if (isDomainError(error)) {
     return sendCode(reply, request, error.code, error.message, Object.keys(error.details).length > 0 ? { details: error.details } : undefined);
+  }
+  if (error instanceof ContentionTimeoutError) {
+    reply.header("retry-after", "1");
+    return sendCode(reply, request, "contention_timeout", error.message);
   }
   if (isClientAppError(error)) {
     return sendProblem(reply, request, error.statusCode, error.code, error.message, error.details ? { details: error.details } : undefined);

@@ -1,8 +1,7 @@
-import { queuePosition, sessionDecider, type SessionState } from "../../commands/session/index.ts";
-import { decodeEvent } from "../../events/registry.ts";
+import { queuePosition, type SessionState } from "../../commands/session/index.ts";
 import { AppError } from "../errors.ts";
-import type { AppendResult, EventStore } from "../eventStore/eventStore.ts";
-import { foldSession } from "../eventStore/handleCommand.ts";
+import type { Executed } from "../eventStore/commandHandler.ts";
+import type { SessionCommands } from "../eventStore/sessionCommands.ts";
 
 export interface PromptAccepted {
   readonly promptId: string;
@@ -29,15 +28,12 @@ const reused = () =>
   AppError.of("idempotency_key_reused", "this Idempotency-Key was used for a different request on this session");
 
 /**
- * The answer to a retried POST: rebuilt from the stored event the first request wrote, with
- * the queue as it stood right after it, so the retry gets the very same body.
+ * The answer to a retried POST: rebuilt from the state right after the first request's
+ * PromptEnqueued (the event its idempotency key recorded), with the queue as it stood then,
+ * so the retry gets the very same body.
  */
-export const replayAccepted = async (store: EventStore, sessionId: string, result: AppendResult, prompt: string): Promise<PromptAccepted> => {
-  const history = await store.readSession(sessionId);
-  const upTo = history.events.filter((envelope) => envelope.version <= result.version);
-  const written = upTo.at(-1);
-  const decoded = written ? decodeEvent(written) : null;
-  if (!decoded?.known || decoded.type !== "PromptEnqueued" || decoded.data.prompt !== prompt) throw reused();
-  const state = foldSession(sessionDecider as Parameters<typeof foldSession<SessionState>>[0], upTo);
-  return acceptedBody(sessionId, { promptId: decoded.data.promptId, messageId: decoded.data.messageId }, state, result.position);
+export const replayAccepted = async (commands: SessionCommands, sessionId: string, first: Executed<SessionState>, prompt: string): Promise<PromptAccepted> => {
+  const { state, last } = await commands.readAt(sessionId, first.version);
+  if (last?.type !== "PromptEnqueued" || last.data.prompt !== prompt) throw reused();
+  return acceptedBody(sessionId, { promptId: last.data.promptId, messageId: last.data.messageId }, state, first.position);
 };

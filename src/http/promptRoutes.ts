@@ -16,7 +16,7 @@ const errors = { ...S.commonErrors, 404: S.ProblemBody, 409: S.ProblemBody };
 
 /** Prompts of a session: send (queued in the aggregate), list, read, cancel. */
 export const promptRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
-  const { config, reads, commands, store } = deps;
+  const { config, reads, commands } = deps;
   const fresh = freshRead(reads, config.READ_WAIT_MS);
   const list = "/api/claude-code/sessions/:sessionId/prompts";
   const one = `${list}/:promptId`;
@@ -38,14 +38,14 @@ export const promptRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =>
       : await confineProjectPath(config.GITHUB_REPOS_DIRECTORY, { projectPath: request.body.projectPath });
     const ids = { promptId: randomUUID(), messageId: randomUUID() };
     const idempotencyKey = request.headers["idempotency-key"];
-    const outcome = await commands(
+    const outcome = await commands.execute(
       sessionId,
       { type: "EnqueuePrompt", data: { ...ids, prompt, ...(projectPath ? { projectPath } : {}) } },
       { meta: commandMeta(request), ...(idempotencyKey ? { idempotencyKey } : {}) },
     );
-    const body = outcome.result.duplicate
-      ? await replayAccepted(store, sessionId, outcome.result, prompt)
-      : acceptedBody(sessionId, ids, outcome.state, outcome.result.position);
+    const body = outcome.duplicate
+      ? await replayAccepted(commands, sessionId, outcome, prompt)
+      : acceptedBody(sessionId, ids, outcome.state, outcome.position);
     return reply.code(202).send(body);
   });
 
@@ -75,11 +75,11 @@ export const promptRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =>
     config: limitFor(config, "writes"),
   }, async (request, reply) => {
     const { sessionId, promptId } = request.params;
-    const { state, result } = await commands(sessionId, { type: "CancelPrompt", data: { promptId } }, { meta: commandMeta(request) });
+    const { state, position } = await commands.execute(sessionId, { type: "CancelPrompt", data: { promptId } }, { meta: commandMeta(request) });
     const cancelled = state.status === "open" && state.prompts[promptId] === "cancelled";
     // A queued prompt is gone at once (200); a running one waits for the runner to kill it (202).
     return reply.code(cancelled ? 200 : 202).send({
-      promptId, sessionId, status: cancelled ? "cancelled" : "cancel_requested", position: result.position,
+      promptId, sessionId, status: cancelled ? "cancelled" : "cancel_requested", position,
     });
   });
 };

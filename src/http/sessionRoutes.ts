@@ -66,8 +66,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
       context: body.context ?? null,
       metadata: body.metadata ?? {},
     };
-    const { result } = await commands(id, { type: "CreateSession", data }, { meta: commandMeta(request), now });
-    return reply.code(201).send({ ...createdView(id, data, now), position: result.position });
+    const { position } = await commands.execute(id, { type: "CreateSession", data }, { meta: commandMeta(request), now });
+    return reply.code(201).send({ ...createdView(id, data, now), position });
   });
 
   app.get("/api/claude-code/sessions", {
@@ -102,11 +102,11 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
       ...(metadata !== undefined ? { metadata } : {}),
       ...(status !== undefined ? { status } : {}),
     };
-    const { result } = await commands(sessionId, { type: "UpdateSession", data }, { meta: commandMeta(request) });
-    await waitForWrite(reads, reply, result.position, config.READ_WAIT_MS);
+    const { position } = await commands.execute(sessionId, { type: "UpdateSession", data }, { meta: commandMeta(request) });
+    await waitForWrite(reads, reply, position, config.READ_WAIT_MS);
     const session = await reads.getSession(sessionId);
     if (!session) throw notFound(sessionId);
-    return { ...session, position: result.position };
+    return { ...session, position };
   });
 
   app.delete(byId, {
@@ -114,7 +114,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     config: limitFor(config, "writes"),
   }, async (request) => {
     const { sessionId } = request.params;
-    const { result } = await commands(sessionId, { type: "DeleteSession", data: {} }, { meta: commandMeta(request) });
-    return { success: true as const, sessionId, position: result.position };
+    const { position } = await commands.execute(sessionId, { type: "DeleteSession", data: {} }, { meta: commandMeta(request) });
+    return { success: true as const, sessionId, position };
   });
 };

@@ -11,7 +11,8 @@ import { startEmbeddedRedis } from "./embeddedRedis.ts";
 export const connectRedis = async (config: Readonly<Config>, logger: Logger) => {
   const embedded = config.REDIS_URL ? null : await startEmbeddedRedis(config.DATA_DIR, config.REDIS_DURABILITY, logger);
   const url = config.REDIS_URL ?? embedded?.url ?? "";
-  const redis = new Redis(url, { maxRetriesPerRequest: 20, enableAutoPipelining: false });
+  // Requests run concurrently: auto-pipelining batches their commands into few writes.
+  const redis = new Redis(url, { maxRetriesPerRequest: 20, enableAutoPipelining: true });
   await redis.ping();
   if (config.REDIS_DURABILITY === "strict") {
     await redis.config("SET", "appendonly", "yes");

@@ -1,7 +1,8 @@
 import type { Logger } from "pino";
 import type { Envelope } from "../../events/envelope.ts";
+import { envelopeJson, sessionEntryId } from "../eventStore/entryCodec.ts";
 import type { EventStore } from "../eventStore/eventStore.ts";
-import { entryIdOf, envelopeJson, type LiveEvent } from "./hub.ts";
+import type { LiveEvent } from "./hub.ts";
 
 /**
  * Reads a session's events after a version from the archive (Postgres) when Redis no longer
@@ -9,20 +10,8 @@ import { entryIdOf, envelopeJson, type LiveEvent } from "./hub.ts";
  */
 export type ReadArchive = (sessionId: string, afterVersion: number, limit: number) => Promise<readonly Envelope[]>;
 
-type Entry = [id: string, fields: string[]];
-
-const fieldsToEvent = (entryId: string, fields: readonly string[]): LiveEvent => {
-  let body = "{}";
-  let hash = "";
-  for (let index = 0; index < fields.length; index += 2) {
-    if (fields[index] === "e") body = fields[index + 1] ?? "{}";
-    if (fields[index] === "h") hash = fields[index + 1] ?? "";
-  }
-  return { id: entryId, version: Number(entryId.slice(2)), json: envelopeJson(body, hash) };
-};
-
-export const liveEventOfEnvelope = (envelope: Envelope): LiveEvent => ({
-  id: entryIdOf(envelope.version),
+const liveEventOfEnvelope = (envelope: Envelope): LiveEvent => ({
+  id: sessionEntryId(envelope.version),
   version: envelope.version,
   json: JSON.stringify(envelope),
 });
@@ -35,11 +24,8 @@ export const liveEventOfEnvelope = (envelope: Envelope): LiveEvent => ({
 export const createHistoryReader = (options: { store: EventStore; logger: Logger; readArchive?: ReadArchive | undefined }) => {
   const { store, logger, readArchive } = options;
 
-  const fromRedis = async (sessionId: string, afterVersion: number, limit: number): Promise<LiveEvent[]> => {
-    const key = store.keys.sessionStream(store.partitionFor(sessionId), sessionId);
-    const entries = (await store.redis.xrange(key, entryIdOf(afterVersion + 1), "+", "COUNT", limit)) as Entry[];
-    return entries.map(([entryId, fields]) => fieldsToEvent(entryId, fields));
-  };
+  const fromRedis = async (sessionId: string, afterVersion: number, limit: number): Promise<LiveEvent[]> =>
+    (await store.readSessionEntries(sessionId, afterVersion, limit)).map((entry) => ({ id: entry.entryId, version: entry.version, json: envelopeJson(entry) }));
 
   const fromArchive = async (sessionId: string, afterVersion: number, limit: number): Promise<LiveEvent[]> => {
     if (!readArchive) return [];

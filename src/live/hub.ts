@@ -1,8 +1,8 @@
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { toError } from "../errors.ts";
+import { envelopeJson, isEventEntry, sessionEntryId } from "../eventStore/entryCodec.ts";
 import type { EventStore } from "../eventStore/eventStore.ts";
-import { raceWithWatchdog } from "../eventStore/watchdog.ts";
+import type { LogEntry, LogTail } from "../eventStore/logTail.ts";
 
 /** A stored event on its way to clients: serialised once per process, shared by every client. */
 export interface LiveEvent {
@@ -21,93 +21,39 @@ export interface HubListener {
 
 export interface LiveHubOptions {
   readonly store: EventStore;
-  readonly redis: Redis;
   readonly logger: Logger;
   readonly blockMs?: number;
   readonly batchSize?: number;
 }
 
-type Entry = [id: string, fields: string[]];
-
-export const entryIdOf = (version: number): string => `0-${version}`;
-
 /**
- * The stored body `e` is the canonical JSON of the envelope without `hash`; appending the hash
- * gives the envelope JSON without parsing and re-encoding it for every event.
- */
-export const envelopeJson = (body: string, hash: string): string =>
-  `${body.slice(0, -1)}${body.length > 2 ? "," : ""}"hash":${JSON.stringify(hash)}}`;
-
-/** The live-delta channel prefix the runner publishes on: `${prefix}live:`. */
-export const keyPrefixOf = (store: EventStore): string => store.keys.config.slice(0, -"config".length);
-export const deltaChannelPrefix = (store: EventStore): string => `${keyPrefixOf(store)}live:`;
-
-const liveEventOf = (fields: readonly string[]): { sessionId: string; event: LiveEvent } | null => {
-  let sessionId = "";
-  let version = 0;
-  let body = "";
-  let hash = "";
-  for (let index = 0; index < fields.length; index += 2) {
-    const value = fields[index + 1] ?? "";
-    switch (fields[index]) {
-      case "s": sessionId = value; break;
-      case "v": version = Number(value); break;
-      case "e": body = value; break;
-      case "h": hash = value; break;
-    }
-  }
-  if (!sessionId || !Number.isInteger(version) || version < 1 || !body.startsWith("{") || !body.endsWith("}")) return null;
-  return { sessionId, event: { id: entryIdOf(version), version, json: envelopeJson(body, hash) } };
-};
-
-/**
- * The per-process fan-out: ONE blocking connection reads every partition log (plain XREAD,
- * no consumer group: every api process sees every event) and ONE subscriber connection
- * receives the runners' live deltas; both are dispatched to the clients of each session.
+ * The per-process fan-out: ONE tail follows every partition log (no consumer group: every api
+ * process sees every event) and ONE subscription receives the runners' live deltas; both are
+ * dispatched to the clients of each session.
  */
 export const createLiveHub = (options: LiveHubOptions) => {
   const { store, logger } = options;
-  const blockMs = options.blockMs ?? 5000;
-  const batchSize = options.batchSize ?? 500;
   const log = logger.child({ component: "liveHub" });
-  const logKeys = Array.from({ length: store.partitions }, (_, partition) => store.keys.partitionLog(partition));
-  const keyPrefix = keyPrefixOf(store);
-  const channelPrefix = deltaChannelPrefix(store);
   const listeners = new Map<string, Set<HubListener>>();
-  const cursors = new Map<string, string>();
-  let blocking: Redis | null = null;
-  let subscriber: Redis | null = null;
+  let tail: LogTail | null = null;
+  let deltas: { close: () => void } | null = null;
   let running = false;
   let starting: Promise<void> | null = null;
   let loop: Promise<void> = Promise.resolve();
 
-  const dispatch = (key: string, entries: readonly Entry[]) => {
-    for (const [entryId, fields] of entries) {
-      cursors.set(key, entryId);
-      const sessionId = fields[0] === "s" ? fields[1] : undefined;
-      // Route on the `s` field before parsing: most sessions have no watcher in this process.
-      if (sessionId !== undefined && !listeners.has(sessionId)) continue;
-      const parsed = liveEventOf(fields);
-      if (!parsed) {
-        log.warn({ key, entryId }, "partition log entry is not an event; skipped");
-        continue;
-      }
-      for (const listener of listeners.get(parsed.sessionId) ?? []) listener.event(parsed.event);
-    }
+  const dispatch = (entry: LogEntry) => {
+    // Route on the session before anything else: most sessions have no watcher in this process.
+    const targets = listeners.get(entry.sessionId);
+    if (targets === undefined) return;
+    if (!isEventEntry(entry)) return log.warn({ partition: entry.partition, entryId: entry.entryId }, "partition log entry is not an event; skipped");
+    const event: LiveEvent = { id: sessionEntryId(entry.version), version: entry.version, json: envelopeJson(entry) };
+    for (const listener of targets) listener.event(event);
   };
 
-  // The watchdog (taskforcesh/bullmq#1658) recycles a connection whose blocked XREAD hangs.
-  const readOnce = async (connection: Redis) => {
-    const ids = logKeys.map((key) => cursors.get(key) ?? "$");
-    const read = connection.xread("COUNT", batchSize, "BLOCK", blockMs, "STREAMS", ...logKeys, ...ids) as Promise<[string, Entry[]][] | null>;
-    const outcome = await raceWithWatchdog(connection, read, blockMs + 5000, () => log.warn("blocking read exceeded its deadline; reconnecting"));
-    for (const [key, entries] of outcome ?? []) dispatch(key, entries);
-  };
-
-  const run = async (connection: Redis) => {
+  const run = async (reader: LogTail) => {
     while (running) {
       try {
-        await readOnce(connection);
+        for (const entry of await reader.read()) dispatch(entry);
       } catch (error) {
         if (!running) break;
         log.error({ err: toError(error).message }, "live read failed; retrying");
@@ -116,20 +62,7 @@ export const createLiveHub = (options: LiveHubOptions) => {
     }
   };
 
-  /** Pins each log's cursor to its current last entry, so nothing appended from now on is missed. */
-  const pinCursors = async () => {
-    const pipeline = store.redis.pipeline();
-    for (const key of logKeys) pipeline.xrevrange(key, "+", "-", "COUNT", 1);
-    const replies = (await pipeline.exec()) ?? [];
-    for (const [index, key] of logKeys.entries()) {
-      const [error, entries] = replies[index] ?? [null, []];
-      if (error) throw error;
-      cursors.set(key, (entries as Entry[])[0]?.[0] ?? "0-0");
-    }
-  };
-
-  const onDelta = (_pattern: string, channel: string, message: string) => {
-    const sessionId = channel.slice(channelPrefix.length);
+  const onDelta = (sessionId: string, message: string) => {
     const targets = listeners.get(sessionId);
     if (!targets) return;
     let json: string;
@@ -144,15 +77,18 @@ export const createLiveHub = (options: LiveHubOptions) => {
   };
 
   const startNow = async () => {
-    await pinCursors();
     // Named, so an operator sees exactly two live connections per api process in CLIENT LIST.
-    subscriber = options.redis.duplicate({ connectionName: `${keyPrefix}live-deltas` });
-    subscriber.on("pmessage", onDelta);
-    await subscriber.psubscribe(`${channelPrefix}*`);
-    blocking = options.redis.duplicate({ connectionName: `${keyPrefix}live-hub` });
+    const reader = await store.openTail({
+      connectionName: "live-hub",
+      ...(options.blockMs !== undefined ? { blockMs: options.blockMs } : {}),
+      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+      onStuck: () => log.warn("blocking read exceeded its deadline; reconnecting"),
+    });
+    tail = reader;
+    deltas = await store.liveDeltas.subscribe(onDelta, "live-deltas");
     running = true;
-    loop = run(blocking);
-    log.info({ partitions: logKeys.length }, "live hub reading all partition logs");
+    loop = run(reader);
+    log.info({ partitions: store.partitions }, "live hub reading all partition logs");
   };
 
   return {
@@ -160,6 +96,7 @@ export const createLiveHub = (options: LiveHubOptions) => {
     start(): Promise<void> {
       starting ??= startNow().catch((error: unknown) => {
         starting = null; // let the next client try again (Redis may be back)
+        tail?.close();
         throw error;
       });
       return starting;
@@ -167,11 +104,11 @@ export const createLiveHub = (options: LiveHubOptions) => {
     async stop() {
       if (!running) return;
       running = false;
-      blocking?.disconnect();
-      subscriber?.disconnect();
+      tail?.close();
+      deltas?.close();
       await loop;
-      blocking = null;
-      subscriber = null;
+      tail = null;
+      deltas = null;
       starting = null;
     },
     /** Registers a client of one session; returns its unsubscribe. */

@@ -1,6 +1,5 @@
-import { fold, initialState, queuePosition, type SessionState } from "../../commands/session/index.ts";
-import { decodeEvent, parseEnvelope, type DomainEvent } from "../../events/registry.ts";
-import type { HistoryReader } from "./history.ts";
+import { queuePosition, type SessionState } from "../../commands/session/index.ts";
+import type { SessionCommands } from "../eventStore/sessionCommands.ts";
 
 /** What a client sees first on every connect: where the session stands right now. */
 export interface SessionSnapshot {
@@ -20,9 +19,6 @@ export interface SessionSnapshot {
   readonly queue: readonly { promptId: string; messageId: string; position: number }[];
   readonly pendingPermissions: readonly { requestId: string; jobId: string; toolName: string }[];
 }
-
-const PAGE = 1000;
-const CACHE_LIMIT = 1000;
 
 export const snapshotOf = (sessionId: string, state: SessionState, version: number): SessionSnapshot => {
   if (state.status !== "open") {
@@ -50,38 +46,12 @@ export const snapshotOf = (sessionId: string, state: SessionState, version: numb
   };
 };
 
-/**
- * Folds sessions with the pure decider. The folded state is cached per session (bounded,
- * least recently used out first), so a reconnect only reads the events since the last fold.
- */
-export const createSnapshotter = (history: HistoryReader) => {
-  const cache = new Map<string, { version: number; state: SessionState }>();
-
-  const remember = (sessionId: string, entry: { version: number; state: SessionState }) => {
-    cache.delete(sessionId);
-    cache.set(sessionId, entry);
-    if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value ?? "");
-  };
-
-  const take = async (sessionId: string): Promise<SessionSnapshot> => {
-    let { version, state } = cache.get(sessionId) ?? { version: 0, state: initialState() };
-    for (;;) {
-      const events = await history.page(sessionId, version, PAGE);
-      if (events.length === 0) break;
-      const known: DomainEvent[] = [];
-      for (const event of events) {
-        const decoded = decodeEvent(parseEnvelope(JSON.parse(event.json)));
-        // Unknown events are surfaced in the stream itself; the snapshot folds what it knows.
-        if (decoded.known) known.push(decoded as unknown as DomainEvent);
-      }
-      state = fold(known, state);
-      version = events[events.length - 1]?.version ?? version;
-    }
-    remember(sessionId, { version, state });
+/** Where a session stands, from the process's one command path (its cached fold plus what is new). */
+export const createSnapshotter = (commands: Pick<SessionCommands, "read">) => ({
+  take: async (sessionId: string): Promise<SessionSnapshot> => {
+    const { state, version } = await commands.read(sessionId);
     return snapshotOf(sessionId, state, version);
-  };
-
-  return { take };
-};
+  },
+});
 
 export type Snapshotter = ReturnType<typeof createSnapshotter>;

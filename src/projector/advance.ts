@@ -4,7 +4,6 @@ import { canonicalJson } from "../../events/envelope.ts";
 import type { Projection } from "../../projections/projection.ts";
 import { toError } from "../errors.ts";
 import type { EventStore, StoredEvent } from "../eventStore/eventStore.ts";
-import { createDeadLetters } from "../eventStore/deadLetters.ts";
 import { compareEntryIds } from "../eventStore/position.ts";
 import type { Database } from "../infra/database.ts";
 import { isAfter, lockPartition, readCheckpoint, writeCheckpoint } from "./checkpoints.ts";
@@ -47,50 +46,55 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * with a dead consumer, or after a failed batch. Skipping "at or below the checkpoint" is only
  * safe if the checkpoint never jumps over an unapplied entry, so each step checks that the
  * batch starts right after the checkpoint and otherwise reads the gap from the log itself.
+ * Redis is read before the transaction opens, never inside it: the transaction then checks,
+ * under its lock, that the checkpoint is still the one the events were chosen for.
  */
 export const createAdvancer = (deps: AdvanceDeps) => {
   const { db, store, projection } = deps;
   const target: ProjectionTarget = { projection, checkpointName: projection.name, schema: null };
-  const deadLetters = createDeadLetters(store, deps.group);
+  const deadLetters = store.deadLetters(deps.group);
   const poisonAttempts = deps.poisonAttempts ?? 3;
   const gapChunk = deps.gapChunk ?? 2000;
 
-  /** The first log entry after the checkpoint, to tell whether `events` follows it directly. */
-  const nextInLog = async (partition: number, checkpoint: string | null): Promise<string | null> => {
-    const [first] = await store.redis.xrange(store.keys.partitionLog(partition), checkpoint === null ? "-" : `(${checkpoint}`, "+", "COUNT", 1);
-    return first?.[0] ?? null;
-  };
-
+  /** The next run of events after `checkpoint`: the delivered ones when they follow it directly, else read from the log. */
   const chunkFor = async (partition: number, delivered: readonly StoredEvent[], checkpoint: string | null, end: string, limit: number) => {
     const fresh = delivered.filter((event) => isAfter(event.entryId, checkpoint));
     const first = fresh[0];
-    if (first && (await nextInLog(partition, checkpoint)) === first.entryId) return fresh.slice(0, limit);
+    if (first && (await store.firstEntryAfter(partition, checkpoint)) === first.entryId) return fresh.slice(0, limit);
     return store.readPartition(partition, checkpoint === null ? "-" : `(${checkpoint}`, end, Math.min(limit, gapChunk));
   };
 
-  /** One transaction: lock, read checkpoint, apply the next run of events, move the checkpoint. */
-  const step = (partition: number, delivered: readonly StoredEvent[], end: string, limit: number) =>
-    db.transaction().execute(async (trx) => {
-      await lockPartition(trx, projection.name, partition);
-      const checkpoint = await readCheckpoint(trx, projection.name, partition);
+  /**
+   * Applies the next run of events and moves the checkpoint, in one transaction. The events are
+   * chosen from Redis first; if another writer moved the checkpoint meanwhile, choose again.
+   */
+  const step = async (partition: number, delivered: readonly StoredEvent[], end: string, limit: number): Promise<{ last: string | null; done: boolean }> => {
+    for (;;) {
+      const checkpoint = await readCheckpoint(db, projection.name, partition);
       if (!isAfter(end, checkpoint)) return { last: checkpoint, done: true };
       const events = await chunkFor(partition, delivered, checkpoint, end, limit);
-      const last = events.at(-1)?.entryId ?? end;
-      try {
-        if (events.length === 0) await writeCheckpoint(trx, projection.name, partition, end); // trimmed away meanwhile
-        else await applyEvents(trx, target, partition, events);
-      } catch (error) {
-        throw new ChunkFailedError(error, events);
-      }
-      // Outside the poison path: a failure here is like the process dying before commit.
-      await deps.hooks?.beforeCommit?.(projection.name, partition, events);
-      return { last, done: last === end };
-    });
+      const outcome = await db.transaction().execute(async (trx) => {
+        await lockPartition(trx, projection.name, partition);
+        if ((await readCheckpoint(trx, projection.name, partition)) !== checkpoint) return null;
+        const last = events.at(-1)?.entryId ?? end;
+        try {
+          if (events.length === 0) await writeCheckpoint(trx, projection.name, partition, end); // trimmed away meanwhile
+          else await applyEvents(trx, target, partition, events);
+        } catch (error) {
+          throw new ChunkFailedError(error, events);
+        }
+        // Outside the poison path: a failure here is like the process dying before commit.
+        await deps.hooks?.beforeCommit?.(projection.name, partition, events);
+        return { last, done: last === end };
+      });
+      if (outcome !== null) return outcome;
+    }
+  };
 
   /** Records the poison event in the group's dead letters, then moves the checkpoint past it. */
   const bury = async (partition: number, event: StoredEvent, error: string) => {
     const { hash, ...body } = event.envelope;
-    await deadLetters.add(store.keys.partitionLog(partition), partition, event.entryId, ["e", canonicalJson(body), "h", hash], error, poisonAttempts);
+    await deadLetters.add(partition, event.entryId, ["e", canonicalJson(body), "h", hash], error, poisonAttempts);
     await db.transaction().execute(async (trx) => {
       await lockPartition(trx, projection.name, partition);
       if (isAfter(event.entryId, await readCheckpoint(trx, projection.name, partition))) {

@@ -1,5 +1,4 @@
 import type { EventStore } from "../eventStore/eventStore.ts";
-import { createDeadLetters } from "../eventStore/deadLetters.ts";
 import type { Database } from "../infra/database.ts";
 import { listCheckpoints, projectionGroup } from "./checkpoints.ts";
 
@@ -20,30 +19,15 @@ export interface ProjectionLag {
   readonly partitions: readonly PartitionLag[];
 }
 
-type GroupInfo = { pending: number; lag: number | null };
-
-const groupInfo = async (store: EventStore, key: string, group: string): Promise<GroupInfo | null> => {
-  const raw = (await store.redis.xinfo("GROUPS", key).catch(() => [])) as unknown[][];
-  for (const fields of raw) {
-    const record = new Map<string, unknown>();
-    for (let index = 0; index < fields.length; index += 2) record.set(String(fields[index]), fields[index + 1]);
-    if (record.get("name") !== group) continue;
-    const lag = record.get("lag");
-    return { pending: Number(record.get("pending") ?? 0), lag: lag === null || lag === undefined ? null : Number(lag) };
-  }
-  return null;
-};
-
 const entryMs = (entryId: string): number => Number(entryId.split("-")[0] ?? 0);
 
 const partitionLag = async (store: EventStore, group: string, partition: number, checkpoint: string | null, now: number): Promise<PartitionLag> => {
-  const key = store.keys.partitionLog(partition);
-  const [next] = await store.redis.xrange(key, checkpoint === null ? "-" : `(${checkpoint}`, "+", "COUNT", 1);
-  if (!next) return { partition, checkpoint, behind: 0, oldestUnprocessedAgeMs: 0 };
-  const info = await groupInfo(store, key, group);
+  const next = await store.firstEntryAfter(partition, checkpoint);
+  if (next === null) return { partition, checkpoint, behind: 0, oldestUnprocessedAgeMs: 0 };
+  const info = await store.groupInfo(partition, group);
   // Redis 7 reports the undelivered count as `lag`; it is null when it cannot tell (after deletions).
-  const behind = info ? (info.lag ?? (await store.redis.xlen(key))) + info.pending : await store.redis.xlen(key);
-  return { partition, checkpoint, behind: Math.max(behind, 1), oldestUnprocessedAgeMs: Math.max(0, now - entryMs(next[0])) };
+  const behind = info ? (info.lag ?? (await store.partitionLength(partition))) + info.pending : await store.partitionLength(partition);
+  return { partition, checkpoint, behind: Math.max(behind, 1), oldestUnprocessedAgeMs: Math.max(0, now - entryMs(next)) };
 };
 
 /** Lag of each projection: entries behind and age of the oldest unprocessed event, per partition. */
@@ -62,7 +46,7 @@ export const readLag = async (deps: { db: Database; store: EventStore; projectio
       projection,
       behind: partitions.reduce((sum, row) => sum + row.behind, 0),
       oldestUnprocessedAgeMs: Math.max(0, ...partitions.map((row) => row.oldestUnprocessedAgeMs)),
-      deadLetters: await createDeadLetters(deps.store, group).count(),
+      deadLetters: await deps.store.deadLetters(group).count(),
       partitions,
     });
   }

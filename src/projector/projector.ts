@@ -1,8 +1,7 @@
 import type { Logger } from "pino";
 import type { Projection } from "../../projections/projection.ts";
 import type { EventStore } from "../eventStore/eventStore.ts";
-import { createDeadLetters } from "../eventStore/deadLetters.ts";
-import { consumerName, createSubscription, type Subscription } from "../eventStore/subscription.ts";
+import { consumerName, type Subscription } from "../eventStore/subscription.ts";
 import type { Database } from "../infra/database.ts";
 import { createAdvancer, type AdvanceHooks } from "./advance.ts";
 import { projectionGroup } from "./checkpoints.ts";
@@ -60,8 +59,8 @@ export const createProjector = (options: ProjectorOptions) => {
       ...(options.hooks ? { hooks: options.hooks } : {}),
     });
     const consumer = options.consumer ?? consumerName();
-    return Array.from({ length: lanes }, (_, lane) => createSubscription({
-      store, group, logger,
+    return Array.from({ length: lanes }, (_, lane) => store.subscribe({
+      group, logger,
       handle: (batch, partition) => advance(partition, batch),
       batchSize: options.batchSize ?? 1000,
       consumer: lanes === 1 ? consumer : `${consumer}-${lane}`,
@@ -90,7 +89,7 @@ export const createProjector = (options: ProjectorOptions) => {
       return () => listeners.delete(listener);
     },
     lag: (): Promise<ProjectionLag[]> => readLag({ db, store, projections: projections.map((projection) => projection.name) }),
-    deadLetters: (name: string) => createDeadLetters(store, projectionGroup(name)),
+    deadLetters: (name: string) => store.deadLetters(projectionGroup(name)),
   };
 };
 

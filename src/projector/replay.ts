@@ -1,5 +1,4 @@
 import type { Logger } from "pino";
-import { trimmedPartitions } from "../eventStore/retention.ts";
 import { archiveQueries } from "../../projections/archive.ts";
 import type { Projection } from "../../projections/projection.ts";
 import type { EventStore, StoredEvent } from "../eventStore/eventStore.ts";
@@ -53,7 +52,7 @@ const sourceOf = (options: ReplayOptions): { read: ReadChunk; total: () => Promi
   const { store } = options;
   const total = async () => {
     let sum = 0;
-    for (let partition = 0; partition < store.partitions; partition += 1) sum += await store.redis.xlen(store.keys.partitionLog(partition));
+    for (let partition = 0; partition < store.partitions; partition += 1) sum += await store.partitionLength(partition);
     return sum;
   };
   return { read: redisChunks(store), total };
@@ -70,7 +69,7 @@ export const rebuildCheckpointName = (projection: string): string => `${projecti
 export const replayProjection = async (options: ReplayOptions): Promise<ReplayOutcome> => {
   const { db, store, projection, logger } = options;
   if (options.source === "redis") {
-    const trimmed = await trimmedPartitions(store);
+    const trimmed = await store.trimmedPartitions();
     if (trimmed.length > 0) {
       throw new Error(
         `the partition logs ${trimmed.join(", ")} have been trimmed: a rebuild from Redis would miss history. ` +
@@ -166,30 +165,51 @@ const buildPartitions = (deps: BuildDeps) => {
 };
 
 /**
- * The swap, in one transaction holding every partition's projector lock: the live projector
- * cannot commit meanwhile. The rebuild first catches up to the live checkpoints (from the
- * Redis logs), the live checkpoints move to wherever the rebuild got (never back), and the
- * shadow tables replace the live ones. The live projector's next batch then sees the rebuilt
- * tables and skips what they already hold.
+ * Moves `target` in one partition from its checkpoint up to `end` with events read from Redis,
+ * each run applied in a transaction that first checks, under the lock, that the checkpoint is
+ * still where the run was read from (the live projector may be writing the same partition).
+ */
+const catchUpTo = async (db: Database, read: ReadChunk, target: ProjectionTarget, partition: number, end: string) => {
+  for (;;) {
+    const checkpoint = await readCheckpoint(db, target.checkpointName, partition);
+    if (!isAfter(end, checkpoint)) return;
+    const events = (await read(partition, checkpoint, 2000)).filter((event) => !isAfter(event.entryId, end));
+    if (events.length === 0) return;
+    await db.transaction().execute(async (trx) => {
+      await lockPartition(trx, target.projection.name, partition);
+      if ((await readCheckpoint(trx, target.checkpointName, partition)) === checkpoint) await applyEvents(trx, target, partition, events);
+    });
+  }
+};
+
+/**
+ * The swap. First the rebuild catches up with the live checkpoints (read from the Redis logs,
+ * outside any transaction). Then one transaction holding every partition's projector lock
+ * points the live checkpoints at where the rebuild got and puts the shadow tables in place of
+ * the live ones. Whatever the live projector committed in between (its checkpoint had moved on
+ * past the rebuild's) is applied to the swapped-in tables right after, from the log.
  */
 const swap = async (deps: { db: Database; store: EventStore; target: ProjectionTarget; live: string; shadow: string }) => {
-  const { projection, checkpointName } = deps.target;
-  const read = redisChunks(deps.store);
-  await deps.db.transaction().execute(async (trx) => {
-    for (let partition = 0; partition < deps.store.partitions; partition += 1) await lockPartition(trx, projection.name, partition);
-    for (let partition = 0; partition < deps.store.partitions; partition += 1) {
+  const { db, store, target } = deps;
+  const { projection, checkpointName } = target;
+  const read = redisChunks(store);
+  for (let partition = 0; partition < store.partitions; partition += 1) {
+    const liveCheckpoint = await readCheckpoint(db, projection.name, partition);
+    if (liveCheckpoint !== null) await catchUpTo(db, read, target, partition, liveCheckpoint);
+  }
+  const behind: { partition: number; end: string }[] = [];
+  await db.transaction().execute(async (trx) => {
+    for (let partition = 0; partition < store.partitions; partition += 1) await lockPartition(trx, projection.name, partition);
+    for (let partition = 0; partition < store.partitions; partition += 1) {
       const liveCheckpoint = await readCheckpoint(trx, projection.name, partition);
-      let rebuilt = await readCheckpoint(trx, checkpointName, partition);
-      while (liveCheckpoint !== null && isAfter(liveCheckpoint, rebuilt)) {
-        const events = (await read(partition, rebuilt, 2000)).filter((event) => !isAfter(event.entryId, liveCheckpoint));
-        if (events.length === 0) break;
-        await applyEvents(trx, deps.target, partition, events);
-        rebuilt = events.at(-1)?.entryId ?? rebuilt;
-      }
-      const final = liveCheckpoint !== null && isAfter(liveCheckpoint, rebuilt) ? liveCheckpoint : rebuilt;
-      if (final !== null) await writeCheckpoint(trx, projection.name, partition, final);
+      const rebuilt = await readCheckpoint(trx, checkpointName, partition);
+      if (liveCheckpoint !== null && isAfter(liveCheckpoint, rebuilt)) behind.push({ partition, end: liveCheckpoint });
+      if (rebuilt !== null) await writeCheckpoint(trx, projection.name, partition, rebuilt);
+      else await trx.deleteFrom("projection_checkpoints").where("projection", "=", projection.name).where("partition", "=", partition).execute();
     }
     await trx.deleteFrom("projection_checkpoints").where("projection", "=", checkpointName).execute();
     await swapTables(trx, deps.live, deps.shadow, projection.tables);
   });
+  const live: ProjectionTarget = { projection, checkpointName: projection.name, schema: null };
+  for (const { partition, end } of behind) await catchUpTo(db, read, live, partition, end);
 };

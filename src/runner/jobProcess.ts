@@ -9,7 +9,7 @@ import { InvalidOptionsError, resolveCliOptions, type CliOptions } from "./cliOp
 import { createJobRecorder } from "./jobRecorder.ts";
 import { checkProjectFolder } from "./projectFolder.ts";
 import { completion, persistedSessionIdOf, storedKind, storedMessage } from "./runnerMessages.ts";
-import type { SessionCommands } from "./sessionCommands.ts";
+import type { SessionCommands } from "../eventStore/sessionCommands.ts";
 import { buildClaudeArgs, type ChildHandle, type ExitInfo, type Launcher } from "./spawnClaude.ts";
 import type { PermissionDecision } from "./signals.ts";
 import { closeInput, permissionResponseLine, userMessageLine, writeLine, type PermissionAnswer } from "./stdinProtocol.ts";
@@ -35,6 +35,8 @@ export type JobSpec = {
 
 export type JobContext = {
   readonly commands: SessionCommands;
+  /** True once the runner is shutting down: a dead store must not hold the process open. */
+  readonly shuttingDown: () => boolean;
   readonly launcher: Launcher | null;
   readonly env: Readonly<Record<string, string>>;
   readonly limits: { readonly maxLineBytes: number; readonly maxToolResultBytes: number; readonly killGraceMs: number };
@@ -44,7 +46,7 @@ export type JobContext = {
   /** RUNNER_ALLOW_BYPASS_PERMISSIONS: whether a session may ask for `bypassPermissions`. */
   readonly allowBypassPermissions: boolean;
   readonly meta: EventMeta;
-  readonly publishLive: (sessionId: string, payload: Record<string, unknown>) => void;
+  readonly publishDelta: (sessionId: string, payload: Record<string, unknown>) => void;
   readonly logger: Logger;
 };
 
@@ -54,9 +56,24 @@ export type JobContext = {
  */
 export type JobEnd = "completed" | "failed" | "cancelled" | "abandoned" | "unrecorded";
 
+/**
+ * Where a job is in its life: one value, so no two stop reasons can hold at once.
+ * `cancelling`: the phone asked; the group is killed and JobCancelled recorded.
+ * `aborting`: the runner stops; the group is killed and JobFailed(reason) recorded.
+ * `lost`: this runner no longer holds the lease; killed at once, nothing more recorded.
+ * `abandoned`: the log says the job is over elsewhere; killed, nothing more recorded.
+ */
+export type JobPhase =
+  | { readonly kind: "running" }
+  | { readonly kind: "cancelling" }
+  | { readonly kind: "aborting"; readonly reason: string }
+  | { readonly kind: "lost" }
+  | { readonly kind: "abandoned"; readonly code: string };
+
 export type JobHandle = {
   readonly spec: JobSpec;
   readonly pid: () => number | undefined;
+  readonly phase: () => JobPhase;
   /** The phone asked to cancel: kill the group and record JobCancelled. */
   readonly cancel: () => void;
   /** The runner is shutting down: kill the group and record JobFailed with `reason`. */
@@ -87,23 +104,22 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
   const stderr = createTail(STDERR_TAIL_BYTES);
   const counters = createDecodeCounters();
   let child: ChildHandle | null = null;
-  let stopping: { kind: "cancel" } | { kind: "abort"; reason: string } | null = null;
-  let abandoned = false;
-  let lost = false;
-  let hurried = false;
+  let phase: JobPhase = { kind: "running" };
   let seq = 0;
   let linked = spec.claudeSessionId;
   let lastResult: ResultLine | null = null;
   let killTimer: NodeJS.Timeout | undefined;
   const requestedInputs = new Map<string, Readonly<Record<string, unknown>>>();
+  /** Nothing more may be recorded: the job ended elsewhere or its lease is lost. */
+  const silenced = () => phase.kind === "lost" || phase.kind === "abandoned";
 
   const recorder = createJobRecorder({
     commands: ctx.commands,
     sessionId,
     meta: ctx.meta,
     logger: log,
-    stopped: () => abandoned || lost,
-    hurried: () => hurried,
+    stopped: silenced,
+    hurried: ctx.shuttingDown,
     onGone: (code) => abandon(code),
   });
   const submit = recorder.submit;
@@ -117,8 +133,8 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
   };
 
   const abandon = (code: string) => {
-    if (abandoned) return;
-    abandoned = true;
+    if (silenced()) return;
+    phase = { kind: "abandoned", code };
     log.warn({ code }, "job ended elsewhere; stopping its process");
     terminate();
   };
@@ -126,22 +142,23 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
   const onLine = (item: SplitLine) => {
     const line = decodeSplitLine(item);
     counters.record(line);
-    if (line.kind === "stream_event") return ctx.publishLive(sessionId, { jobId, line: line.raw });
+    if (line.kind === "stream_event") return ctx.publishDelta(sessionId, { jobId, line: line.raw });
     record(line);
   };
 
+  // RecordRunnerEvent needs no idempotency key: the session drops a seq it has already recorded.
   const record = (line: DecodedLine) => {
     const current = seq++;
-    submit({ type: "RecordRunnerEvent", data: { jobId, seq: current, kind: storedKind(line), message: storedMessage(line, ctx.limits.maxToolResultBytes) } }, `${jobId}:event:${current}`);
+    void submit({ type: "RecordRunnerEvent", data: { jobId, seq: current, kind: storedKind(line), message: storedMessage(line, ctx.limits.maxToolResultBytes) } });
     const claudeSessionId = persistedSessionIdOf(line);
     if (claudeSessionId !== undefined && claudeSessionId !== linked) {
       linked = claudeSessionId;
-      submit({ type: "LinkClaudeSession", data: { claudeSessionId, jobId } }, `${jobId}:link:${claudeSessionId}`);
+      void submit({ type: "LinkClaudeSession", data: { claudeSessionId, jobId } });
     }
     if (line.kind === "control_request" && line.request.subtype === "can_use_tool" && ctx.permissionPrompts) {
       const { toolName, input, toolUseId } = line.request;
       requestedInputs.set(line.requestId, input);
-      submit({ type: "RequestPermission", data: { jobId, requestId: line.requestId, toolName, input, ...(toolUseId ? { toolUseId } : {}) } }, `${jobId}:perm:${line.requestId}`);
+      void submit({ type: "RequestPermission", data: { jobId, requestId: line.requestId, toolName, input, ...(toolUseId ? { toolUseId } : {}) } });
     }
     if (line.kind === "result") {
       lastResult = line;
@@ -150,18 +167,19 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
     }
   };
 
+  const failed = (reason: string, message: string, exit?: ExitInfo): SessionCommand => {
+    const tail = exit ? stderr.text() : "";
+    const process = exit ? { exitCode: exit.exitCode, signal: exit.signal } : {};
+    return { type: "FailJob", data: { jobId, reason, message, ...process, ...(tail ? { stderrTail: tail } : {}) } };
+  };
+
   const endCommand = (exit: ExitInfo): SessionCommand => {
     const { exitCode, signal } = exit;
-    const tail = stderr.text();
-    const failed = (reason: string, message: string): SessionCommand => ({
-      type: "FailJob",
-      data: { jobId, reason, message, exitCode, signal, ...(tail ? { stderrTail: tail } : {}) },
-    });
-    if (stopping?.kind === "cancel") return { type: "CancelJob", data: { jobId, exitCode, signal } };
-    if (stopping?.kind === "abort") return failed(stopping.reason, `the runner stopped the job (${stopping.reason})`);
+    if (phase.kind === "cancelling") return { type: "CancelJob", data: { jobId, exitCode, signal } };
+    if (phase.kind === "aborting") return failed(phase.reason, `the runner stopped the job (${phase.reason})`, exit);
     if (lastResult !== null) return { type: "CompleteJob", data: completion(jobId, lastResult, exitCode) };
-    if (signal !== null) return failed("killed", `the CLI was killed by ${signal}`);
-    return failed(exitCode === 0 ? "no_result" : "cli_exited", `the CLI exited with code ${exitCode} without a result`);
+    if (signal !== null) return failed("killed", `the CLI was killed by ${signal}`, exit);
+    return failed(exitCode === 0 ? "no_result" : "cli_exited", `the CLI exited with code ${exitCode} without a result`, exit);
   };
 
   const resolveOptions = (): CliOptions | string => {
@@ -172,8 +190,6 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
       throw error;
     }
   };
-
-  const failed = (reason: string, message: string): SessionCommand => ({ type: "FailJob", data: { jobId, reason, message } });
 
   /** The folder to start in (its real path), or the FailJob that refuses the job. */
   const preflight = async (options: CliOptions | string): Promise<{ cwd: string } | { refused: SessionCommand }> => {
@@ -187,7 +203,7 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
     const options = resolveOptions();
     const checked = await preflight(options);
     if ("refused" in checked) return finish(checked.refused);
-    if (ctx.launcher === null || typeof options === "string" || lost) return finish(null);
+    if (ctx.launcher === null || typeof options === "string" || phase.kind === "lost") return finish(null);
     const args = buildClaudeArgs({ resumeSessionId: spec.claudeSessionId, options, permissionPrompts: ctx.permissionPrompts });
     const launched = ctx.launcher.launch({ cwd: checked.cwd, args, env: ctx.env });
     child = launched;
@@ -196,12 +212,12 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
     launched.stdout.on("data", (chunk: Buffer) => splitter.push(chunk).forEach(onLine));
     launched.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
     writeLine(launched.stdin, userMessageLine(spec.prompt));
-    if (stopping !== null || abandoned) terminate();
+    if (phase.kind !== "running") terminate();
     const exit = await launched.exited;
     splitter.end().forEach(onLine);
     clearTimeout(killTimer);
     // Tools the CLI started may outlive it; a stopped job leaves nothing behind.
-    if (stopping !== null || abandoned || lost) launched.kill("SIGKILL");
+    if (phase.kind !== "running") launched.kill("SIGKILL");
     if (exit.error !== undefined) {
       const notFound = (exit.error as NodeJS.ErrnoException).code === "ENOENT";
       await recorder.idle();
@@ -215,11 +231,13 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
   };
 
   const finish = async (command: SessionCommand | null): Promise<JobEnd> => {
-    if (lost) return "unrecorded";
-    if (command === null || abandoned) return "abandoned";
+    if (phase.kind === "lost") return "unrecorded";
+    if (command === null || phase.kind === "abandoned") return "abandoned";
     const outcome = await submit(command, `${jobId}:end`);
-    if (lost) return "unrecorded";
-    if (abandoned || outcome === "refused") return "abandoned";
+    // The phase may have moved while the end was being recorded.
+    const now = phase as JobPhase;
+    if (now.kind === "lost") return "unrecorded";
+    if (now.kind === "abandoned" || outcome === "refused") return "abandoned";
     if (outcome === "dropped") return "unrecorded";
     return command.type === "CompleteJob" ? "completed" : command.type === "CancelJob" ? "cancelled" : "failed";
   };
@@ -235,18 +253,19 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
   return {
     spec,
     pid: () => child?.pid,
+    phase: () => phase,
     cancel: () => {
-      stopping ??= { kind: "cancel" };
+      if (phase.kind !== "running") return;
+      phase = { kind: "cancelling" };
       terminate();
     },
     abort: (reason) => {
-      hurried = true;
-      stopping ??= { kind: "abort", reason };
+      if (phase.kind === "running") phase = { kind: "aborting", reason };
       terminate();
     },
     lose: () => {
-      if (lost) return;
-      lost = true;
+      if (phase.kind === "lost") return;
+      phase = { kind: "lost" };
       log.error("lease lost: another runner may already have failed this job; killing its process");
       child?.kill("SIGKILL");
     },

@@ -3,7 +3,7 @@ import type { EventMeta } from "../../events/envelope.ts";
 import { isDomainError, type DomainError } from "../../commands/errors.ts";
 import type { SessionCommand } from "../../commands/session/index.ts";
 import { toError } from "../errors.ts";
-import type { SessionCommands } from "./sessionCommands.ts";
+import type { SessionCommands } from "../eventStore/sessionCommands.ts";
 
 /**
  * A job's write path: its commands reach the session one batch at a time, in the order they
@@ -28,7 +28,7 @@ export type RecorderDeps = {
 /** What became of a command: in the log, refused for good by the decider, or not recorded. */
 export type Recorded = "recorded" | "refused" | "dropped";
 
-type Pending = { readonly command: SessionCommand; readonly key: string; readonly settle: (outcome: Recorded) => void };
+type Pending = { readonly command: SessionCommand; readonly key: string | undefined; readonly settle: (outcome: Recorded) => void };
 
 const MAX_BATCH = 200;
 const BACKOFF_FIRST_MS = 100;
@@ -55,14 +55,17 @@ export const createJobRecorder = (deps: RecorderDeps) => {
     return "refused";
   };
 
-  /** One append for the whole batch: after a stall the backlog goes out in one round trip. */
+  /**
+   * One append for the whole batch: after a stall the backlog goes out in one round trip. A
+   * retried batch is harmless: the session drops lines it has (by `seq`) and repeats of the
+   * other runner commands; only a lone command with a key (the job's end) uses it.
+   */
   const send = async (batch: readonly Pending[]): Promise<Recorded | "split"> => {
-    const first = batch[0] as Pending;
-    const key = batch.length === 1 ? first.key : `${first.key}+${batch.length}`;
+    const key = batch.length === 1 ? batch[0]?.key : undefined;
     for (let attempt = 1, delay = BACKOFF_FIRST_MS; ; attempt += 1, delay = Math.min(delay * 2, BACKOFF_MAX_MS)) {
       if (deps.stopped()) return "dropped";
       try {
-        await deps.commands.executeMany(deps.sessionId, batch.map((item) => item.command), { meta: deps.meta, idempotencyKey: key });
+        await deps.commands.execute(deps.sessionId, batch.map((item) => item.command), { meta: deps.meta, ...(key ? { idempotencyKey: key } : {}) });
         return "recorded";
       } catch (error) {
         if (isDomainError(error)) return refused(error, batch.length);
@@ -96,7 +99,7 @@ export const createJobRecorder = (deps: RecorderDeps) => {
 
   return {
     /** Queues a command; resolves once it is recorded, refused or given up on. */
-    submit: (command: SessionCommand, key: string): Promise<Recorded> =>
+    submit: (command: SessionCommand, key?: string): Promise<Recorded> =>
       new Promise<Recorded>((settle) => {
         pending.push({ command, key, settle });
         draining ??= drain();

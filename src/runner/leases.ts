@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import type { ChainableCommander, Redis } from "ioredis";
+import { defineScripts } from "../infra/luaScripts.ts";
 
 /**
  * Runner bookkeeping in Redis, shared by every runner process:
@@ -11,17 +11,13 @@ import type { ChainableCommander, Redis } from "ioredis";
  * - cancel marks: a cancel request reaches the runner holding the job even if it missed the
  *   pub/sub signal (checked on every lease renewal).
  */
-const nudgeScript = readFileSync(new URL("./scripts/nudge.lua", import.meta.url), "utf8");
-const settleScript = readFileSync(new URL("./scripts/settle.lua", import.meta.url), "utf8");
-const renewScript = readFileSync(new URL("./scripts/renew.lua", import.meta.url), "utf8");
-
 interface ScriptedRedis extends Redis {
-  ccmRunnerNudge(ready: string, counter: string, sessionId: string): Promise<number>;
-  ccmRunnerSettle(ready: string, sessionId: string, score: number): Promise<number>;
+  ccmNudge(ready: string, counter: string, sessionId: string): Promise<number>;
+  ccmSettle(ready: string, sessionId: string, score: number): Promise<number>;
 }
 
 interface ScriptedPipeline extends ChainableCommander {
-  ccmRunnerRenew(lease: string, running: string, runnerId: string, member: string, leaseMs: number): ScriptedPipeline;
+  ccmRenew(lease: string, running: string, runnerId: string, member: string, leaseMs: number): ScriptedPipeline;
 }
 
 export type RunningRef = { readonly sessionId: string; readonly jobId: string };
@@ -37,7 +33,6 @@ export const runnerKeys = (prefix: string) => ({
   ready: `${prefix}{runner}:ready`,
   readyCounter: `${prefix}{runner}:seq`,
   signals: `${prefix}runner:signals`,
-  live: (sessionId: string) => `${prefix}live:${sessionId}`,
 });
 
 const member = (ref: RunningRef) => `${ref.sessionId} ${ref.jobId}`;
@@ -49,11 +44,7 @@ const parseMember = (text: string): RunningRef | null => {
 export const createLeases = (redis: Redis, prefix: string, runnerId: string, leaseMs: number) => {
   const keys = runnerKeys(prefix);
   const scripted = redis as ScriptedRedis;
-  if (typeof scripted.ccmRunnerNudge !== "function") {
-    redis.defineCommand("ccmRunnerNudge", { numberOfKeys: 2, lua: nudgeScript });
-    redis.defineCommand("ccmRunnerSettle", { numberOfKeys: 1, lua: settleScript });
-    redis.defineCommand("ccmRunnerRenew", { numberOfKeys: 2, lua: renewScript });
-  }
+  defineScripts(redis, new URL("./scripts/", import.meta.url));
 
   return {
     keys,
@@ -65,7 +56,7 @@ export const createLeases = (redis: Redis, prefix: string, runnerId: string, lea
     renew: async (refs: readonly RunningRef[]): Promise<Renewal> => {
       if (refs.length === 0) return { cancelled: [], lost: [] };
       const pipeline = redis.pipeline() as ScriptedPipeline;
-      for (const ref of refs) pipeline.ccmRunnerRenew(keys.lease(ref.jobId), keys.running, runnerId, member(ref), leaseMs);
+      for (const ref of refs) pipeline.ccmRenew(keys.lease(ref.jobId), keys.running, runnerId, member(ref), leaseMs);
       const replies = await pipeline.exec();
       const cancels = await redis.mget(...refs.map((ref) => keys.cancel(ref.jobId)));
       // Only a definite "no" counts as lost; a failed call is retried on the next round.
@@ -84,8 +75,8 @@ export const createLeases = (redis: Redis, prefix: string, runnerId: string, lea
     },
     forgetRunning: async (ref: RunningRef) => void (await redis.zrem(keys.running, member(ref))),
     markCancel: async (jobId: string) => void (await redis.set(keys.cancel(jobId), "1", "PX", Math.max(leaseMs * 4, 60_000))),
-    nudge: (sessionId: string) => scripted.ccmRunnerNudge(keys.ready, keys.readyCounter, sessionId),
-    settle: (sessionId: string, score: number) => scripted.ccmRunnerSettle(keys.ready, sessionId, score),
+    nudge: (sessionId: string) => scripted.ccmNudge(keys.ready, keys.readyCounter, sessionId),
+    settle: (sessionId: string, score: number) => scripted.ccmSettle(keys.ready, sessionId, score),
     /** The oldest-nudged sessions first: [sessionId, nudge number]. */
     ready: async (count: number): Promise<[string, number][]> => {
       const flat = await redis.zrange(keys.ready, 0, count - 1, "WITHSCORES");

@@ -3,15 +3,15 @@ import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { EventMeta } from "../../events/envelope.ts";
+import { decodeEvent, type DecodedEvent } from "../../events/registry.ts";
 import { isDomainError } from "../../commands/errors.ts";
 import type { OpenSession } from "../../commands/session/index.ts";
 import type { Config } from "../config.ts";
 import { toError } from "../errors.ts";
 import type { EventStore, StoredEvent } from "../eventStore/eventStore.ts";
-import { createSubscription } from "../eventStore/subscription.ts";
+import type { SessionCommands } from "../eventStore/sessionCommands.ts";
 import { startJobProcess, type JobContext, type JobHandle } from "./jobProcess.ts";
 import { createLeases, type RunningRef } from "./leases.ts";
-import { createSessionCommands } from "./sessionCommands.ts";
 import { createSignals, type RunnerSignal } from "./signals.ts";
 import { createSimulator } from "./simulator.ts";
 import { childEnvironment, createCliLauncher, resolveClaudeCommand, type Launcher } from "./spawnClaude.ts";
@@ -32,10 +32,13 @@ export type RunnerConfig = Pick<
 
 export type RunnerDeps = {
   readonly store: EventStore;
+  /** The process's one command path, shared with the api and the live stream. */
+  readonly commands: SessionCommands;
+  /** For the runner's own bookkeeping (leases, ready set, signals): never the event store's keys. */
   readonly redis: Redis;
   readonly config: Readonly<RunnerConfig>;
   readonly logger: Logger;
-  /** The environment the CLI's allow-listed environment is taken from (main passes process.env). */
+  /** The environment the CLI's allow-listed environment is taken from (the CLI passes process.env). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Overrides the CLI / simulator choice (tests, bench). */
   readonly launcher?: Launcher | null;
@@ -43,8 +46,6 @@ export type RunnerDeps = {
   /** How often the ready set is polled when nothing nudges (a safety net). */
   readonly pollMs?: number;
 };
-
-const NUDGING = new Set(["PromptEnqueued", "JobCompleted", "JobFailed", "JobCancelled", "PromptCancelled", "SessionUpdated"]);
 
 const chooseLauncher = (deps: RunnerDeps): Launcher | null => {
   if (deps.launcher !== undefined) return deps.launcher;
@@ -54,27 +55,28 @@ const chooseLauncher = (deps: RunnerDeps): Launcher | null => {
 };
 
 export const createRunner = (deps: RunnerDeps) => {
-  const { store, redis, config } = deps;
+  const { store, redis, config, commands } = deps;
   const runnerId = deps.runnerId ?? `runner-${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
   const log = deps.logger.child({ role: "runner", runnerId });
   const leaseMs = config.RUNNER_LEASE_MS;
   const leases = createLeases(redis, config.REDIS_KEY_PREFIX, runnerId, leaseMs);
-  const commands = createSessionCommands(store);
   const launcher = chooseLauncher(deps);
   const jobs = new Map<string, JobHandle>();
   const meta = (jobId: string): EventMeta => ({ actor: `runner:${runnerId}`, correlationId: jobId, causationId: null, requestId: null });
   const timers: NodeJS.Timeout[] = [];
   const endings = new Set<Promise<void>>();
   let accepting = false;
+  let shuttingDown = false;
   let pumping = false;
   let pumpAgain = false;
 
-  const publishLive = (sessionId: string, payload: Record<string, unknown>) => {
-    redis.publish(leases.keys.live(sessionId), JSON.stringify(payload)).catch((error: unknown) => log.warn({ err: toError(error).message }, "live publish failed"));
+  const publishDelta = (sessionId: string, payload: Record<string, unknown>) => {
+    store.liveDeltas.publish(sessionId, payload).catch((error: unknown) => log.warn({ err: toError(error).message }, "live delta publish failed"));
   };
 
   const context = (jobId: string): JobContext => ({
     commands,
+    shuttingDown: () => shuttingDown,
     launcher,
     env: childEnvironment(deps.env),
     limits: { maxLineBytes: config.RUNNER_MAX_LINE_BYTES, maxToolResultBytes: config.RUNNER_MAX_TOOL_RESULT_BYTES, killGraceMs: config.RUNNER_KILL_GRACE_MS },
@@ -82,7 +84,7 @@ export const createRunner = (deps: RunnerDeps) => {
     reposDirectory: config.GITHUB_REPOS_DIRECTORY,
     allowBypassPermissions: config.RUNNER_ALLOW_BYPASS_PERMISSIONS,
     meta: meta(jobId),
-    publishLive,
+    publishDelta,
     logger: log,
   });
 
@@ -94,19 +96,17 @@ export const createRunner = (deps: RunnerDeps) => {
   };
   const signals = createSignals(redis, leases.keys.signals, onSignal, log);
 
+  /** The job's end in the log nudges its session (the reactor): here the slot is only freed. */
   const afterJob = async (ref: RunningRef, job: JobHandle) => {
     const end = await job.done;
     jobs.delete(ref.jobId);
-    commands.forget(ref.sessionId);
     if (end === "unrecorded") {
       // The log still says "running": the lease, no longer renewed, lapses and a sweep fails the job.
       log.warn({ sessionId: ref.sessionId, jobId: ref.jobId }, "job end not recorded; leaving its lease to lapse (runner_lost)");
-      void pump();
-      return;
+    } else {
+      await leases.release(ref).catch(() => {});
+      log.info({ sessionId: ref.sessionId, jobId: ref.jobId, end }, "job ended");
     }
-    await leases.release(ref).catch(() => {});
-    await leases.nudge(ref.sessionId).catch(() => {});
-    log.info({ sessionId: ref.sessionId, jobId: ref.jobId, end }, "job ended");
     void pump();
   };
 
@@ -121,8 +121,9 @@ export const createRunner = (deps: RunnerDeps) => {
   const claim = async (ref: RunningRef, promptId: string): Promise<boolean> => {
     await leases.acquire(ref);
     try {
+      // A repeated StartJob of the same job is a no-op: a retry after a lost reply is safe.
       const command = { type: "StartJob", data: { jobId: ref.jobId, promptId, runnerId, leaseMs } } as const;
-      await commands.execute(ref.sessionId, command, { meta: meta(ref.jobId), idempotencyKey: `${ref.jobId}:start` });
+      await commands.execute(ref.sessionId, command, { meta: meta(ref.jobId) });
       return true;
     } catch (error) {
       await leases.release(ref);
@@ -147,7 +148,7 @@ export const createRunner = (deps: RunnerDeps) => {
   };
 
   const tryStart = async (sessionId: string, score: number) => {
-    const state = await commands.read(sessionId);
+    const { state } = await commands.read(sessionId);
     // Nothing to start, or a job runs (its end nudges again): settle unless nudged meanwhile.
     if (state.status !== "open" || state.queue.length === 0 || state.running !== null) {
       await leases.settle(sessionId, score);
@@ -191,19 +192,47 @@ export const createRunner = (deps: RunnerDeps) => {
     }
   };
 
+  /**
+   * What the log means to the runner: a prompt to start (a queued prompt, or a job's end frees
+   * the session: the only source of nudges), a cancel or an answer for the runner holding a job.
+   */
+  const react = async (event: DecodedEvent, nudges: Set<string>): Promise<void> => {
+    if (!event.known) return;
+    switch (event.type) {
+      case "PromptEnqueued":
+      case "PromptCancelled":
+      case "JobCompleted":
+      case "JobFailed":
+      case "JobCancelled":
+      case "SessionUpdated":
+        nudges.add(event.sessionId);
+        return;
+      case "PromptCancelRequested":
+        return signals.cancel(leases, event.data.jobId);
+      case "PermissionDecided":
+        return signals.permission(event.data);
+      case "SessionCreated":
+      case "SessionDeleted":
+      case "ClaudeSessionLinked":
+      case "JobStarted":
+      case "RunnerEventEmitted":
+      case "PermissionRequested":
+        return;
+      default: {
+        const unhandled: never = event;
+        throw new Error(`the runner has no reaction to ${(unhandled as { type: string }).type}`);
+      }
+    }
+  };
+
   const handle = async (batch: readonly StoredEvent[]) => {
     const nudges = new Set<string>();
-    for (const { envelope } of batch) {
-      const data = envelope.data as Record<string, unknown>;
-      if (NUDGING.has(envelope.type)) nudges.add(envelope.sessionId);
-      if (envelope.type === "PromptCancelRequested") await signals.cancel(leases, String(data.jobId));
-      if (envelope.type === "PermissionDecided") await signals.permission(data);
-    }
+    for (const { envelope } of batch) await react(decodeEvent(envelope), nudges);
     for (const sessionId of nudges) await leases.nudge(sessionId);
     if (nudges.size > 0) void pump();
   };
 
-  const subscription = createSubscription({ store, group: "runner", logger: log, handle, consumer: runnerId, blockMs: 1000 });
+  const subscription = store.subscribe({ group: "runner", logger: log, handle, consumer: runnerId, blockMs: 1000 });
 
   /**
    * Renews leases of this runner's jobs and picks up cancels it missed on pub/sub. A lease it
@@ -223,14 +252,13 @@ export const createRunner = (deps: RunnerDeps) => {
       if (jobs.has(ref.jobId)) continue;
       const fail = { type: "FailJob", data: { jobId: ref.jobId, reason: "runner_lost", message: "the runner holding this job stopped renewing its lease" } } as const;
       try {
-        await commands.execute(ref.sessionId, fail, { meta: meta(ref.jobId), idempotencyKey: `${ref.jobId}:lost` });
+        await commands.execute(ref.sessionId, fail, { meta: meta(ref.jobId) });
         log.warn({ sessionId: ref.sessionId, jobId: ref.jobId }, "job failed: runner_lost");
       } catch (error) {
         if (!isDomainError(error)) throw error;
       }
+      // The JobFailed in the log nudges the session.
       await leases.forgetRunning(ref);
-      await leases.nudge(ref.sessionId);
-      void pump();
     }
   };
 
@@ -270,6 +298,7 @@ export const createRunner = (deps: RunnerDeps) => {
       // A pump in flight may still launch the job it has just claimed; it gets the same treatment.
       while (pumping) await new Promise((resolve) => setTimeout(resolve, 10));
       await waitForJobs(config.RUNNER_SHUTDOWN_GRACE_MS);
+      shuttingDown = true;
       while (jobs.size > 0) {
         for (const job of jobs.values()) job.abort("runner_shutdown");
         await Promise.all([...endings]);

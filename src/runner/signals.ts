@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { EventByType } from "../../events/registry.ts";
 import { toError } from "../errors.ts";
 import type { Leases } from "./leases.ts";
 
@@ -53,14 +54,9 @@ export const createSignals = (redis: Redis, channel: string, onSignal: (signal: 
       await leases.markCancel(jobId);
       await publish({ type: "cancel", jobId });
     },
-    permission: async (data: Record<string, unknown>) => {
-      const { jobId, requestId, behavior, message, updatedInput } = data;
-      if (typeof jobId !== "string" || typeof requestId !== "string" || (behavior !== "allow" && behavior !== "deny")) return;
-      const decision: PermissionDecision = {
-        behavior,
-        ...(typeof message === "string" ? { message } : {}),
-        ...(typeof updatedInput === "object" && updatedInput !== null ? { updatedInput: updatedInput as Record<string, unknown> } : {}),
-      };
+    permission: async (decided: EventByType<"PermissionDecided">["data"]) => {
+      const { jobId, requestId, behavior, message, updatedInput } = decided;
+      const decision: PermissionDecision = { behavior, ...(message !== undefined ? { message } : {}), ...(updatedInput !== undefined ? { updatedInput } : {}) };
       await publish({ type: "permission", jobId, requestId, decision });
     },
   };

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
+import type { DomainEvent } from "../../events/registry.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // An independent fold of the session stream: the oracle for "asOf equals replaying the prefix".
 import { createAggregateReads } from "../support/aggregateReads.ts";
 import { createTestStore } from "../support/redis.ts";
-import { archiveAll, createAuditApp, seedSession, type AuditApp, type SeededEvent } from "./support.ts";
+import { createAuditApp, seedSession, type AuditApp, type SeededEvent } from "./support.ts";
 
 let t: AuditApp;
 const lagging = randomUUID();
@@ -14,10 +15,12 @@ const seeded: Record<string, SeededEvent[]> = {};
 beforeAll(async () => {
   t = await createAuditApp();
   seeded[lagging] = await seedSession(t.commands, lagging);
-  await archiveAll(t.store, t.db);
-  // The archive has only versions 1-5: the rest is still on its way (archive lag).
-  await sql`delete from event_archive where session_id = ${lagging} and version > 5`.execute(t.db);
   seeded[unarchived] = await seedSession(t.commands, unarchived);
+  await t.settled();
+  // The archive has only versions 1-5 of one session, and nothing of the other: the rest is
+  // still on its way (archive lag).
+  await sql`delete from event_archive where session_id = ${lagging} and version > 5`.execute(t.db);
+  await sql`delete from event_archive where session_id = ${unarchived}`.execute(t.db);
 }, 60_000);
 afterAll(async () => {
   await t.close();
@@ -27,9 +30,10 @@ afterAll(async () => {
 const replayPrefix = async (sessionId: string, version: number) => {
   const copy = await createTestStore(t.store.partitions);
   try {
-    const entries = await t.redis.xrange(t.store.keys.sessionStream(t.store.partitionFor(sessionId), sessionId), "-", `0-${version}`);
-    const key = copy.store.keys.sessionStream(copy.store.partitionFor(sessionId), sessionId);
-    for (const [entryId, fields] of entries) await copy.redis.xadd(key, entryId, ...fields);
+    // The same events, appended afresh at their own times (the oracle reads data and times only).
+    for (const event of await t.store.readEvents(sessionId, 1, version)) {
+      await copy.store.append(sessionId, event.version - 1, [{ type: event.type, data: event.data } as DomainEvent], { meta: event.meta, now: new Date(event.occurredAt) });
+    }
     return await createAggregateReads(copy.store).getSession(sessionId);
   } finally {
     await copy.close();
@@ -72,8 +76,11 @@ describe("GET /api/claude-code/sessions/:id?asOf", () => {
 
   it("before the session existed, or after it was deleted, there is no session (404); before the deletion there is", async () => {
     expect((await asOf(lagging, "2024-12-31T00:00:00Z")).statusCode).toBe(404);
-    const deleted = await t.commands(unarchived, { type: "DeleteSession", data: {} }, { meta: { actor: "phone", correlationId: "c", causationId: null, requestId: null } });
-    expect((await asOf(unarchived, deleted.result.position ?? "")).statusCode).toBe(404);
+    const deleted = await t.commands.execute(unarchived, { type: "DeleteSession", data: {} }, { meta: { actor: "phone", correlationId: "c", causationId: null, requestId: null } });
+    // Still nothing of this session in the archive (the projector archived the deletion meanwhile).
+    await t.settled();
+    await sql`delete from event_archive where session_id = ${unarchived}`.execute(t.db);
+    expect((await asOf(unarchived, deleted.position ?? "")).statusCode).toBe(404);
     expect((await asOf(unarchived, seeded[unarchived]?.at(-1)?.position ?? "")).statusCode).toBe(200);
   });
 

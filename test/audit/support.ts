@@ -1,36 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
-import { sessionDecider, type SessionCommand, type SessionState } from "../../commands/session/index.ts";
-import { decodeEvent } from "../../events/registry.ts";
-import { archiveProjection } from "../../projections/archive.ts";
-import { createTokenStore, type TokenScope } from "../../src/auth/tokens.ts";
-import { parseConfig } from "../../src/config.ts";
-import { createCachedCommandHandler } from "../../src/eventStore/cachedCommandHandler.ts";
-import type { EventStore } from "../../src/eventStore/eventStore.ts";
-import { sessionsProjection } from "../../projections/index.ts";
-import { createProjector } from "../../src/projector/projector.ts";
-import { createSessionReads } from "../../src/readModels/sessionReads.ts";
-import { buildApp } from "../../src/http/app.ts";
-import type { Database } from "../../src/infra/database.ts";
-import { createTestDatabase } from "../support/postgres.ts";
-import { createTestStore } from "../support/redis.ts";
-
-/** Archives everything in the partition logs, as the archive projector would. */
-export const archiveAll = async (store: EventStore, db: Database) => {
-  for (let partition = 0; partition < store.partitions; partition += 1) {
-    let start = "-";
-    for (;;) {
-      const page = await store.readPartition(partition, start, "+", 1000);
-      if (page.length === 0) break;
-      await archiveProjection.handle(page.map((stored) => ({ ...stored, event: decodeEvent(stored.envelope) })), db);
-      start = `(${page.at(-1)?.entryId ?? ""}`;
-    }
-  }
-};
+import type { SessionCommand } from "../../commands/session/index.ts";
+import type { TokenScope } from "../../src/auth/tokens.ts";
+import type { SessionCommands } from "../../src/eventStore/sessionCommands.ts";
+import { createKeys } from "../../src/eventStore/keys.ts";
+import { startTestService, TEST_TOKEN, waitForProjections } from "../support/service.ts";
 
 /** A pino logger whose lines the test can read. */
 export const captureLogs = () => {
@@ -45,54 +20,29 @@ export const captureLogs = () => {
 };
 
 /**
- * The HTTP app over real Redis and Postgres with one token per scope. The bootstrap
- * (static) token is admin, as in production.
+ * The service as production assembles it (api and projector) over real Redis and Postgres,
+ * with one token per scope. The bootstrap token is admin, as in production.
  */
 export const createAuditApp = async () => {
-  const { store, redis, prefix, close: closeStore } = await createTestStore(4);
-  const database = await createTestDatabase();
-  const scratch = realpathSync(mkdtempSync(join(tmpdir(), "ccm-audit-")));
-  const root = join(scratch, "repos");
-  mkdirSync(join(root, "alpha"), { recursive: true });
-  const bootstrap = "bootstrap-token-0123456789";
-  const config = parseConfig({
-    GITHUB_REPOS_DIRECTORY: root, DATA_DIR: join(scratch, "data"), CLAUDE_CONFIG_DIR: join(scratch, "claude"),
-    REDIS_KEY_PREFIX: prefix, API_TOKEN: bootstrap, LOG_LEVEL: "silent",
-    RATE_LIMIT_READS: "100000", RATE_LIMIT_PROMPTS: "100000", RATE_LIMIT_WRITES: "100000",
-  });
-  const tokens = createTokenStore({ redis, prefix, staticTokens: [{ name: "operator", token: bootstrap, scope: "admin" }] });
   const logs = captureLogs();
-  const commands = createCachedCommandHandler(store, sessionDecider);
-  // The session read models are projected as in production; the archive is filled by the tests
-  // themselves (archiveAll), so that they can make it lag or tamper with it.
-  const projector = createProjector({ store, db: database.db, projections: [sessionsProjection], logger: logs.logger });
-  await projector.start();
-  const reads = createSessionReads({ db: database.db, projections: [sessionsProjection.name], projector });
-  const app = await buildApp({
-    config, logger: logs.logger, redis, db: database.db, store, version: "test", reads, commands, tokens,
-    tokenAdmin: tokens,
-  });
-  await app.ready();
+  const service = await startTestService({ logger: logs.logger });
+  const { app, tokens } = service;
+  if (!app || !tokens) throw new Error("the api role did not start");
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const scoped = async (scope: TokenScope) => bearer((await tokens.create(`${scope}-user`, { scope })).token);
   const as: Record<TokenScope | "bootstrap", { authorization: string }> = {
-    mobile: await scoped("mobile"), auditor: await scoped("auditor"), admin: await scoped("admin"), bootstrap: bearer(bootstrap),
+    mobile: await scoped("mobile"), auditor: await scoped("auditor"), admin: await scoped("admin"), bootstrap: bearer(TEST_TOKEN),
   };
   return {
-    app, store, redis, db: database.db, schema: database.schema, prefix, root, config, tokens, commands, logs, as,
-    close: async () => {
-      await app.close();
-      await projector.stop();
-      await database.close();
-      await closeStore();
-      rmSync(scratch, { recursive: true, force: true });
-    },
+    ...service, app, tokens, logs, as, schema: service.clients.schema,
+    /** Every projection (the archive too) has applied everything appended so far. */
+    settled: () => waitForProjections(service),
+    /** The Redis key of a session's stream: the tests tamper with it as an attacker would. */
+    sessionStreamKey: (sessionId: string) => createKeys(service.prefix).sessionStream(service.store.partitionFor(sessionId), sessionId),
   };
 };
 
 export type AuditApp = Awaited<ReturnType<typeof createAuditApp>>;
-
-type Commands = ReturnType<typeof createCachedCommandHandler<SessionCommand, SessionState>>;
 
 export interface SeededEvent {
   readonly version: number;
@@ -105,7 +55,7 @@ export interface SeededEvent {
  * 1 SessionCreated, 2 PromptEnqueued ("hello world"), 3 JobStarted, 4 ClaudeSessionLinked,
  * 5 RunnerEventEmitted, 6 JobCompleted, 7 SessionUpdated, 8 PromptEnqueued.
  */
-export const seedSession = async (commands: Commands, sessionId: string, options: { actor?: string; start?: number } = {}): Promise<SeededEvent[]> => {
+export const seedSession = async (commands: SessionCommands, sessionId: string, options: { actor?: string; start?: number } = {}): Promise<SeededEvent[]> => {
   const meta = { actor: options.actor ?? "phone", correlationId: `c-${sessionId.slice(0, 8)}`, causationId: null, requestId: null };
   const jobId = randomUUID();
   const script: SessionCommand[] = [
@@ -122,8 +72,8 @@ export const seedSession = async (commands: Commands, sessionId: string, options
   const start = options.start ?? Date.parse("2025-01-01T10:00:00.000Z");
   for (const [index, command] of script.entries()) {
     const now = new Date(start + index * 1000);
-    const { result } = await commands(sessionId, command, { meta, now });
-    seeded.push({ version: result.version, position: result.position ?? "", at: now.toISOString() });
+    const { version, position } = await commands.execute(sessionId, command, { meta, now });
+    seeded.push({ version, position: position ?? "", at: now.toISOString() });
   }
   return seeded;
 };

@@ -4,8 +4,8 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sealEnvelope, type Envelope } from "../../events/envelope.ts";
 import { runEvents } from "../../src/cli/events.ts";
-import { envelopeOf } from "../../src/eventStore/eventStore.ts";
-import { archiveAll, createAuditApp, seedSession, type AuditApp } from "./support.ts";
+import { envelopeOfFields } from "../../src/eventStore/entryCodec.ts";
+import { createAuditApp, seedSession, type AuditApp } from "./support.ts";
 
 let t: AuditApp;
 const ids = { untouched: randomUUID(), altered: randomUUID(), deleted: randomUUID(), swapped: randomUUID(), redisGap: randomUUID(), diverged: randomUUID() };
@@ -25,12 +25,12 @@ const verifyApi = async (sessionId: string) => {
   return response.json<{ ok: boolean; events: number; firstBadVersion?: number; reason?: string; source?: string; redis: { ok: boolean }; archive: { ok: boolean } }>();
 };
 
-const streamKey = (sessionId: string) => t.store.keys.sessionStream(t.store.partitionFor(sessionId), sessionId);
+const streamKey = (sessionId: string) => t.sessionStreamKey(sessionId);
 
 /** Rewrites a session stream in Redis with `change` applied to one version and the chain re-sealed after it: a forger's copy. */
 const forgeRedis = async (sessionId: string, version: number, change: (envelope: Envelope) => Envelope) => {
   const entries = await t.redis.xrange(streamKey(sessionId), "-", "+");
-  const envelopes = entries.map(([, fields]) => envelopeOf(fields));
+  const envelopes = entries.map(([entryId, fields]) => envelopeOfFields(entryId, fields));
   await t.redis.del(streamKey(sessionId));
   let prevHash = envelopes[0]?.prevHash ?? "";
   for (const original of envelopes) {
@@ -44,7 +44,7 @@ const forgeRedis = async (sessionId: string, version: number, change: (envelope:
 beforeAll(async () => {
   t = await createAuditApp();
   for (const sessionId of Object.values(ids)) await seedSession(t.commands, sessionId);
-  await archiveAll(t.store, t.db);
+  await t.settled();
   // One byte of one archived event: "hello world" → "hellp world" in version 2.
   await sql`update event_archive set data = replace(data::text, 'hello', 'hellp')::json where session_id = ${ids.altered} and version = 2`.execute(t.db);
   await sql`delete from event_archive where session_id = ${ids.deleted} and version = 5`.execute(t.db);
@@ -98,6 +98,8 @@ describe("verify a session's history (API)", () => {
   it("events not archived yet are lag, not a fault", async () => {
     const sessionId = randomUUID();
     await seedSession(t.commands, sessionId);
+    await t.settled();
+    await sql`delete from event_archive where session_id = ${sessionId}`.execute(t.db);
     expect(await verifyApi(sessionId)).toMatchObject({ ok: true, events: 8, archiveBehind: 8, archive: { ok: true, events: 0 } });
   });
 });

@@ -102,7 +102,7 @@ describe("CreateSession", () => {
   it("creates the session", () => given().when(oneOfEach[0]!).then([created]));
   it("refuses a second create", () => given(created).when(oneOfEach[0]!).rejects("session_exists"));
   it("starts active, idle, unlinked", () => {
-    expect(fold([created])).toMatchObject({ status: "open", sessionStatus: "active", running: null, claudeSessionId: null, queue: [], version: 1 });
+    expect(fold([created])).toMatchObject({ status: "open", sessionStatus: "active", running: null, claudeSessionId: null, queue: [] });
   });
 });
 
@@ -235,12 +235,20 @@ describe("job commands name the running job", () => {
 });
 
 describe("RecordRunnerEvent", () => {
-  it("records the runner's message and changes nothing but the version", () => {
-    const emitted: DomainEvent = { type: "RunnerEventEmitted", data: { jobId: "j1", seq: 3, kind: "assistant", message: { t: 1 } } };
+  const emitted: DomainEvent = { type: "RunnerEventEmitted", data: { jobId: "j1", seq: 3, kind: "assistant", message: { t: 1 } } };
+  it("records the runner's message and changes nothing but the job's last seq", () => {
     given(...running).when({ type: "RecordRunnerEvent", data: emitted.data as never }).then([emitted]);
     const before = fold(running);
-    expect(fold([...running, emitted])).toEqual({ ...before, version: before.version + 1 });
+    if (before.status !== "open" || before.running === null) throw new Error("not running");
+    expect(fold([...running, emitted])).toEqual({ ...before, running: { ...before.running, lastSeq: 3 } });
   });
+  it("a line at or below the last recorded seq is a repeat: a no-op (a retried batch)", () => {
+    given(...running, emitted).when({ type: "RecordRunnerEvent", data: emitted.data as never }).then([]);
+    given(...running, emitted).when({ type: "RecordRunnerEvent", data: { ...(emitted.data as object), seq: 2 } as never }).then([]);
+  });
+  it("the next seq is recorded", () =>
+    given(...running, emitted).when({ type: "RecordRunnerEvent", data: { ...(emitted.data as object), seq: 4 } as never })
+      .then([{ type: "RunnerEventEmitted", data: { ...(emitted.data as object), seq: 4 } } as DomainEvent]));
 });
 
 describe("LinkClaudeSession", () => {
@@ -286,8 +294,12 @@ describe("RequestPermission / DecidePermission", () => {
     given(...running)
       .when({ type: "RequestPermission", data: { jobId: "j1", requestId: "q1", toolName: "Bash", input: { command: "ls" } } })
       .then([permissionRequested("j1", "q1")]));
-  it("refuses a repeated request id", () =>
-    given(...running, permissionRequested("j1", "q1")).when(jobCommands("j1")[5]!).rejects("permission_exists"));
+  it("the same request again is a no-op (a retried batch)", () =>
+    given(...running, permissionRequested("j1", "q1")).when(jobCommands("j1")[5]!).then([]));
+  it("refuses a request id reused for another tool", () =>
+    given(...running, permissionRequested("j1", "q1"))
+      .when({ type: "RequestPermission", data: { jobId: "j1", requestId: "q1", toolName: "Write", input: {} } })
+      .rejects("permission_exists"));
   it("the phone's answer names the job", () => given(...running, permissionRequested("j1", "q1")).when(decideP("q1", "allow")).then([decided("allow")]));
   it("the same answer twice is a no-op", () =>
     given(...running, permissionRequested("j1", "q1"), decided("deny")).when(decideP("q1", "deny")).then([]));
@@ -299,16 +311,14 @@ describe("RequestPermission / DecidePermission", () => {
 });
 
 describe("state", () => {
-  it("initialState is empty at version 0 and versions count events", () => {
-    expect(sessionDecider.initialState()).toEqual({ status: "empty", version: 0 });
-    expect(fold([...running, enqueued("p2")]).version).toBe(4);
+  it("initialState is empty (the version is kept beside the state, by the command handler)", () => {
+    expect(sessionDecider.initialState()).toEqual({ status: "empty" });
   });
   it("queuePosition is null for unknown or finished prompts and on non-open sessions", () => {
     const state = fold([...running, completed("j1", "p1")]);
     expect([queuePosition(state, "p1"), queuePosition(state, "zz"), queuePosition(sessionDecider.initialState(), "p1")]).toEqual([null, null, null]);
   });
-  it("a deleted session ignores later events except for the version", () => {
-    const state = fold([created, deleted, enqueued("p1")]);
-    expect(state).toMatchObject({ status: "deleted", version: 3 });
+  it("a deleted session ignores later events", () => {
+    expect(fold([created, deleted, enqueued("p1")])).toEqual(fold([created, deleted]));
   });
 });

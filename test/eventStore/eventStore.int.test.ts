@@ -3,17 +3,21 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GENESIS_HASH, verifyChain } from "../../events/envelope.ts";
 import type { DomainEvent } from "../../events/registry.ts";
-import { ConcurrencyError } from "../../src/errors.ts";
+import { VersionConflictError } from "../../src/eventStore/errors.ts";
 import type { EventStore } from "../../src/eventStore/eventStore.ts";
+import type { Redis } from "ioredis";
 import { createTestStore, testMeta } from "../support/redis.ts";
 
 const updated = (n: number): DomainEvent => ({ type: "SessionUpdated", data: { context: `c${n}` } });
 
 let store: EventStore;
 let close: () => Promise<void>;
+let raw: { redis: Redis; prefix: string };
 
 beforeAll(async () => {
-  ({ store, close } = await createTestStore(4));
+  const opened = await createTestStore(4);
+  ({ store, close } = opened);
+  raw = opened;
 });
 afterAll(async () => close());
 
@@ -34,14 +38,14 @@ describe("append", () => {
   it("rejects a stale expected version with a typed error and writes nothing", async () => {
     const sessionId = randomUUID();
     await store.append(sessionId, 0, [updated(1)], { meta: testMeta });
-    await expect(store.append(sessionId, 0, [updated(2)], { meta: testMeta })).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(store.append(sessionId, 0, [updated(2)], { meta: testMeta })).rejects.toBeInstanceOf(VersionConflictError);
     expect((await store.readSession(sessionId)).events).toHaveLength(1);
   });
 
   it("rejects a prevHash that is not the head's hash", async () => {
     const sessionId = randomUUID();
     await store.append(sessionId, 0, [updated(1)], { meta: testMeta });
-    await expect(store.append(sessionId, 1, [updated(2)], { meta: testMeta, expectedHash: GENESIS_HASH })).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(store.append(sessionId, 1, [updated(2)], { meta: testMeta, expectedHash: GENESIS_HASH })).rejects.toBeInstanceOf(VersionConflictError);
   });
 
   it("answers a repeated idempotency key with the first result and appends once", async () => {
@@ -60,7 +64,7 @@ describe("append", () => {
 
   it("keeps the partition count fixed once the deployment stored it", async () => {
     const { createEventStore } = await import("../../src/eventStore/eventStore.ts");
-    const reopened = await createEventStore({ redis: store.redis, prefix: store.keys.config.replace(/config$/, ""), partitions: 64 });
+    const reopened = await createEventStore({ redis: raw.redis, prefix: raw.prefix, partitions: 64 });
     expect(reopened.partitions).toBe(4);
   });
 });
@@ -80,7 +84,7 @@ describe("concurrent writers (property)", () => {
               const result = await store.append(sessionId, head.version, events, { meta: testMeta, expectedHash: head.hash });
               return { sessionId, writer, ok: true as const, version: result.version };
             } catch (error) {
-              if (!(error instanceof ConcurrencyError)) throw error;
+              if (!(error instanceof VersionConflictError)) throw error;
               return { sessionId, writer, ok: false as const };
             }
           }),

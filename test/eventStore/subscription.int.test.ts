@@ -3,7 +3,8 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DomainEvent } from "../../events/registry.ts";
 import type { EventStore, StoredEvent } from "../../src/eventStore/eventStore.ts";
-import { createSubscription } from "../../src/eventStore/subscription.ts";
+import type { Redis } from "ioredis";
+import { createKeys } from "../../src/eventStore/keys.ts";
 import { createTestStore, testMeta } from "../support/redis.ts";
 
 const logger = pino({ level: "silent" });
@@ -11,9 +12,11 @@ const updated = (context: string): DomainEvent => ({ type: "SessionUpdated", dat
 
 let store: EventStore;
 let close: () => Promise<void>;
+let redis: Redis;
+let prefix: string;
 
 beforeAll(async () => {
-  ({ store, close } = await createTestStore(2));
+  ({ store, close, redis, prefix } = await createTestStore(2));
 });
 afterAll(async () => close());
 
@@ -34,14 +37,14 @@ const appendMany = async (count: number, tag: string) => {
 describe("subscriptions", () => {
   it("delivers every event once and acks after the handler succeeds", async () => {
     const seen: string[] = [];
-    const sub = createSubscription({ store, group: `g-${randomUUID()}`, logger, blockMs: 100,
+    const sub = store.subscribe({ group: `g-${randomUUID()}`, logger, blockMs: 100,
       handle: async (batch) => { seen.push(...batch.map((event) => String((event.envelope.data as { context: string }).context))); } });
     await sub.start();
     await appendMany(30, "a");
     await waitFor(() => seen.filter((c) => c.startsWith("a-")).length === 30);
     await sub.stop();
     expect(new Set(seen).size).toBe(seen.length);
-    const pending = await store.redis.xpending(store.keys.partitionLog(0), sub.group);
+    const pending = await redis.xpending(createKeys(prefix).partitionLog(0), sub.group);
     expect((pending as [number])[0]).toBe(0);
   });
 
@@ -49,7 +52,7 @@ describe("subscriptions", () => {
     const group = `g-${randomUUID()}`;
     // The first consumer takes a batch and dies before acking (its handler never returns).
     const taken: StoredEvent[] = [];
-    const doomed = createSubscription({ store, group, logger, blockMs: 100, consumer: "doomed",
+    const doomed = store.subscribe({ group, logger, blockMs: 100, consumer: "doomed",
       handle: (batch) => { taken.push(...batch); return new Promise<void>(() => {}); } });
     await doomed.start();
     await appendMany(5, "b");
@@ -57,7 +60,7 @@ describe("subscriptions", () => {
     void doomed.stop(); // never resolves: its handler is stuck, like a killed process
 
     const rescued: string[] = [];
-    const survivor = createSubscription({ store, group, logger, blockMs: 100, claimIdleMs: 200, consumer: "survivor",
+    const survivor = store.subscribe({ group, logger, blockMs: 100, claimIdleMs: 200, consumer: "survivor",
       handle: async (batch) => { rescued.push(...batch.map((event) => event.entryId)); } });
     await survivor.start();
     await waitFor(() => taken.every((event) => rescued.includes(event.entryId)));
@@ -69,7 +72,7 @@ describe("subscriptions", () => {
     const group = `g-${randomUUID()}`;
     const handled: string[] = [];
     let attempts = 0;
-    const sub = createSubscription({ store, group, logger, blockMs: 100, claimIdleMs: 100, maxDeliveries: 3,
+    const sub = store.subscribe({ group, logger, blockMs: 100, claimIdleMs: 100, maxDeliveries: 3,
       handle: async (batch) => {
         if (batch.some((event) => event.envelope.sessionId === poisonSession)) {
           attempts += 1;
@@ -99,7 +102,7 @@ describe("subscriptions", () => {
       if (broken) throw new Error("down");
       handled.push(...batch.map((event) => event.entryId));
     };
-    const sub = createSubscription({ store, group, logger, blockMs: 100, claimIdleMs: 50, maxDeliveries: 2, partitions: [0, 1], handle });
+    const sub = store.subscribe({ group, logger, blockMs: 100, claimIdleMs: 50, maxDeliveries: 2, partitions: [0, 1], handle });
     await sub.start();
     await store.append(randomUUID(), 0, [updated("late")], { meta: testMeta });
     await waitFor(async () => (await sub.deadLetters.count()) >= 1);

@@ -10,7 +10,7 @@ let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
   cpSync(fixtures, join(t.config.CLAUDE_CONFIG_DIR, "projects"), { recursive: true });
-  await t.history.scan();
+  await t.history?.scan();
 });
 afterAll(async () => t.close());
 

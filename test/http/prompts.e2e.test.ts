@@ -25,7 +25,7 @@ const prompts = async (sessionId: string, minPosition: string) =>
 
 /** What the runner does when it picks a prompt up. */
 const startJob = (sessionId: string, promptId: string) =>
-  t.commands(sessionId, { type: "StartJob", data: { jobId: randomUUID(), promptId, runnerId: "runner-1", leaseMs: 30_000 } }, { meta: runner });
+  t.commands.execute(sessionId, { type: "StartJob", data: { jobId: randomUUID(), promptId, runnerId: "runner-1", leaseMs: 30_000 } }, { meta: runner });
 
 describe("POST .../prompts", () => {
   it("accepts a prompt on an idle session as running, position 0, and records it", async () => {
@@ -45,8 +45,8 @@ describe("POST .../prompts", () => {
     const bodies = [];
     for (const prompt of ["first", "second", "third"]) bodies.push((await send(sessionId, { prompt })).json());
     expect(bodies.map((body) => [body.status, body.queuePosition])).toEqual([["running", 0], ["queued", 1], ["queued", 2]]);
-    const { result } = await startJob(sessionId, bodies[0].promptId);
-    const listed = await prompts(sessionId, result.position ?? "");
+    const { position } = await startJob(sessionId, bodies[0].promptId);
+    const listed = await prompts(sessionId, position ?? "");
     expect(listed.map((prompt) => [prompt.promptId, prompt.status, prompt.queuePosition])).toEqual([
       [bodies[0].promptId, "running", 0], [bodies[1].promptId, "queued", 1], [bodies[2].promptId, "queued", 2],
     ]);
@@ -167,7 +167,7 @@ describe("DELETE .../prompts/:promptId", () => {
     expect(response.statusCode).toBe(202);
     expect(response.json()).toMatchObject({ promptId: sent.promptId, sessionId, status: "cancel_requested" });
     const { events } = await t.store.readSession(sessionId);
-    expect(events.at(-1)).toMatchObject({ type: "PromptCancelRequested", meta: { actor: "tester" } });
+    expect(events.at(-1)).toMatchObject({ type: "PromptCancelRequested", meta: { actor: "env" } });
     const repeat = await cancel(sessionId, sent.promptId);
     expect(repeat.statusCode).toBe(202);
     expect((await t.store.readSession(sessionId)).version).toBe(events.length);

@@ -18,11 +18,11 @@ const get = (url: string, headers: Record<string, string> = {}) => t.app.inject(
 /** Simulates the runner having linked the Claude conversation: the default listing needs it. */
 const link = async (sessionId: string, promptId = randomUUID()) => {
   const meta = { actor: "runner", correlationId: "c", causationId: null, requestId: null };
-  await t.commands(sessionId, { type: "EnqueuePrompt", data: { promptId, messageId: randomUUID(), prompt: "hi" } }, { meta });
+  await t.commands.execute(sessionId, { type: "EnqueuePrompt", data: { promptId, messageId: randomUUID(), prompt: "hi" } }, { meta });
   const jobId = randomUUID();
-  await t.commands(sessionId, { type: "StartJob", data: { jobId, promptId, runnerId: "r1", leaseMs: 30_000 } }, { meta });
-  const { result } = await t.commands(sessionId, { type: "LinkClaudeSession", data: { jobId, claudeSessionId: `claude-${sessionId}` } }, { meta });
-  return result.position ?? "";
+  await t.commands.execute(sessionId, { type: "StartJob", data: { jobId, promptId, runnerId: "r1", leaseMs: 30_000 } }, { meta });
+  const { position } = await t.commands.execute(sessionId, { type: "LinkClaudeSession", data: { jobId, claudeSessionId: `claude-${sessionId}` } }, { meta });
+  return position ?? "";
 };
 
 describe("POST /api/claude-code/sessions", () => {
@@ -51,7 +51,7 @@ describe("POST /api/claude-code/sessions", () => {
   it("records the token's name, the request id and the correlation id on the event", async () => {
     const response = await create({ folderName: "alpha" }, { "x-request-id": "req-42", "x-correlation-id": "corr-7" });
     const { events } = await t.store.readSession(response.json().id);
-    expect(events[0]?.meta).toEqual({ actor: "tester", requestId: "req-42", correlationId: "corr-7", causationId: null });
+    expect(events[0]?.meta).toEqual({ actor: "env", requestId: "req-42", correlationId: "corr-7", causationId: null });
     const other = await create({ folderName: "alpha" }, { "x-request-id": "req-43" });
     const [first] = (await t.store.readSession(other.json().id)).events;
     expect(first?.meta.correlationId).toBe("req-43");

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeEvent } from "../../events/registry.ts";
 import { archiveProjection, archiveQueries } from "../../projections/archive.ts";
-import type { ReadArchive } from "../../src/live/history.ts";
 import { openSse, openWs, type Received } from "./clients.ts";
 import { appendEach, auth, createLiveFixture, newSession, startLiveApp, updated, versionsOf, type LiveFixture } from "./support.ts";
 
@@ -39,11 +38,8 @@ describe("the live stream over the real archive", () => {
     const sessionId = await newSession(fixture.store, 10);
     await archivePartitionOf(sessionId);
     const stored = (await fixture.store.readSession(sessionId)).events;
-    const key = fixture.store.keys.sessionStream(fixture.store.partitionFor(sessionId), sessionId);
-    await fixture.redis.xtrim(key, "MINID", "0-7");
-    const archive = archiveQueries(fixture.db);
-    const readArchive: ReadArchive = (id, after, limit) => archive.sessionEventsAfter(id, after, limit);
-    const app = await startLiveApp(fixture, { readArchive });
+    await fixture.redis.xtrim(fixture.sessionStreamKey(sessionId), "MINID", "0-7");
+    const app = await startLiveApp(fixture);
     const replay = await openSse(app.sse(sessionId, "?after=0"), auth);
     const resumed = await openWs(app.ws(sessionId, "?after=0-3"), { headers: auth });
     await replay.waitFor((received) => lastVersion(received) === 10);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Envelope } from "../../events/envelope.ts";
-import type { DomainEvent } from "../../events/registry.ts";
+import { decodeEvent, type DomainEvent } from "../../events/registry.ts";
+import { archiveProjection } from "../../projections/archive.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSse, openWs, type Received } from "./clients.ts";
 import {
@@ -145,12 +145,11 @@ describe("what the phone sees", () => {
 
   it("live deltas are interleaved without an id; a resumed client gets the complete message instead", async () => {
     const sessionId = await busySession();
-    const channel = `${fixture.prefix}live:${sessionId}`;
     const sse = await openSse(live.sse(sessionId, "?after=6"), auth);
     const ws = await openWs(live.ws(sessionId, "?after=6"), { headers: auth });
     const bothHaveDelta = () => [sse.received, ws.received].every((items) => items.some((item) => item.kind === "delta"));
     for (let attempt = 0; attempt < 100 && !bothHaveDelta(); attempt += 1) {
-      await fixture.redis.publish(channel, JSON.stringify({ jobId: "j1", kind: "text_delta", text: "Hel" }));
+      await fixture.store.liveDeltas.publish(sessionId, { jobId: "j1", kind: "text_delta", text: "Hel" });
       await sleep(20);
     }
     await appendEach(fixture.store, sessionId, [
@@ -225,11 +224,10 @@ describe("scale and limits", () => {
   it("events Redis no longer holds come from the archive, in order, with the same ids", async () => {
     const sessionId = await newSession(fixture.store, 10);
     const stored = (await fixture.store.readSession(sessionId)).events;
-    const key = fixture.store.keys.sessionStream(fixture.store.partitionFor(sessionId), sessionId);
-    await fixture.redis.xtrim(key, "MINID", "0-7");
-    const archive = async (id: string, after: number, limit: number): Promise<Envelope[]> =>
-      id === sessionId ? stored.filter((event) => event.version > after).slice(0, limit) : [];
-    const withArchive = await startLiveApp(fixture, { readArchive: archive });
+    const partition = await fixture.store.readPartition(fixture.store.partitionFor(sessionId));
+    await archiveProjection.handle(partition.map((event) => ({ ...event, event: decodeEvent(event.envelope) })), fixture.db);
+    await fixture.redis.xtrim(fixture.sessionStreamKey(sessionId), "MINID", "0-7");
+    const withArchive = await startLiveApp(fixture);
     const replay = await openSse(withArchive.sse(sessionId, "?after=0"), auth);
     await replay.waitFor((received) => lastVersion(received) === 10);
     const resumed = await openWs(withArchive.ws(sessionId, "?after=0-3"), { headers: auth });

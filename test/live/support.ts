@@ -1,76 +1,43 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { FastifyInstance } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import pino from "pino";
-import { sessionDecider } from "../../commands/session/index.ts";
 import type { DomainEvent } from "../../events/registry.ts";
-import { createTokenStore } from "../../src/auth/tokens.ts";
-import { parseConfig } from "../../src/config.ts";
 import type { EventStore } from "../../src/eventStore/eventStore.ts";
-import { createCommandHandler } from "../../src/eventStore/handleCommand.ts";
-import { allProjections } from "../../projections/index.ts";
-import { createSessionReads } from "../../src/readModels/sessionReads.ts";
-import { buildApp } from "../../src/http/app.ts";
-import { liveRoutes, type LiveRoutesOptions } from "../../src/http/liveRoutes.ts";
-import type { Database } from "../../src/infra/database.ts";
-import { createLiveHub, type LiveHub } from "../../src/live/hub.ts";
-import { createTestDatabase } from "../support/postgres.ts";
-import { createTestStore, testMeta } from "../support/redis.ts";
+import { createKeys } from "../../src/eventStore/keys.ts";
+import type { LiveTuning } from "../../src/http/liveRoutes.ts";
+import { testMeta } from "../support/redis.ts";
+import { assembleTest, createTestClients, listen, TEST_TOKEN } from "../support/service.ts";
 
-export const TOKEN = "live-test-token-0123456789";
-export const logger = pino({ level: "silent" });
+export const TOKEN = TEST_TOKEN;
 
-/** Redis (random prefix) and a Postgres schema shared by the apps of one test file. */
+/**
+ * Redis (random prefix) and a Postgres schema shared by the api processes of one test file,
+ * and a bare service (no roles) whose store the tests append to directly.
+ */
 export const createLiveFixture = async () => {
-  const { store, redis, prefix, close: closeStore } = await createTestStore(4);
-  const database = await createTestDatabase();
-  const scratch = mkdtempSync(join(tmpdir(), "ccm-live-"));
+  const clients = await createTestClients();
+  const bare = await assembleTest(clients, { roles: [] });
   return {
-    store, redis, prefix, db: database.db as Database, scratch,
+    ...clients, store: bare.store,
+    /** The Redis key of a session's stream: the tests simulate Redis losing events. */
+    sessionStreamKey: (sessionId: string) => createKeys(clients.prefix).sessionStream(bare.store.partitionFor(sessionId), sessionId),
     close: async () => {
-      await database.close();
-      await closeStore();
-      rmSync(scratch, { recursive: true, force: true });
+      await bare.stop();
+      await clients.close();
     },
   };
 };
 export type LiveFixture = Awaited<ReturnType<typeof createLiveFixture>>;
 
-/**
- * One api process: the real app from `buildApp` (with its global bearer hook), its own hub,
- * the live routes, listening on 127.0.0.1.
- */
-export const startLiveApp = async (fixture: LiveFixture, options: Partial<LiveRoutesOptions> = {}) => {
-  const { store, redis, prefix } = fixture;
-  const config = parseConfig({
-    REDIS_KEY_PREFIX: prefix, API_TOKEN: TOKEN, LOG_LEVEL: "silent", DATA_DIR: join(fixture.scratch, "data"),
-    GITHUB_REPOS_DIRECTORY: fixture.scratch, CLAUDE_CONFIG_DIR: join(fixture.scratch, "claude"),
-  });
-  const tokens = createTokenStore({ redis, prefix, staticTokens: [{ name: "phone", token: TOKEN }] });
-  const app: FastifyInstance = await buildApp({
-    config, logger, redis, db: fixture.db, store, version: "test",
-    reads: createSessionReads({ db: fixture.db, projections: allProjections.map((projection) => projection.name) }), commands: createCommandHandler(store, sessionDecider), tokens,
-  });
-  const hub: LiveHub = options.hub ?? createLiveHub({ store, redis, logger, blockMs: 1000 });
-  const authenticate = async (token: string) => {
-    const identity = await tokens.verify(token);
-    return identity ? { actor: identity.name } : null;
-  };
-  await app.withTypeProvider<ZodTypeProvider>().register(liveRoutes, { store, hub, logger, authenticate, ...options });
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  const address = app.server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
+/** One api process, as production assembles it, listening on 127.0.0.1. */
+export const startLiveApp = async (fixture: LiveFixture, tuning: LiveTuning = {}) => {
+  const service = await assembleTest(fixture, { roles: ["api"], live: tuning });
+  const { port } = await listen(service.app);
+  const { app, hub } = service;
+  if (!app || !hub) throw new Error("the api role did not start");
   return {
     app, hub, port,
     sse: (sessionId: string, query = "") => `http://127.0.0.1:${port}/api/claude-code/sessions/${sessionId}/stream${query}`,
     ws: (sessionId: string, query = "") => `ws://127.0.0.1:${port}/api/claude-code/sessions/${sessionId}/ws${query}`,
-    close: async () => {
-      await app.close();
-      await hub.stop();
-    },
+    close: () => service.stop(),
   };
 };
 export type LiveApp = Awaited<ReturnType<typeof startLiveApp>>;

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { isDomainError } from "../../commands/errors.ts";
-import { sessionDecider, type SessionCommand, type SessionState } from "../../commands/session/index.ts";
+import type { SessionCommand, SessionState } from "../../commands/session/index.ts";
 import type { EventStore } from "../../src/eventStore/eventStore.ts";
-import { createCommandHandler } from "../../src/eventStore/handleCommand.ts";
+import { createSessionCommands } from "../../src/eventStore/sessionCommands.ts";
 import { testMeta } from "../support/redis.ts";
 
 /**
@@ -65,16 +65,16 @@ const resolve = (state: SessionState | undefined, command: SessionCommand, count
   return { ...command, data } as SessionCommand;
 };
 
-/** Runs a history through the real command path. Returns how many commands were accepted. */
+/** Runs a history through the one command path. Returns how many commands were accepted. */
 export const runHistory = async (store: EventStore, sessionIds: readonly string[], steps: readonly Step[]) => {
-  const handle = createCommandHandler(store, sessionDecider);
+  const handler = createSessionCommands(store);
   const states = new Map<string, SessionState>();
   let accepted = 0;
   for (const [index, step] of steps.entries()) {
     const sessionId = sessionIds[step.session] ?? "";
     try {
       const nonce = (sessionIds[0] ?? "").slice(0, 8);
-      const outcome = await handle(sessionId, resolve(states.get(sessionId), step.command, index, nonce), { meta: testMeta });
+      const outcome = await handler.execute(sessionId, resolve(states.get(sessionId), step.command, index, nonce), { meta: testMeta });
       states.set(sessionId, outcome.state);
       accepted += 1;
     } catch (error) {

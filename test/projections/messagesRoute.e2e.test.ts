@@ -1,50 +1,19 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { sessionDecider } from "../../commands/session/index.ts";
-import { allProjections } from "../../projections/index.ts";
-import { createTokenStore } from "../../src/auth/tokens.ts";
-import { parseConfig } from "../../src/config.ts";
-import { createCachedCommandHandler } from "../../src/eventStore/cachedCommandHandler.ts";
-import { buildApp } from "../../src/http/app.ts";
-import { createProjector, type Projector } from "../../src/projector/projector.ts";
-import { createSessionReads } from "../../src/readModels/sessionReads.ts";
-import { createTestDatabase } from "../support/postgres.ts";
-import { createTestStore } from "../support/redis.ts";
-import { silent } from "./support.ts";
+import { startTestService, testAuth } from "../support/service.ts";
 
-const TOKEN = "projection-test-token-0123456789";
-const auth = { authorization: `Bearer ${TOKEN}` };
+const auth = testAuth;
 let app: FastifyInstance;
-let projector: Projector;
-const closers: (() => Promise<void>)[] = [];
+let close: () => Promise<void>;
 
-/** The real HTTP app with the read models behind it and the projector running in-process. */
+/** The service as production assembles it: the HTTP app with the read models behind it and the projector in-process. */
 beforeAll(async () => {
-  const { store, redis, prefix, close } = await createTestStore(4);
-  const database = await createTestDatabase();
-  const scratch = realpathSync(mkdtempSync(join(tmpdir(), "ccm-proj-")));
-  mkdirSync(join(scratch, "repos", "alpha"), { recursive: true });
-  closers.push(close, database.close, async () => rmSync(scratch, { recursive: true, force: true }));
-  const config = parseConfig({ GITHUB_REPOS_DIRECTORY: join(scratch, "repos"), DATA_DIR: join(scratch, "data"), REDIS_KEY_PREFIX: prefix, API_TOKEN: TOKEN, LOG_LEVEL: "silent" });
-  projector = createProjector({ store, db: database.db, projections: allProjections, logger: silent, blockMs: 100 });
-  await projector.start();
-  closers.unshift(() => projector.stop());
-  const deps = {
-    config, logger: silent, redis, db: database.db, store, version: "test",
-    reads: createSessionReads({ db: database.db, projections: projector.projections, projector }),
-    commands: createCachedCommandHandler(store, sessionDecider),
-    tokens: createTokenStore({ redis, prefix, staticTokens: [{ name: "tester", token: TOKEN }] }),
-  };
-  app = await buildApp(deps);
-  await app.ready();
-  closers.unshift(() => app.close());
+  const service = await startTestService({ projector: { blockMs: 100 } });
+  if (!service.app) throw new Error("no api");
+  app = service.app;
+  close = service.close;
 });
-afterAll(async () => {
-  for (const close of closers) await close();
-});
+afterAll(async () => close());
 
 it("create, prompt, then read at once with minPosition: fresh session, prompt and message", async () => {
   const created = await app.inject({ method: "POST", url: "/api/claude-code/sessions", headers: auth, payload: { folderName: "alpha" } });

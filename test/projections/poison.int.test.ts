@@ -9,9 +9,12 @@ import { runProjections } from "../../src/cli/projections.ts";
 import { createSessionReads } from "../../src/readModels/sessionReads.ts";
 import { createTestDatabase } from "../support/postgres.ts";
 import { createTestStore } from "../support/redis.ts";
+import type { Redis } from "ioredis";
+import { createKeys } from "../../src/eventStore/keys.ts";
 import { create, enqueue, sessionCommands, silent } from "./support.ts";
 
 let store: EventStore;
+let raw: { redis: Redis; prefix: string };
 let db: Database;
 let projector: Projector;
 const closers: (() => Promise<void>)[] = [];
@@ -20,6 +23,7 @@ beforeAll(async () => {
   const redis = await createTestStore(1);
   const database = await createTestDatabase();
   ({ store } = redis);
+  raw = redis;
   ({ db } = database);
   closers.push(redis.close, database.close);
   projector = createProjector({ store, db, projections: allProjections, logger: silent, blockMs: 100 });
@@ -36,7 +40,7 @@ const appendPoison = async (sessionId: string) => {
     eventId: randomUUID(), type: "SessionUpdated", schemaVersion: 1, sessionId, version: 2, occurredAt: new Date().toISOString(),
     data: { status: "exploded" }, meta: { actor: "intruder", correlationId: "c", causationId: null, requestId: null }, prevHash: "0".repeat(64),
   };
-  return store.redis.xadd(store.keys.partitionLog(0), "*", "s", sessionId, "v", 2, "e", canonicalJson(body), "h", "f".repeat(64));
+  return raw.redis.xadd(createKeys(raw.prefix).partitionLog(0), "*", "s", sessionId, "v", 2, "e", canonicalJson(body), "h", "f".repeat(64));
 };
 
 it("a poison event goes to the dead letters, stays visible, and the projection keeps going", async () => {

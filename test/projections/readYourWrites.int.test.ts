@@ -1,35 +1,26 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allProjections } from "../../projections/index.ts";
 import type { EventStore } from "../../src/eventStore/eventStore.ts";
 import type { Database } from "../../src/infra/database.ts";
-import { createProjector, type Projector } from "../../src/projector/projector.ts";
-import { createSessionReads } from "../../src/readModels/sessionReads.ts";
+import type { Projector } from "../../src/projector/projector.ts";
 import type { SessionReads } from "../../src/http/sessionReads.ts";
-import { createTestDatabase } from "../support/postgres.ts";
-import { createTestStore } from "../support/redis.ts";
-import { assistantFrame, create, enqueue, sessionCommands, silent, toolResultFrame } from "./support.ts";
+import { startTestService } from "../support/service.ts";
+import { assistantFrame, create, enqueue, sessionCommands, toolResultFrame } from "./support.ts";
 
 let store: EventStore;
 let db: Database;
 let projector: Projector;
 let reads: SessionReads;
-const closers: (() => Promise<void>)[] = [];
+let close: () => Promise<void>;
 
+/** The service as production assembles it (api and projector roles); the test reads through its read side. */
 beforeAll(async () => {
-  const redis = await createTestStore(4);
-  const database = await createTestDatabase();
-  store = redis.store;
-  db = database.db;
-  closers.push(redis.close, database.close);
-  projector = createProjector({ store, db, projections: allProjections, logger: silent, blockMs: 100 });
-  await projector.start();
-  closers.unshift(() => projector.stop());
-  reads = createSessionReads({ db, projections: projector.projections, projector });
+  const service = await startTestService({ projector: { blockMs: 100 } });
+  if (!service.projector || !service.reads) throw new Error("roles missing");
+  ({ store, db, projector, reads } = { store: service.store, db: service.db, projector: service.projector, reads: service.reads });
+  close = service.close;
 });
-afterAll(async () => {
-  for (const close of closers) await close();
-});
+afterAll(async () => close());
 
 describe("read your writes", () => {
   it("create, prompt, then read at once with the command's position: the data is there", async () => {

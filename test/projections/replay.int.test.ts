@@ -10,9 +10,12 @@ import { replayProjection } from "../../src/projector/replay.ts";
 import { createPositionWaiter } from "../../src/readModels/waitForPosition.ts";
 import { createTestDatabase } from "../support/postgres.ts";
 import { createTestStore } from "../support/redis.ts";
+import type { Redis } from "ioredis";
+import { createKeys } from "../../src/eventStore/keys.ts";
 import { assistantFrame, create, enqueue, sessionCommands, silent } from "./support.ts";
 
 let store: EventStore;
+let raw: { redis: Redis; prefix: string };
 let db: Database;
 let schema: string;
 let projector: Projector;
@@ -22,6 +25,7 @@ beforeAll(async () => {
   const redis = await createTestStore(2);
   const database = await createTestDatabase();
   ({ store } = redis);
+  raw = redis;
   ({ db, schema } = database);
   closers.push(redis.close, database.close);
   projector = createProjector({ store, db, projections: allProjections, logger: silent, blockMs: 50, batchSize: 7 });
@@ -48,8 +52,8 @@ const oneSession = async () => {
 const caughtUp = async () => {
   const wait = createPositionWaiter({ db, projections: projector.projections, projector, pollMs: 25 });
   for (let partition = 0; partition < store.partitions; partition += 1) {
-    const [last] = await store.redis.xrevrange(store.keys.partitionLog(partition), "+", "-", "COUNT", 1);
-    if (last) expect(await wait(`${partition}:${last[0]}`, 10_000)).toBe(true);
+    const last = await store.lastEntryId(partition);
+    if (last) expect(await wait(`${partition}:${last}`, 10_000)).toBe(true);
   }
 };
 
@@ -111,8 +115,8 @@ it("refuses bad arguments with the usage and exit code 2", async () => {
 it("refuses to rebuild from a trimmed partition log, which would miss history", async () => {
   await oneSession();
   // What retention does once everything is archived: the oldest entries leave the log.
-  const key = store.keys.partitionLog(0);
-  expect(await store.redis.xtrim(key, "MAXLEN", (await store.redis.xlen(key)) - 1)).toBe(1);
+  const key = createKeys(raw.prefix).partitionLog(0);
+  expect(await raw.redis.xtrim(key, "MAXLEN", (await raw.redis.xlen(key)) - 1)).toBe(1);
   const err = output();
   const deps = { db, store, logger: silent, projections: allProjections, out: output().sink, err: err.sink };
   expect(await runReplay(["sessions"], deps)).toBe(1);

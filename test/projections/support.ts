@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import pino from "pino";
-import { sessionDecider, type SessionCommand } from "../../commands/session/index.ts";
-import { createCommandHandler } from "../../src/eventStore/handleCommand.ts";
+import type { SessionCommand } from "../../commands/session/index.ts";
 import type { EventStore } from "../../src/eventStore/eventStore.ts";
+import { createSessionCommands } from "../../src/eventStore/sessionCommands.ts";
 import { testMeta } from "../support/redis.ts";
 
 export const silent = pino({ level: "silent" });
@@ -15,14 +15,14 @@ export const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs
   }
 };
 
-/** Runs session commands through the real command path; returns the last append's position. */
+/** Runs session commands through the one command path; returns the last append's position. */
 export const sessionCommands = (store: EventStore) => {
-  const handle = createCommandHandler(store, sessionDecider);
+  const handler = createSessionCommands(store);
   return async (sessionId: string, ...commands: SessionCommand[]) => {
     let position: string | null = null;
     for (const command of commands) {
-      const outcome = await handle(sessionId, command, { meta: testMeta });
-      position = outcome.result.position ?? position;
+      const outcome = await handler.execute(sessionId, command, { meta: testMeta });
+      position = outcome.position ?? position;
     }
     return position;
   };

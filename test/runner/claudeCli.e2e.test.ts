@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockAnthropic, type MockAnthropic } from "../support/mockAnthropic.ts";
-import { cliEnv, cliPath, createHarness, dataOf, ofType, testConfig, type Harness } from "./runnerHarness.ts";
+import { cliEnv, cliPath, createHarness, dataOf, ofType, type Harness } from "./runnerHarness.ts";
 
 /**
  * The real Claude Code CLI (npm 2.0.77) run by the runner against a mock Messages API on
@@ -14,7 +14,7 @@ beforeAll(async () => {
   harness = await createHarness();
   mock = await startMockAnthropic();
   const env = cliEnv(harness.tempDir("home"), mock.url);
-  await harness.startRunner(env, testConfig(harness.prefix, { CLAUDE_CODE_PATH: cliPath, RUNNER_PERMISSION_PROMPTS: "0" }));
+  await harness.startRunner(env, { CLAUDE_CODE_PATH: cliPath, RUNNER_PERMISSION_PROMPTS: "0" });
 });
 afterAll(async () => {
   await harness.close();

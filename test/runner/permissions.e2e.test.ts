@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockAnthropic, type MockAnthropic } from "../support/mockAnthropic.ts";
-import { cliEnv, cliPath, createHarness, dataOf, testConfig, type Harness } from "./runnerHarness.ts";
+import { cliEnv, cliPath, createHarness, dataOf, type Harness } from "./runnerHarness.ts";
 
 /**
  * Tool approvals over stdin (RUNNER_PERMISSION_PROMPTS=1): the real CLI asks over the control
@@ -16,7 +16,7 @@ beforeAll(async () => {
   harness = await createHarness();
   mock = await startMockAnthropic();
   const env = cliEnv(harness.tempDir("home"), mock.url);
-  await harness.startRunner(env, testConfig(harness.prefix, { CLAUDE_CODE_PATH: cliPath, RUNNER_PERMISSION_PROMPTS: "1" }));
+  await harness.startRunner(env, { CLAUDE_CODE_PATH: cliPath, RUNNER_PERMISSION_PROMPTS: "1" });
 });
 afterAll(async () => {
   await harness.close();

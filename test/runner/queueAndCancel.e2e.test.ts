@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runner } from "../../src/runner/runner.ts";
 import { startMockAnthropic, type MockAnthropic } from "../support/mockAnthropic.ts";
-import { cliEnv, cliPath, createHarness, dataOf, ofType, testConfig, type Harness } from "./runnerHarness.ts";
+import { cliEnv, cliPath, createHarness, dataOf, ofType, type Harness } from "./runnerHarness.ts";
 
 /** The real CLI again: one prompt at a time per session, and cancelling a long turn. */
 let harness: Harness;
@@ -12,7 +12,7 @@ beforeAll(async () => {
   harness = await createHarness();
   mock = await startMockAnthropic({ slowChunkMs: 100 });
   const env = cliEnv(harness.tempDir("home"), mock.url);
-  runner = await harness.startRunner(env, testConfig(harness.prefix, { CLAUDE_CODE_PATH: cliPath, RUNNER_KILL_GRACE_MS: "2000" }));
+  runner = await harness.startRunner(env, { CLAUDE_CODE_PATH: cliPath, RUNNER_KILL_GRACE_MS: "2000" });
 });
 afterAll(async () => {
   await harness.close();

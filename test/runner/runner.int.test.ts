@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { createHarness, dataOf, fakeCliPath, ofType, testConfig, type Harness } from "./runnerHarness.ts";
+import { createHarness, dataOf, fakeCliPath, ofType, type Harness } from "./runnerHarness.ts";
 
 /** The runner against real Redis, with a fake CLI script or the simulator standing in for Claude. */
 let harness: Harness | undefined;
@@ -16,7 +16,7 @@ const endOf = (promptId: string) => (events: Parameters<typeof ofType>[0]) =>
 
 const withFakeCli = async (overrides: Record<string, string> = {}) => {
   harness = await createHarness();
-  const runner = await harness.startRunner(env, testConfig(harness.prefix, { CLAUDE_CODE_PATH: fakeCliPath, ...overrides }));
+  const runner = await harness.startRunner(env, { CLAUDE_CODE_PATH: fakeCliPath, ...overrides });
   return { h: harness, runner };
 };
 
@@ -24,7 +24,7 @@ describe("runner", () => {
   it("simulation mode replays a realistic turn and publishes partial deltas live without storing them", async () => {
     harness = await createHarness();
     const h = harness;
-    await h.startRunner(env, testConfig(h.prefix, { CLAUDE_CODE_SIMULATE: "1" }));
+    await h.startRunner(env, { CLAUDE_CODE_SIMULATE: "1" });
     const { sessionId } = await h.createSession();
     const listener = h.redis.duplicate();
     const live: string[] = [];
@@ -43,7 +43,7 @@ describe("runner", () => {
   it("fails jobs with cli_not_found when there is no CLI, and the queue moves on", async () => {
     harness = await createHarness();
     const h = harness;
-    await h.startRunner({ PATH: "/nonexistent" }, testConfig(h.prefix));
+    await h.startRunner({ PATH: "/nonexistent" }, {});
     const { sessionId } = await h.createSession();
     const first = await h.enqueue(sessionId, "one");
     const second = await h.enqueue(sessionId, "two");
@@ -113,7 +113,7 @@ describe("runner", () => {
   it("two runners share the work: every prompt runs exactly once, one at a time per session", async () => {
     harness = await createHarness();
     const h = harness;
-    const config = testConfig(h.prefix, { CLAUDE_CODE_PATH: fakeCliPath, RUNNER_CONCURRENCY: "2" });
+    const config = { CLAUDE_CODE_PATH: fakeCliPath, RUNNER_CONCURRENCY: "2" };
     const runners = [await h.startRunner(env, config), await h.startRunner(env, config)];
     const sessions = await Promise.all(Array.from({ length: 4 }, () => h.createSession()));
     const prompts = new Map<string, string[]>();

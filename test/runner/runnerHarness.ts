@@ -2,15 +2,12 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
+import type { Redis } from "ioredis";
 import type { Envelope } from "../../events/envelope.ts";
-import { fold, sessionDecider, type SessionCommand, type SessionState } from "../../commands/session/index.ts";
-import { decodeEvent, type DomainEvent } from "../../events/registry.ts";
-import { parseConfig } from "../../src/config.ts";
-import type { EventStore } from "../../src/eventStore/eventStore.ts";
-import { createCommandHandler } from "../../src/eventStore/handleCommand.ts";
-import { createRunner, type RunnerDeps } from "../../src/runner/runner.ts";
-import { createTestStore, testMeta } from "../support/redis.ts";
+import type { SessionCommand, SessionState } from "../../commands/session/index.ts";
+import type { AssembleOptions } from "../../src/main.ts";
+import { testMeta } from "../support/redis.ts";
+import { assembleTest, createTestClients, type TestService } from "../support/service.ts";
 
 export const cliPath = new URL("../../node_modules/@anthropic-ai/claude-code/cli.js", import.meta.url).pathname;
 export const fakeCliPath = new URL("../support/fakeClaude.mjs", import.meta.url).pathname;
@@ -30,25 +27,24 @@ export const cliEnv = (home: string, baseUrl: string): Record<string, string> =>
 });
 
 /** Project folders are made in the temp folder, so that is the repositories folder by default. */
-export const testConfig = (prefix: string, overrides: Record<string, string> = {}) =>
-  parseConfig({
-    REDIS_KEY_PREFIX: prefix, GITHUB_REPOS_DIRECTORY: tmpdir(),
-    RUNNER_LEASE_MS: "3000", RUNNER_KILL_GRACE_MS: "1000", RUNNER_SHUTDOWN_GRACE_MS: "2000", ...overrides,
-  });
+export const runnerDefaults = { GITHUB_REPOS_DIRECTORY: tmpdir(), RUNNER_LEASE_MS: "3000", RUNNER_KILL_GRACE_MS: "1000", RUNNER_SHUTDOWN_GRACE_MS: "2000" };
 
 export const tempDir = (name: string) => mkdtempSync(join(tmpdir(), `ccm-${name}-`));
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;
 
-/** A real Redis store with a random prefix, a command handler, and helpers to drive sessions. */
+/**
+ * Real Redis (random prefix) and Postgres, a service with no roles that sends commands as the
+ * api would, and runners started as separate services (each with its own command path, as
+ * separate processes have), all through the production composition root.
+ */
 export const createHarness = async () => {
-  const { store, redis, prefix, close } = await createTestStore(2);
-  const handle = createCommandHandler(store, sessionDecider);
+  const clients = await createTestClients({ partitions: 2 });
+  const base = await assembleTest(clients, { roles: [], config: runnerDefaults });
   const dirs: string[] = [];
-  const runners: { stop: () => Promise<void> }[] = [];
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const services: TestService[] = [];
 
-  const send = (sessionId: string, command: SessionCommand) => handle(sessionId, command, { meta: testMeta });
+  const send = (sessionId: string, command: SessionCommand) => base.commands.execute(sessionId, command, { meta: testMeta });
 
   const createSession = async (metadata: Record<string, unknown> = {}) => {
     const sessionId = randomUUID();
@@ -64,10 +60,9 @@ export const createHarness = async () => {
     return promptId;
   };
 
-  const events = async (sessionId: string): Promise<Envelope[]> => [...(await store.readSession(sessionId)).events];
+  const events = async (sessionId: string): Promise<Envelope[]> => [...(await base.store.readSession(sessionId)).events];
 
-  const state = async (sessionId: string): Promise<SessionState> =>
-    fold((await events(sessionId)).map((e) => decodeEvent(e)).filter((e) => e.known) as unknown as DomainEvent[]);
+  const state = async (sessionId: string): Promise<SessionState> => (await base.commands.read(sessionId)).state;
 
   /** Polls the session until `check` finds what it wants in its events. */
   const waitForEvents = async <T>(sessionId: string, check: (events: Envelope[]) => T | undefined | false, timeoutMs = 60_000): Promise<T> => {
@@ -80,17 +75,23 @@ export const createHarness = async () => {
     }
   };
 
-  const startRunner = async (env: Record<string, string>, config = testConfig(prefix), extra: Partial<RunnerDeps> = {}) => {
-    const runner = createRunner({ store, redis, config, logger, env, pollMs: 200, ...extra });
-    await runner.start();
-    runners.push(runner);
-    return runner;
+  /**
+   * A runner "process": the runner role assembled over the shared datastores, with `config` on
+   * top of the runner defaults. `redis` gives it a connection of its own (a test can cut it).
+   */
+  const startRunner = async (env: Record<string, string>, config: Record<string, string> = {}, options: { redis?: Redis; runner?: AssembleOptions["runner"] } = {}) => {
+    const service = await assembleTest(options.redis ? { ...clients, redis: options.redis } : clients, {
+      roles: ["runner"], env, config: { ...runnerDefaults, ...config }, runner: { pollMs: 200, ...options.runner },
+    });
+    services.push(service);
+    if (!service.runner) throw new Error("the runner role did not start");
+    return service.runner;
   };
 
   return {
-    store: store as EventStore,
-    redis,
-    prefix,
+    store: base.store,
+    redis: clients.redis,
+    prefix: clients.prefix,
     send,
     createSession,
     enqueue,
@@ -104,8 +105,9 @@ export const createHarness = async () => {
       return dir;
     },
     close: async () => {
-      for (const runner of runners) await runner.stop().catch(() => {});
-      await close();
+      for (const service of services) await service.stop().catch(() => {});
+      await base.stop();
+      await clients.close();
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     },
   };

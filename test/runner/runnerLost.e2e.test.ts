@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHarness, dataOf, fakeCliPath, ofType, testConfig, type Harness } from "./runnerHarness.ts";
+import { createHarness, dataOf, fakeCliPath, ofType, type Harness } from "./runnerHarness.ts";
 
 /** A runner killed with -9 mid-job: its job ends as runner_lost within the lease, the queue moves on. */
 let harness: Harness;
@@ -36,7 +36,7 @@ describe("runner lost", () => {
     await once(child, "exit");
     const killedAt = Date.now();
     // A surviving runner (this process) notices the lapsed lease.
-    await harness.startRunner({ PATH: process.env.PATH ?? "" }, testConfig(harness.prefix, { CLAUDE_CODE_PATH: fakeCliPath, RUNNER_LEASE_MS: String(LEASE_MS) }));
+    await harness.startRunner({ PATH: process.env.PATH ?? "" }, { CLAUDE_CODE_PATH: fakeCliPath, RUNNER_LEASE_MS: String(LEASE_MS) });
     const lost = await harness.waitForEvents(sessionId, (all) => all.find((e) => e.type === "JobFailed"), 20_000);
     expect(dataOf(lost)).toMatchObject({ promptId: hung, reason: "runner_lost" });
     // Within the lease, plus one sweep interval (lease / 3) of slack.

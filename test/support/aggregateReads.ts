@@ -1,5 +1,5 @@
 import { decodeEvent, type KnownEvent } from "../../events/registry.ts";
-import { envelopeOf, type EventStore } from "../../src/eventStore/eventStore.ts";
+import type { EventStore } from "../../src/eventStore/eventStore.ts";
 import type { PromptView, SessionListQuery, SessionReads, SessionView } from "../../src/http/sessionReads.ts";
 
 /**
@@ -93,10 +93,7 @@ export const createAggregateReads = (store: EventStore, maxSessions = 10_000): S
   const cache = new Map<string, Folded>();
   const fold = async (sessionId: string): Promise<Folded> => {
     const folded = cache.get(sessionId) ?? { version: 0, session: null, deleted: false, prompts: new Map(), queue: [], running: null };
-    const key = store.keys.sessionStream(store.partitionFor(sessionId), sessionId);
-    const entries = await store.redis.xrange(key, `0-${folded.version + 1}`, "+");
-    for (const [, fields] of entries) {
-      const envelope = envelopeOf(fields);
+    for (const envelope of await store.readEvents(sessionId, folded.version + 1)) {
       // Two reads of one session may catch up at once: each event is applied once.
       if (envelope.version <= folded.version) continue;
       folded.version = envelope.version;
@@ -117,16 +114,7 @@ export const createAggregateReads = (store: EventStore, maxSessions = 10_000): S
 
   const sessionIds = async (): Promise<string[]> => {
     const ids: string[] = [];
-    for (let partition = 0; partition < store.partitions; partition += 1) {
-      const pattern = store.keys.sessionHead(partition, "*");
-      const marker = pattern.slice(0, -1);
-      let cursor = "0";
-      do {
-        const [next, keys] = await store.redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-        cursor = next;
-        ids.push(...keys.map((key) => key.slice(marker.length)));
-      } while (cursor !== "0");
-    }
+    for await (const head of store.sessionHeads()) ids.push(head.sessionId);
     return ids;
   };
 

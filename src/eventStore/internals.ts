@@ -1,0 +1,30 @@
+import type { Redis } from "ioredis";
+import type { Envelope } from "../../events/envelope.ts";
+import type { Keys } from "./keys.ts";
+
+/**
+ * What the event store's own modules share: its Redis client, its key names and its
+ * partitioning. Only files in src/eventStore/ ever see this; everyone else calls the store.
+ */
+export interface StoreInternals {
+  readonly redis: Redis;
+  readonly keys: Keys;
+  readonly partitions: number;
+  readonly partitionFor: (sessionId: string) => number;
+  /** Every partition number, in order. */
+  readonly allPartitions: readonly number[];
+}
+
+/** An event as read from a partition log. */
+export interface StoredEvent {
+  readonly partition: number;
+  readonly entryId: string;
+  readonly envelope: Envelope;
+}
+
+/** XINFO / XPENDING replies come as flat [name, value, ...] arrays. */
+export const infoRecord = (flat: readonly unknown[]): Record<string, unknown> => {
+  const record: Record<string, unknown> = {};
+  for (let index = 0; index + 1 < flat.length; index += 2) record[String(flat[index])] = flat[index + 1];
+  return record;
+};
