@@ -1,8 +1,9 @@
+import * as HashSet from "effect/HashSet";
 import { canonicalJson } from "../../events/envelope.ts";
 import type { DomainEvent, EventByType, EventType } from "../../events/registry.ts";
 import { DomainError, type DomainErrorCode } from "../errors.ts";
 import type * as C from "./commands.ts";
-import type { OpenSession, RunningJob, SessionState } from "./state.ts";
+import { promptPhase, type OpenSession, type RunningJob, type SessionState } from "./state.ts";
 
 const event = <T extends EventType>(type: T, data: EventByType<T>["data"]): DomainEvent =>
   ({ type, data }) as EventByType<T>;
@@ -61,7 +62,7 @@ const deleteSession = ({ data }: C.DeleteSession, state: SessionState): DomainEv
 
 const enqueuePrompt = ({ data }: C.EnqueuePrompt, state: SessionState): DomainEvent[] => {
   const session = requireOpen(state);
-  if (session.prompts[data.promptId] !== undefined) {
+  if (promptPhase(session, data.promptId) !== undefined) {
     return reject("prompt_exists", `prompt ${data.promptId} was already enqueued`, { promptId: data.promptId });
   }
   const { options, ...rest } = data;
@@ -78,7 +79,7 @@ const enqueuePrompt = ({ data }: C.EnqueuePrompt, state: SessionState): DomainEv
 const cancelPrompt = ({ data }: C.CancelPrompt, state: SessionState): DomainEvent[] => {
   const session = requireOpen(state);
   const { promptId } = data;
-  const phase = session.prompts[promptId];
+  const phase = promptPhase(session, promptId);
   if (phase === undefined) return reject("prompt_not_found", `prompt ${promptId} not found`, { promptId });
   if (phase === "queued") {
     return [event("PromptCancelled", { promptId, reason: data.reason ?? "cancelled_by_user" })];
@@ -100,7 +101,7 @@ const startJob = ({ data }: C.StartJob, state: SessionState): DomainEvent[] => {
   if (!Number.isFinite(data.leaseMs) || data.leaseMs <= 0) {
     return reject("invalid_lease", `lease must be a positive number of ms, got ${data.leaseMs}`);
   }
-  const phase = session.prompts[promptId];
+  const phase = promptPhase(session, promptId);
   if (phase === undefined) return reject("prompt_not_found", `prompt ${promptId} not found`, { promptId });
   if (phase !== "queued" && phase !== "running") {
     return reject("prompt_already_finished", `prompt ${promptId} already ${phase}`, { promptId, phase });
@@ -111,7 +112,7 @@ const startJob = ({ data }: C.StartJob, state: SessionState): DomainEvent[] => {
     if (same) return [];
     return reject("session_busy", `job ${running.jobId} is running`, { runningJobId: running.jobId });
   }
-  if (session.jobIds[jobId]) return reject("job_exists", `job ${jobId} was already started`, { jobId });
+  if (HashSet.has(session.jobIds, jobId)) return reject("job_exists", `job ${jobId} was already started`, { jobId });
   const head = session.queue[0];
   if (head?.promptId !== promptId) {
     return reject("not_queue_head", `prompt ${promptId} is not next in the queue`, {

@@ -1,3 +1,5 @@
+import * as HashMap from "effect/HashMap";
+import * as HashSet from "effect/HashSet";
 import type { DomainEvent, EventByType } from "../../events/registry.ts";
 import { initialState, type JobOutcome, type OpenSession, type SessionState } from "./state.ts";
 
@@ -14,8 +16,8 @@ const opened = (data: Data<"SessionCreated">): OpenSession => ({
   queue: [],
   running: null,
   lastJobStatus: null,
-  prompts: {},
-  jobIds: {},
+  prompts: HashMap.empty(),
+  jobIds: HashSet.empty(),
   permissions: {},
 });
 
@@ -31,7 +33,7 @@ const enqueued = (session: OpenSession, data: Data<"PromptEnqueued">): OpenSessi
   return {
     ...session,
     queue: [...session.queue, { promptId, messageId, prompt, projectPath, ...(options ? { options } : {}) }],
-    prompts: { ...session.prompts, [promptId]: "queued" },
+    prompts: HashMap.set(session.prompts, promptId, "queued"),
   };
 };
 
@@ -41,8 +43,8 @@ const started = (session: OpenSession, data: Data<"JobStarted">): OpenSession =>
     ...session,
     queue: session.queue.filter((queued) => queued.promptId !== promptId),
     running: { jobId, promptId, runnerId, leaseMs, cancelRequested: false, lastSeq: -1 },
-    prompts: { ...session.prompts, [promptId]: "running" },
-    jobIds: { ...session.jobIds, [jobId]: true },
+    prompts: HashMap.set(session.prompts, promptId, "running"),
+    jobIds: HashSet.add(session.jobIds, jobId),
     permissions: {},
   };
 };
@@ -54,7 +56,7 @@ const ended = (session: OpenSession, data: { jobId: string; promptId: string }, 
     ...session,
     running: wasRunning ? null : session.running,
     lastJobStatus: outcome,
-    prompts: { ...session.prompts, [data.promptId]: outcome },
+    prompts: HashMap.set(session.prompts, data.promptId, outcome),
     permissions: wasRunning ? {} : session.permissions,
   };
 };
@@ -72,7 +74,7 @@ const cancelRequested = (session: OpenSession, data: Data<"PromptCancelRequested
 const promptCancelled = (session: OpenSession, data: Data<"PromptCancelled">): OpenSession => ({
   ...session,
   queue: session.queue.filter((queued) => queued.promptId !== data.promptId),
-  prompts: { ...session.prompts, [data.promptId]: "cancelled" },
+  prompts: HashMap.set(session.prompts, data.promptId, "cancelled"),
 });
 
 const permissionRequested = (session: OpenSession, data: Data<"PermissionRequested">): OpenSession => ({

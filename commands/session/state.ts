@@ -1,3 +1,6 @@
+import * as HashMap from "effect/HashMap";
+import * as HashSet from "effect/HashSet";
+import * as Option from "effect/Option";
 import type { PromptOptions } from "../../events/prompt.ts";
 import type { SessionStatus } from "../../events/session.ts";
 
@@ -46,9 +49,13 @@ export type OpenSession = {
   readonly queue: readonly QueuedPrompt[];
   readonly running: RunningJob | null;
   readonly lastJobStatus: JobOutcome | null;
-  readonly prompts: Readonly<Record<string, PromptPhase>>;
+  /**
+   * Persistent (structurally shared) collections: a command costs the same on the thousandth
+   * prompt as on the first, where copying a record of every prompt would cost O(prompts).
+   */
+  readonly prompts: HashMap.HashMap<string, PromptPhase>;
   /** Every jobId ever started here, so a runner cannot reuse one. */
-  readonly jobIds: Readonly<Record<string, true>>;
+  readonly jobIds: HashSet.HashSet<string>;
   /** Permission requests of the running job only: they die with its process. */
   readonly permissions: Readonly<Record<string, PendingPermission>>;
 };
@@ -64,6 +71,10 @@ export type DeletedSession = {
 export type SessionState = EmptySession | OpenSession | DeletedSession;
 
 export const initialState = (): SessionState => ({ status: "empty" });
+
+/** Where a prompt is in its life, or undefined when this session never saw it. */
+export const promptPhase = (state: SessionState, promptId: string): PromptPhase | undefined =>
+  state.status === "open" ? Option.getOrUndefined(HashMap.get(state.prompts, promptId)) : undefined;
 
 /**
  * Where a prompt stands for the phone: 0 while it runs, 1..n while queued (1 = next),

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import * as HashMap from "effect/HashMap";
 import { describe, expect, it } from "vitest";
 import { validateNewEvent, type DomainEvent } from "../../events/registry.ts";
 import { domainErrorCodes, isDomainError, type DomainErrorCode } from "../../commands/errors.ts";
@@ -161,9 +162,10 @@ const checkInvariants = (state: SessionState, log: DomainEvent[]): void => {
   if (state.status !== "open") return;
   const queued = state.queue.map((prompt) => prompt.promptId);
   expect(new Set(queued).size).toBe(queued.length);
-  const runningPrompts = Object.entries(state.prompts).filter(([, phase]) => phase === "running");
+  const phases = [...HashMap.entries(state.prompts)];
+  const runningPrompts = phases.filter(([, phase]) => phase === "running");
   expect(runningPrompts.map(([id]) => id)).toEqual(state.running ? [state.running.promptId] : []);
-  expect(Object.entries(state.prompts).filter(([, phase]) => phase === "queued").map(([id]) => id).sort()).toEqual([...queued].sort());
+  expect(phases.filter(([, phase]) => phase === "queued").map(([id]) => id).sort()).toEqual([...queued].sort());
   expect(queued.map((id) => queuePosition(state, id))).toEqual(queued.map((_, index) => index + 1));
   if (state.running) expect(queuePosition(state, state.running.promptId)).toBe(0);
 };
