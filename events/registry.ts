@@ -22,8 +22,6 @@ const definitions: readonly EventDefinition[] = [
 
 const byType = new Map(definitions.map((definition) => [definition.type, definition]));
 
-export const eventTypes = definitions.map((definition) => definition.type) as EventType[];
-
 export const currentSchemaVersion = (type: string): number => byType.get(type)?.schemaVersion ?? 1;
 
 /** A decoded stored event: the envelope with typed `data`. */

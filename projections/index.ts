@@ -7,4 +7,3 @@ export const allProjections: readonly Projection[] = [sessionsProjection, archiv
 
 export type { Projection, ProjectedEvent, TypedProjection, ArchiveLikeProjection } from "./projection.ts";
 export { sessionsProjection, archiveProjection };
-export { archiveQueries, type ArchivedEvent } from "./archive.ts";

@@ -1,4 +1,4 @@
-import { envelopeOfRaw, fieldsOf } from "./entryCodec.ts";
+import { envelopeOfRaw, eventFields, fieldsOf } from "./entryCodec.ts";
 import type { StoredEvent, StoreInternals } from "./internals.ts";
 
 export interface DeadLetter {
@@ -33,6 +33,10 @@ export const createDeadLetters = (internals: StoreInternals, group: string) => {
       .exec();
   };
 
+  /** Records an event a handler could not apply (decoded from the log already) and acknowledges it. */
+  const addEvent = (event: StoredEvent, error: string, deliveries: number) =>
+    add(event.partition, event.entryId, eventFields(event.envelope), error, deliveries);
+
   const list = async (count = 100): Promise<DeadLetter[]> => {
     const entries = await redis.xrange(key, "-", "+", "COUNT", count);
     return entries.map(([id, fields]) => {
@@ -56,7 +60,7 @@ export const createDeadLetters = (internals: StoreInternals, group: string) => {
     return replayed;
   };
 
-  return { add, list, replay, count: () => redis.xlen(key) };
+  return { add, addEvent, list, replay, count: () => redis.xlen(key) };
 };
 
 export type DeadLetters = ReturnType<typeof createDeadLetters>;

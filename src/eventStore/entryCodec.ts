@@ -1,4 +1,4 @@
-import { unsealEnvelope, type Envelope } from "../../events/envelope.ts";
+import { canonicalJson, unsealEnvelope, type Envelope } from "../../events/envelope.ts";
 import { parseEnvelope } from "../../events/registry.ts";
 
 /**
@@ -36,6 +36,12 @@ export const rawEntryOf = (entryId: string, fields: readonly string[]): RawEntry
 export const envelopeOfRaw = (raw: Pick<RawEntry, "body" | "hash">): Envelope => {
   if (raw.body === "") throw new Error("stream entry has no event body");
   return parseEnvelope(unsealEnvelope(raw.body, raw.hash));
+};
+
+/** The `e` and `h` fields of an envelope: its hashed body (canonical JSON without `hash`) and its hash. */
+export const eventFields = (envelope: Envelope): string[] => {
+  const { hash, ...body } = envelope;
+  return ["e", canonicalJson(body), "h", hash];
 };
 
 export const envelopeOfFields = (entryId: string, fields: readonly string[]): Envelope => envelopeOfRaw(rawEntryOf(entryId, fields));

@@ -1,6 +1,5 @@
 import { sql } from "kysely";
 import type { Logger } from "pino";
-import { canonicalJson } from "../../events/envelope.ts";
 import type { Projection } from "../../projections/projection.ts";
 import { toError } from "../errors.ts";
 import type { EventStore, StoredEvent } from "../eventStore/eventStore.ts";
@@ -93,8 +92,7 @@ export const createAdvancer = (deps: AdvanceDeps) => {
 
   /** Records the poison event in the group's dead letters, then moves the checkpoint past it. */
   const bury = async (partition: number, event: StoredEvent, error: string) => {
-    const { hash, ...body } = event.envelope;
-    await deadLetters.add(partition, event.entryId, ["e", canonicalJson(body), "h", hash], error, poisonAttempts);
+    await deadLetters.addEvent(event, error, poisonAttempts);
     await db.transaction().execute(async (trx) => {
       await lockPartition(trx, projection.name, partition);
       if (isAfter(event.entryId, await readCheckpoint(trx, projection.name, partition))) {

@@ -7,14 +7,6 @@ import { testMeta } from "../support/redis.ts";
 
 export const silent = pino({ level: "silent" });
 
-export const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs = 15_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
-
 /** Runs session commands through the one command path; returns the last append's position. */
 export const sessionCommands = (store: EventStore) => {
   const handler = createSessionCommands(store);
