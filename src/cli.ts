@@ -60,7 +60,7 @@ const start = async (args: string[]) => {
 const withDatabase = async (run: (deps: { db: Database; config: Readonly<Config>; logger: Logger }) => Promise<number>) => {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL);
-  const database = await openDatabase(config);
+  const database = await openDatabase(config, logger);
   try {
     await migrateToLatest(database.db, logger);
     return await run({ db: database.db, config, logger });
@@ -72,7 +72,7 @@ const withDatabase = async (run: (deps: { db: Database; config: Readonly<Config>
 const migrate = async () => {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  const database = await openDatabase(config);
+  const database = await openDatabase(config, logger);
   try {
     const count = await migrateToLatest(database.db, logger);
     console.log(`migrations applied: ${count}`);

@@ -34,6 +34,10 @@ export const errorCodes = {
   unavailable: 503,
   /** Other writers kept changing the session past the command deadline (COMMAND_DEADLINE_MS): retry. */
   contention_timeout: 503,
+  /** Postgres is away (or not migrated yet): reads wait for it; commands still work. */
+  read_model_unavailable: 503,
+  /** Redis is away: nothing can be written or streamed until it is back. */
+  store_unavailable: 503,
 } as const;
 export type ErrorCode = keyof typeof errorCodes;
 
@@ -53,6 +57,11 @@ export class AppError extends Error {
   static of(code: ErrorCode, message: string, details?: Record<string, unknown>): AppError {
     return new AppError(code, errorCodes[code], message, details);
   }
+}
+
+/** The read models cannot be queried right now (the database is away or not migrated yet). */
+export class ReadModelUnavailableError extends Error {
+  override readonly name = "ReadModelUnavailableError";
 }
 
 /** Normalises anything thrown into an Error, so handlers never deal with `unknown`. */

@@ -1,27 +1,27 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { describeConfig, type Config } from "./config.ts";
 import { bootstrapToken } from "./auth/bootstrapToken.ts";
-import { createTokenStore, type TokenStore } from "./auth/tokens.ts";
-import { createEventStore } from "./eventStore/eventStore.ts";
+import { createTokenStore } from "./auth/tokens.ts";
+import { createEventStore, type EventStore } from "./eventStore/eventStore.ts";
 import { startRetention } from "./eventStore/retention.ts";
-import { createSessionCommands } from "./eventStore/sessionCommands.ts";
-import { createHistoryService } from "./history/historyService.ts";
+import { createSessionCommands, type SessionCommands } from "./eventStore/sessionCommands.ts";
+import { createHistoryService, type HistoryService } from "./history/historyService.ts";
 import { createHistoryWatcher } from "./history/watcher.ts";
 import { allProjections } from "../projections/index.ts";
 import { archiveQueries } from "../projections/archive.ts";
 import { createProjector, projectionGroup, type Projector, type ProjectorOptions } from "./projector/projector.ts";
 import { createSessionReads } from "./readModels/sessionReads.ts";
-import type { SessionReads } from "./http/sessionReads.ts";
 import { listCheckpoints } from "./projector/checkpoints.ts";
-import { createLiveHub, type LiveHub } from "./live/hub.ts";
-import { createRunner, type Runner, type RunnerDeps } from "./runner/runner.ts";
+import { createLiveHub } from "./live/hub.ts";
+import { createRunner, type RunnerDeps } from "./runner/runner.ts";
 import { buildApp } from "./http/app.ts";
 import type { LiveTuning } from "./http/liveRoutes.ts";
 import { openDatabase, type Database } from "./infra/database.ts";
-import { migrateToLatest } from "./infra/migrate.ts";
+import { createHealthBoard, type HealthBoard } from "./infra/health.ts";
+import { migrated, migrateInBackground, type Migrations } from "./infra/migrate.ts";
+import { isDatabaseUnavailable } from "./infra/outages.ts";
 import { connectRedis } from "./infra/redis.ts";
 
 export type Role = "api" | "runner" | "projector";
@@ -42,6 +42,8 @@ export interface Clients {
   readonly redis: Redis;
   /** Needed by the api and projector roles; a runner needs only Redis. */
   readonly db?: Database;
+  /** Whether the database is migrated yet (start() migrates in the background); done when not given. */
+  readonly migrations?: Migrations;
   readonly logger: Logger;
 }
 
@@ -75,91 +77,124 @@ const stopAll = async (parts: Part[], logger: Logger) => {
   parts.length = 0;
 };
 
+/** What the role builders share while a service is assembled. */
+interface Assembly {
+  readonly config: Readonly<Config>;
+  readonly clients: Clients;
+  readonly options: AssembleOptions;
+  readonly parts: Part[];
+  readonly health: HealthBoard;
+  readonly migrations: Migrations;
+}
+
+/** Starts `part` now if the read models are migrated, else once they are (unless stopped first). */
+const whenMigrated = async (assembly: Assembly, name: string, start: () => Promise<void>, stop: () => Promise<void>) => {
+  if (assembly.migrations.ready()) {
+    await start();
+    assembly.parts.push({ name, stop });
+    return;
+  }
+  let stopped = false;
+  const started = assembly.migrations.finished.then(() => (stopped ? undefined : start()));
+  started.catch((error: unknown) => assembly.clients.logger.error({ err: error, part: name }, "could not start"));
+  assembly.parts.push({ name, stop: async () => { stopped = true; await started.catch(() => undefined); await stop(); } });
+};
+
+const projectorRole = async (assembly: Assembly, store: EventStore, db: Database) => {
+  const { clients, parts, health } = assembly;
+  const projector = createProjector({
+    store, db, projections: allProjections, logger: clients.logger, ...assembly.options.projector,
+    onOutage: (problem) => health.report("projections", problem),
+  });
+  await whenMigrated(assembly, "projector", () => projector.start(), () => projector.stop());
+  const archivedUpTo = async (partition: number) =>
+    (await listCheckpoints(db, ["archive"])).find((row) => row.partition === partition)?.entryId ?? null;
+  const retention = startRetention(() => store.trimPartitionLogs([projectionGroup("archive")], archivedUpTo), clients.logger);
+  parts.push({ name: "retention", stop: async () => retention.stop() });
+  return projector;
+};
+
+const apiRole = async (assembly: Assembly, store: EventStore, commands: SessionCommands, db: Database, extra: { projector: Projector | undefined; history: HistoryService | undefined }) => {
+  const { config, clients, options, parts } = assembly;
+  const { redis, logger } = clients;
+  const tokens = createTokenStore({ redis, prefix: config.REDIS_KEY_PREFIX, staticTokens: [bootstrapToken(config, logger)] });
+  // Reads come from the read models; this process's projector wakes read-your-writes waiters.
+  const reads = createSessionReads({ db, projections: allProjections.map((projection) => projection.name), ready: assembly.migrations.ready, ...(extra.projector ? { projector: extra.projector } : {}) });
+  const hub = createLiveHub({ store, logger });
+  parts.push({ name: "live hub", stop: () => hub.stop() });
+  // Events retention trimmed from Redis are still replayed to a resuming client, from the archive.
+  const archive = archiveQueries(db);
+  const live = {
+    hub,
+    readArchive: (sessionId: string, afterVersion: number, limit: number) => archive.sessionEventsAfter(sessionId, afterVersion, limit),
+    ...(options.live ? { tuning: options.live } : {}),
+  };
+  const app = await buildApp({
+    config, logger, redis, db, store, version: options.version ?? packageVersion(), reads, commands, tokens, tokenAdmin: tokens,
+    health: assembly.health, ...(extra.history ? { history: extra.history } : {}), live,
+  });
+  await app.ready();
+  // Stops run in reverse: the api ends its streams before the hub goes.
+  parts.push({ name: "api", stop: () => app.close() });
+  return { app, hub, tokens, reads };
+};
+
+const runnerRole = async (assembly: Assembly, store: EventStore, commands: SessionCommands) => {
+  const { config, clients, options } = assembly;
+  const runner = createRunner({ store, commands, redis: clients.redis, config, logger: clients.logger, env: options.env ?? {}, ...options.runner });
+  await runner.start();
+  assembly.parts.push({ name: "runner", stop: () => runner.stop() });
+  return runner;
+};
+
 /**
  * The composition root: wires the chosen roles over the given clients and starts their
  * background work (projector, runner, history watcher, retention) without listening. One
  * event store and ONE command handler per process: the api, the runner and the live stream
- * share its fold cache and its per-session order. `stop()` ends the roles in reverse order;
- * the clients stay the caller's.
+ * share its fold cache and its per-session order. Work that needs the read models starts once
+ * they are migrated (`clients.migrations`; already done when not given). `stop()` ends the
+ * roles in reverse order; the clients stay the caller's.
  */
 export const assemble = async (config: Readonly<Config>, clients: Clients, options: AssembleOptions) => {
-  const { redis, logger } = clients;
   const { roles } = options;
-  const parts: Part[] = [];
+  const assembly: Assembly = { config, clients, options, parts: [], health: createHealthBoard(), migrations: clients.migrations ?? migrated() };
   const needsDatabase = roles.includes("api") || roles.includes("projector");
   if (needsDatabase && clients.db === undefined) throw new Error("the api and projector roles need a database");
   const db = clients.db as Database;
   try {
-    const store = await createEventStore({ redis, prefix: config.REDIS_KEY_PREFIX, partitions: config.PARTITIONS });
+    const store = await createEventStore({ redis: clients.redis, prefix: config.REDIS_KEY_PREFIX, partitions: config.PARTITIONS });
     const commands = createSessionCommands(store, { deadlineMs: config.COMMAND_DEADLINE_MS, cacheSize: config.COMMAND_CACHE_SESSIONS });
-    const history = needsDatabase ? createHistoryService({ db, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger }) : undefined;
-    let projector: Projector | undefined;
-    if (roles.includes("projector")) {
-      projector = createProjector({ store, db, projections: allProjections, logger, ...options.projector });
-      await projector.start();
-      parts.push({ name: "projector", stop: () => projector?.stop() ?? Promise.resolve() });
-      const archivedUpTo = async (partition: number) =>
-        (await listCheckpoints(db, ["archive"])).find((row) => row.partition === partition)?.entryId ?? null;
-      const retention = startRetention(() => store.trimPartitionLogs([projectionGroup("archive")], archivedUpTo), logger);
-      parts.push({ name: "retention", stop: async () => retention.stop() });
-    }
-    let app: FastifyInstance | undefined;
-    let hub: LiveHub | undefined;
-    let tokens: TokenStore | undefined;
-    let reads: SessionReads | undefined;
-    if (roles.includes("api")) {
-      tokens = createTokenStore({ redis, prefix: config.REDIS_KEY_PREFIX, staticTokens: [bootstrapToken(config, logger)] });
-      // Reads come from the read models; this process's projector wakes read-your-writes waiters.
-      reads = createSessionReads({ db, projections: allProjections.map((projection) => projection.name), ...(projector ? { projector } : {}) });
-      hub = createLiveHub({ store, logger });
-      const liveHub = hub;
-      parts.push({ name: "live hub", stop: () => liveHub.stop() });
-      // Events retention trimmed from Redis are still replayed to a resuming client, from the archive.
-      const archive = archiveQueries(db);
-      const live = {
-        hub,
-        readArchive: (sessionId: string, afterVersion: number, limit: number) => archive.sessionEventsAfter(sessionId, afterVersion, limit),
-        ...(options.live ? { tuning: options.live } : {}),
-      };
-      app = await buildApp({ config, logger, redis, db, store, version: options.version ?? packageVersion(), reads, commands, tokens, tokenAdmin: tokens, ...(history ? { history } : {}), live });
-      await app.ready();
-      const server = app;
-      // Stops run in reverse: the api ends its streams before the hub goes.
-      parts.push({ name: "api", stop: () => server.close() });
-    }
-    let runner: Runner | undefined;
-    if (roles.includes("runner")) {
-      runner = createRunner({ store, commands, redis, config, logger, env: options.env ?? {}, ...options.runner });
-      await runner.start();
-      const started = runner;
-      parts.push({ name: "runner", stop: () => started.stop() });
-    }
+    const history = needsDatabase ? createHistoryService({ db, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger: clients.logger }) : undefined;
+    const projector = roles.includes("projector") ? await projectorRole(assembly, store, db) : undefined;
+    const api = roles.includes("api") ? await apiRole(assembly, store, commands, db, { projector, history }) : undefined;
+    const runner = roles.includes("runner") ? await runnerRole(assembly, store, commands) : undefined;
     if (roles.includes("projector") && history) {
       // The history index is a read model too: the projector role keeps it current.
-      const watcher = createHistoryWatcher({ scanner: history, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger });
-      await watcher.start();
-      parts.push({ name: "history watcher", stop: () => watcher.stop() });
+      const watcher = createHistoryWatcher({ scanner: history, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger: clients.logger });
+      await whenMigrated(assembly, "history watcher", () => watcher.start(), () => watcher.stop());
     }
-    return { store, commands, tokens, reads, history, app, hub, runner, projector, stop: () => stopAll(parts, logger) };
+    return { store, commands, history, projector, runner, health: assembly.health, ...api, stop: () => stopAll(assembly.parts, clients.logger) };
   } catch (error) {
-    await stopAll(parts, logger);
+    await stopAll(assembly.parts, clients.logger);
     throw error;
   }
 };
 
 export type Service = Awaited<ReturnType<typeof assemble>>;
 
-const openMigrated = async (config: Readonly<Config>, logger: Logger, parts: Part[]): Promise<Database> => {
-  const database = await openDatabase(config);
+const openDatabaseOf = async (config: Readonly<Config>, logger: Logger, parts: Part[]) => {
+  const database = await openDatabase(config, logger);
   parts.push({ name: "database", stop: database.close });
   logger.info({ database: database.kind }, database.kind === "pglite" ? "database: embedded PGlite" : "database: Postgres");
-  await migrateToLatest(database.db, logger);
-  return database.db;
+  const migrations = migrateInBackground(database.db, logger, isDatabaseUnavailable);
+  parts.push({ name: "migrations", stop: async () => migrations.stop() });
+  return { db: database.db, migrations };
 };
 
 /**
  * Runs the service: opens Redis (or the embedded server) and the database (or PGlite),
- * migrates, assembles the roles and listens. Returns one `stop()` for all of it.
+ * assembles the roles and listens. The database may be away: migrations run in the background
+ * and commands are taken meanwhile. Returns one `stop()` for all of it.
  */
 export const start = async (config: Readonly<Config>, options: { roles: readonly Role[]; env: Readonly<Record<string, string | undefined>>; logger: Logger }) => {
   const { logger, roles } = options;
@@ -169,8 +204,8 @@ export const start = async (config: Readonly<Config>, options: { roles: readonly
   try {
     const redis = await connectRedis(config, logger);
     parts.push({ name: "redis", stop: redis.close });
-    const db = roles.includes("api") || roles.includes("projector") ? await openMigrated(config, logger, parts) : undefined;
-    const service = await assemble(config, { redis: redis.redis, ...(db ? { db } : {}), logger }, { roles, env: options.env });
+    const database = roles.includes("api") || roles.includes("projector") ? await openDatabaseOf(config, logger, parts) : undefined;
+    const service = await assemble(config, { redis: redis.redis, ...database, logger }, { roles, env: options.env });
     parts.push({ name: "service", stop: service.stop });
     logger.info({ partitions: service.store.partitions }, "event store ready");
     await service.app?.listen({ port: config.PORT, host: config.HOST });

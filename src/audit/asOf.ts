@@ -8,6 +8,7 @@ import type { EventStore } from "../eventStore/eventStore.ts";
 import { compareEntryIds, parsePosition, type Position } from "../eventStore/position.ts";
 import type { Database } from "../infra/database.ts";
 import type { SessionView } from "../http/sessionReads.ts";
+import { sessionViewOf } from "../readModels/sessionView.ts";
 import { isoInstant } from "./eventsQuery.ts";
 
 /** A point in a session's history: a log position, a time, or a version. */
@@ -115,14 +116,8 @@ export const sessionAsOf = async (deps: Deps, sessionId: string, asOf: AsOf): Pr
 };
 
 /** The read model's shape, from the decider's state and the times of the folded events. */
-export const viewOf = (sessionId: string, state: SessionState, prefix: readonly Envelope[]): SessionView | null => {
+const viewOf = (sessionId: string, state: SessionState, prefix: readonly Envelope[]): SessionView | null => {
   const first = prefix[0];
   const last = prefix.at(-1);
-  if (state.status !== "open" || !first || !last) return null;
-  return {
-    id: sessionId, projectPath: state.projectPath, context: state.context, status: state.sessionStatus,
-    claudeDirectoryPath: state.claudeDirectoryPath, claudeCodeSessionId: state.claudeSessionId, metadata: { ...state.metadata },
-    createdAt: first.occurredAt, updatedAt: last.occurredAt, lastAccessedAt: last.occurredAt,
-    isWorking: state.running !== null, currentJobId: state.running?.jobId ?? null, lastJobStatus: state.lastJobStatus,
-  };
+  return first && last ? sessionViewOf(sessionId, state, { createdAt: first.occurredAt, updatedAt: last.occurredAt }) : null;
 };

@@ -45,7 +45,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await typed.register(messageRoutes, deps);
   await typed.register(auditRoutes, deps);
   if (deps.tokenAdmin) await typed.register(adminRoutes, { tokens: deps.tokenAdmin, config: deps.config });
-  if (deps.history) await typed.register(historyRoutes, { history: deps.history, limits: deps.config });
+  if (deps.history) await typed.register(historyRoutes, { history: deps.history, limits: deps.config, reads: deps.reads });
   if (deps.live) {
     await typed.register(liveRoutes, {
       store: deps.store,

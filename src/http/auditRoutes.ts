@@ -5,6 +5,7 @@ import { contentTypes, exportFormats, exportStream } from "../audit/export.ts";
 import { verifySession } from "../audit/verify.ts";
 import { AppError } from "../errors.ts";
 import type { AppDeps } from "./deps.ts";
+import { requireReadModels } from "./freshness.ts";
 import { limitFor } from "./rateLimit.ts";
 import * as S from "./schemas.ts";
 
@@ -63,6 +64,8 @@ const filterOf = (query: z.infer<typeof Filters>): EventFilter =>
 export const auditRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   const { config, db, store } = deps;
   const reads = limitFor(config, "reads");
+  // The audit routes read the archive in Postgres.
+  app.addHook("preHandler", async () => requireReadModels(deps.reads));
 
   app.get("/api/audit/events", {
     schema: { tags, security, querystring: EventsQuery, response: { 200: EventPage, ...errors } },

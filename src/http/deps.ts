@@ -5,6 +5,7 @@ import type { Config } from "../config.ts";
 import type { EventStore } from "../eventStore/eventStore.ts";
 import type { SessionCommands } from "../eventStore/sessionCommands.ts";
 import type { Database } from "../infra/database.ts";
+import type { HealthBoard } from "../infra/health.ts";
 import type { HistoryService } from "../history/historyService.ts";
 import type { LiveHub } from "../live/hub.ts";
 import type { ReadArchive } from "../live/history.ts";
@@ -18,6 +19,8 @@ export interface AppDeps {
   readonly db: Database;
   readonly store: EventStore;
   readonly version: string;
+  /** Problems the service's parts report (shown by /health). */
+  readonly health?: HealthBoard;
   /** The read side: every GET goes through it. */
   readonly reads: SessionReads;
   /** The process's one command path (shared with the runner and the live stream). */

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { AppError } from "../errors.ts";
+import { AppError, ReadModelUnavailableError } from "../errors.ts";
 import { PositionText } from "./schemas.ts";
 import type { SessionReads } from "./sessionReads.ts";
 
@@ -13,11 +13,17 @@ const positionOf = (request: FastifyRequest): string | undefined => {
   return parsed.data;
 };
 
+/** Reads need the read models: until they are migrated (the database was away), 503. */
+export const requireReadModels = (reads: Pick<SessionReads, "ready">) => {
+  if (!reads.ready()) throw new ReadModelUnavailableError("the read models are not available yet (the database is unreachable or still migrating)");
+};
+
 /**
  * Read your writes, as a preHandler for every GET: waits (bounded) until the read models have
  * passed `minPosition` and says in X-Read-Fresh whether they did.
  */
 export const freshRead = (reads: SessionReads, waitMs: number) => async (request: FastifyRequest, reply: FastifyReply) => {
+  requireReadModels(reads);
   const position = positionOf(request);
   const fresh = position === undefined ? true : await reads.waitForPosition(position, waitMs);
   reply.header("x-read-fresh", String(fresh));

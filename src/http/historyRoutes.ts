@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { limitFor, type Limits } from "./rateLimit.ts";
 import type { HistoryService } from "../history/historyService.ts";
+import { requireReadModels } from "./freshness.ts";
+import type { SessionReads } from "./sessionReads.ts";
 
 /**
  * Claude Code's own transcripts (`~/.claude/projects`), read from the history index: projects,
@@ -61,8 +63,10 @@ const MessagesQuery = z.object({
   thread: z.enum(["main", "all"]).default("main"),
 });
 
-export const historyRoutes: FastifyPluginAsyncZod<{ history: HistoryService; limits: Limits }> = async (app, { history, limits }) => {
+export const historyRoutes: FastifyPluginAsyncZod<{ history: HistoryService; limits: Limits; reads: Pick<SessionReads, "ready"> }> = async (app, { history, limits, reads }) => {
   const tags = ["history"];
+  // The history index lives in Postgres.
+  app.addHook("preHandler", async () => requireReadModels(reads));
   // History reads parse files on disk: they count against the token's read budget.
   const config = limitFor(limits, "reads");
 

@@ -17,9 +17,13 @@ const check = async (probe: () => Promise<unknown>): Promise<"up" | "down"> => {
 
 const Lag = z.object({ projection: z.string(), behind: z.number(), oldestUnprocessedAgeMs: z.number(), deadLetters: z.number() });
 
+const Problem = z.object({ component: z.string(), detail: z.string() });
+
 const Health = z.object({
   status: z.enum(["ok", "degraded", "down"]),
   services: z.object({ redis: z.enum(["up", "down"]), database: z.enum(["up", "down"]) }),
+  /** What is wrong, when anything is: why the status is not `ok`. */
+  problems: z.array(Problem),
   version: z.string(),
   uptime: z.number(),
   /** How far each projection is behind the event log; absent when a dependency is down. */
@@ -49,13 +53,21 @@ export const probeRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => 
     return { redis, database };
   };
 
+  /** What the probes and the service's parts say is wrong. */
+  const problemsOf = (state: Awaited<ReturnType<typeof services>>) => [
+    ...(state.redis === "down" ? [{ component: "redis", detail: "unreachable: commands and live streams answer 503" }] : []),
+    ...(state.database === "down" ? [{ component: "database", detail: "unreachable: reads answer 503, commands are still taken" }] : []),
+    ...(state.database === "up" && !deps.reads.ready() ? [{ component: "database", detail: "migrations pending: reads answer 503" }] : []),
+    ...(deps.health?.problems() ?? []),
+  ];
+
   app.get("/health", { schema: { tags: ["probes"], response: { 200: Health, 503: Health } }, config: { public: true } }, async (_request, reply) => {
     const state = await services();
-    const ups = Object.values(state).filter((value) => value === "up").length;
-    const status = ups === 2 ? "ok" : ups === 0 ? "down" : "degraded";
+    const problems = problemsOf(state);
+    const status = state.redis === "down" && state.database === "down" ? "down" : problems.length > 0 ? "degraded" : "ok";
     const projections = status === "ok" ? await projectionLag(deps) : undefined;
     return reply.code(status === "down" ? 503 : 200).send({
-      status, services: state, version: deps.version, uptime: (Date.now() - startedAt) / 1000, ...(projections ? { projections } : {}),
+      status, services: state, problems, version: deps.version, uptime: (Date.now() - startedAt) / 1000, ...(projections ? { projections } : {}),
     });
   });
 

@@ -1,8 +1,9 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { isDomainError } from "../../commands/errors.ts";
-import { AppError, allErrorCodes, type AnyErrorCode } from "../errors.ts";
+import { AppError, ReadModelUnavailableError, allErrorCodes, type AnyErrorCode } from "../errors.ts";
 import { ContentionTimeoutError } from "../eventStore/errors.ts";
+import { isDatabaseUnavailable, isRedisUnavailable } from "../infra/outages.ts";
 
 export interface Problem {
   readonly type: string;
@@ -54,6 +55,15 @@ export const sendCode = (reply: FastifyReply, request: FastifyRequest, code: Any
 const isClientAppError = (error: unknown): error is AppError =>
   error instanceof AppError && error.statusCode >= 400 && error.statusCode < 500;
 
+/** A dependency that is away, or contention: 503 with Retry-After (seconds), never a 500. */
+const outageOf = (error: unknown): { code: AnyErrorCode; retryAfter: number; detail: string } | null => {
+  if (error instanceof ContentionTimeoutError) return { code: "contention_timeout", retryAfter: 1, detail: error.message };
+  if (isRedisUnavailable(error)) return { code: "store_unavailable", retryAfter: 2, detail: "the event store (Redis) is unreachable; retry shortly" };
+  if (error instanceof ReadModelUnavailableError) return { code: "read_model_unavailable", retryAfter: 5, detail: error.message };
+  if (isDatabaseUnavailable(error)) return { code: "read_model_unavailable", retryAfter: 5, detail: "the read models (Postgres) are unreachable; commands still work, retry reads shortly" };
+  return null;
+};
+
 /** The one place where thrown errors become HTTP answers. 5xx bodies hide internals. */
 export const problemErrorHandler = (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
   if (hasZodFastifySchemaValidationErrors(error)) {
@@ -63,9 +73,10 @@ export const problemErrorHandler = (error: FastifyError | Error, request: Fastif
   if (isDomainError(error)) {
     return sendCode(reply, request, error.code, error.message, Object.keys(error.details).length > 0 ? { details: error.details } : undefined);
   }
-  if (error instanceof ContentionTimeoutError) {
-    reply.header("retry-after", "1");
-    return sendCode(reply, request, "contention_timeout", error.message);
+  const outage = outageOf(error);
+  if (outage) {
+    reply.header("retry-after", String(outage.retryAfter));
+    return sendCode(reply, request, outage.code, outage.detail);
   }
   if (isClientAppError(error)) {
     return sendProblem(reply, request, error.statusCode, error.code, error.message, error.details ? { details: error.details } : undefined);

@@ -69,6 +69,8 @@ export interface MessagePageQuery {
 }
 
 export interface SessionReads {
+  /** False until the read models are migrated (the database was away at start-up). */
+  ready(): boolean;
   getSession(sessionId: string): Promise<SessionView | null>;
   listSessions(query: SessionListQuery): Promise<{ sessions: SessionView[]; total: number }>;
   listPrompts(sessionId: string): Promise<PromptView[]>;

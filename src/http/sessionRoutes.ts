@@ -2,11 +2,13 @@ import { randomUUID } from "node:crypto";
 import type { FastifyReply } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { DomainError } from "../../commands/errors.ts";
-import type { UpdateSession } from "../../commands/session/index.ts";
+import type { SessionState, UpdateSession } from "../../commands/session/index.ts";
 import { z } from "zod";
 import { parseAsOf, sessionAsOf } from "../audit/asOf.ts";
 import { claudeDirectoryPath } from "../claude/claudeDirectoryPath.ts";
-import { AppError } from "../errors.ts";
+import { AppError, ReadModelUnavailableError } from "../errors.ts";
+import { isDatabaseUnavailable } from "../infra/outages.ts";
+import { sessionViewOf } from "../readModels/sessionView.ts";
 import { commandMeta } from "./auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { freshRead, waitForWrite } from "./freshness.ts";
@@ -51,6 +53,25 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
   const { config, reads, commands } = deps;
   const fresh = freshRead(reads, config.READ_WAIT_MS);
   const byId = "/api/claude-code/sessions/:sessionId";
+
+  /** The session as the command left it, when the read models cannot say (the database is away). */
+  const fromCommand = async (sessionId: string, state: SessionState) => {
+    const [first] = await deps.store.readEvents(sessionId, 1, 1);
+    return sessionViewOf(sessionId, state, { createdAt: first?.occurredAt ?? new Date().toISOString(), updatedAt: new Date().toISOString() });
+  };
+
+  /** What a command answers: the session read back once projected, or as the command left it while Postgres is away. */
+  const readBack = async (sessionId: string, position: string | null, reply: FastifyReply, fallback: () => Promise<SessionView | null>) => {
+    try {
+      if (!reads.ready()) throw new ReadModelUnavailableError("not migrated yet");
+      await waitForWrite(reads, reply, position, config.READ_WAIT_MS);
+      return await reads.getSession(sessionId);
+    } catch (error) {
+      if (!(error instanceof ReadModelUnavailableError) && !isDatabaseUnavailable(error)) throw error;
+      reply.header("x-read-fresh", "false");
+      return fallback();
+    }
+  };
 
   app.post("/api/claude-code/sessions", {
     schema: { tags, security, body: S.CreateSessionBody, response: { 201: S.SessionWritten, ...errors, 403: S.ProblemBody } },
@@ -102,9 +123,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
       ...(metadata !== undefined ? { metadata } : {}),
       ...(status !== undefined ? { status } : {}),
     };
-    const { position } = await commands.execute(sessionId, { type: "UpdateSession", data }, { meta: commandMeta(request) });
-    await waitForWrite(reads, reply, position, config.READ_WAIT_MS);
-    const session = await reads.getSession(sessionId);
+    const { position, state } = await commands.execute(sessionId, { type: "UpdateSession", data }, { meta: commandMeta(request) });
+    const session = await readBack(sessionId, position, reply, () => fromCommand(sessionId, state));
     if (!session) throw notFound(sessionId);
     return { ...session, position };
   });

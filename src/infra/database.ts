@@ -4,6 +4,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect, sql, type DatabaseIntrospector, type Dialect, type TableMetadata } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
+import type { Logger } from "pino";
 import type { Config } from "../config.ts";
 
 // Tables are declared by migrations, which stay frozen in time (kysely docs): no generated types.
@@ -34,10 +35,37 @@ export const withCurrentSchemaIntrospection = (dialect: Dialect): Dialect => ({
   },
 });
 
+/**
+ * A pool that survives Postgres going away: a client whose server connection died (a restart,
+ * a failover, pg_terminate_backend) emits `error`, on the pool while idle and on itself while
+ * checked out, which would end the process if nobody listened. A connection attempt gives up after a few seconds instead of
+ * waiting for ever, so a request answers 503 rather than hanging.
+ */
+export const createPool = (options: pg.PoolConfig, logger: Logger): pg.Pool => {
+  const pool = new pg.Pool({ connectionTimeoutMillis: 3000, idleTimeoutMillis: 10_000, ...options });
+  let lastError = "";
+  pool.on("error", (error) => {
+    // One line per kind of failure, not one per idle client.
+    if (error.message === lastError) return;
+    lastError = error.message;
+    logger.warn({ err: error.message }, "postgres: a pooled connection failed; it is replaced on next use");
+  });
+  pool.on("connect", (client) => {
+    lastError = "";
+    // A client checked out between two queries (inside a transaction) has no pool listener:
+    // its connection dying would be an unhandled 'error'. The next query on it fails instead.
+    client.on("error", (error) => {
+      if (error.message !== lastError) logger.warn({ err: error.message }, "postgres: a connection in use failed");
+      lastError = error.message;
+    });
+  });
+  return pool;
+};
+
 /** Postgres at DATABASE_URL, or PGlite in DATA_DIR/pglite when none is configured. */
-export const openDatabase = async (config: Pick<Config, "DATABASE_URL" | "DATA_DIR">) => {
+export const openDatabase = async (config: Pick<Config, "DATABASE_URL" | "DATA_DIR">, logger: Logger) => {
   if (config.DATABASE_URL) {
-    const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 10 });
+    const pool = createPool({ connectionString: config.DATABASE_URL, max: 10 }, logger);
     const db: Database = new Kysely({ dialect: withCurrentSchemaIntrospection(new PostgresDialect({ pool })) });
     return { db, kind: "postgres" as const, close: () => db.destroy() };
   }

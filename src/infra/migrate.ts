@@ -36,3 +36,44 @@ export const migrateToLatest = async (db: Database, logger: Logger, schema = "pu
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return results?.length ?? 0;
 };
+
+export interface Migrations {
+  /** True once every migration has run: the read models may be queried. */
+  readonly ready: () => boolean;
+  /** Resolves once they have run; rejects if a migration itself fails (not an outage). */
+  readonly finished: Promise<void>;
+  readonly stop: () => void;
+}
+
+/** Migrations already run (tests, tools that migrated first). */
+export const migrated = (): Migrations => ({ ready: () => true, finished: Promise.resolve(), stop: () => undefined });
+
+/**
+ * Runs the migrations in the background, retrying while Postgres is away, so a service can
+ * start (and take commands, which need only Redis) before its database is reachable.
+ */
+export const migrateInBackground = (db: Database, logger: Logger, isOutage: (error: unknown) => boolean): Migrations => {
+  let done = false;
+  let stopped = false;
+  let wake = () => {};
+  const finished = (async () => {
+    for (let delay = 500, warned = false; !stopped; delay = Math.min(delay * 2, 30_000)) {
+      try {
+        await migrateToLatest(db, logger);
+        done = true;
+        if (warned) logger.info("postgres: reachable again; migrations done, read models available");
+        return;
+      } catch (error) {
+        if (!isOutage(error)) throw error;
+        if (!warned) logger.warn({ err: (error as Error).message }, "postgres: unreachable; commands are still taken, reads answer 503 until it is back");
+        warned = true;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, delay).unref();
+        });
+      }
+    }
+  })();
+  finished.catch((error: unknown) => logger.fatal({ err: error }, "a migration failed: the read models stay unavailable"));
+  return { ready: () => done, finished, stop: () => { stopped = true; wake(); } };
+};

@@ -3,6 +3,7 @@ import type { Projection } from "../../projections/projection.ts";
 import type { EventStore } from "../eventStore/eventStore.ts";
 import { consumerName, type Subscription } from "../eventStore/subscription.ts";
 import type { Database } from "../infra/database.ts";
+import { isDatabaseUnavailable } from "../infra/outages.ts";
 import { createAdvancer, type AdvanceHooks } from "./advance.ts";
 import { projectionGroup } from "./checkpoints.ts";
 import { readLag, type ProjectionLag } from "./lag.ts";
@@ -23,6 +24,8 @@ export interface ProjectorOptions {
   /** Subscriptions per projection, each over its share of the partitions (default 2). */
   readonly lanes?: number;
   readonly hooks?: AdvanceHooks;
+  /** Called with a problem while Postgres is away (projections paused), and with null once they resume. */
+  readonly onOutage?: (problem: string | null) => void;
 }
 
 export type CheckpointListener = (projection: string, partition: number, entryId: string) => void;
@@ -45,6 +48,47 @@ export const createProjector = (options: ProjectorOptions) => {
     }
   };
 
+  let stopping = false;
+  let paused = 0;
+  const wakers = new Set<() => void>();
+  /** A pause that stop() cuts short. */
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        wakers.delete(wake);
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      wakers.add(wake);
+    });
+
+  /**
+   * While Postgres is away a batch is retried in place (it stays unacknowledged and in order)
+   * with backoff, instead of failing and waiting for the pending-entry takeover: the
+   * projection pauses, and catches up as soon as the database answers.
+   */
+  const whileAway = async (apply: () => Promise<void>) => {
+    for (let delay = 200, outage = false; ; delay = Math.min(delay * 2, 5000)) {
+      try {
+        await apply();
+        if (outage && --paused === 0) {
+          logger.info("projections: postgres is back; catching up");
+          options.onOutage?.(null);
+        }
+        return;
+      } catch (error) {
+        if (stopping || !isDatabaseUnavailable(error)) throw error;
+        if (!outage && paused++ === 0) {
+          logger.warn({ err: (error as Error).message }, "projections: postgres unreachable; paused until it is back");
+          options.onOutage?.("postgres unreachable: projections paused, reads answer 503");
+        }
+        outage = true;
+        await sleep(delay);
+      }
+    }
+  };
+
   const partitions = options.partitions ?? Array.from({ length: store.partitions }, (_, index) => index);
   const lanes = Math.max(1, Math.min(options.lanes ?? 2, partitions.length));
   // Each lane reads its own share of the partitions, so one partition's commit wait does not
@@ -61,7 +105,7 @@ export const createProjector = (options: ProjectorOptions) => {
     const consumer = options.consumer ?? consumerName();
     return Array.from({ length: lanes }, (_, lane) => store.subscribe({
       group, logger,
-      handle: (batch, partition) => advance(partition, batch),
+      handle: (batch, partition) => whileAway(() => advance(partition, batch)),
       batchSize: options.batchSize ?? 1000,
       consumer: lanes === 1 ? consumer : `${consumer}-${lane}`,
       partitions: laneOf(lane),
@@ -81,6 +125,8 @@ export const createProjector = (options: ProjectorOptions) => {
     },
     /** Stops reading; batches in flight commit (and are acknowledged) first. */
     async stop() {
+      stopping = true;
+      for (const wake of [...wakers]) wake();
       await Promise.all(subscriptions.map((subscription) => subscription.stop()));
     },
     /** Called after every committed checkpoint in this process (read-your-writes listens). */

@@ -60,12 +60,15 @@ export interface SessionReadsDeps {
   readonly projections: readonly string[];
   readonly projector?: CheckpointSource;
   readonly pollMs?: number;
+  /** Whether the read models are migrated yet; always when not given. */
+  readonly ready?: () => boolean;
 }
 
 /** The phone's reads over the Postgres read models, with read-your-writes waits. */
 export const createSessionReads = (deps: SessionReadsDeps): SessionReads => {
   const queries = sessionQueries(deps.db);
   return {
+    ready: deps.ready ?? (() => true),
     async getSession(sessionId) {
       const row = await queries.getSession(sessionId);
       return row ? toSessionView(row) : null;

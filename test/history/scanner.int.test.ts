@@ -42,7 +42,7 @@ describe("history index: incremental scan, pages by byte offset, routes", () => 
     app.setSerializerCompiler(serializerCompiler);
     app.setErrorHandler(problemErrorHandler);
     const limits = { RATE_LIMIT_WINDOW_MS: 60_000, RATE_LIMIT_READS: 1000, RATE_LIMIT_PROMPTS: 10, RATE_LIMIT_WRITES: 10 };
-    await app.register(historyRoutes, { history: service, limits });
+    await app.register(historyRoutes, { history: service, limits, reads: { ready: () => true } });
   });
   afterAll(async () => {
     await app?.close();

@@ -128,6 +128,7 @@ export const createAggregateReads = (store: EventStore, maxSessions = 10_000): S
   };
 
   return {
+    ready: () => true,
     getSession: async (sessionId) => (await visible(sessionId))?.session ?? null,
     listSessions,
     listPrompts: async (sessionId) => {
