@@ -7,7 +7,7 @@ import type { DecodedLine, ResultLine } from "../claude/streamJson.ts";
 import { toError } from "../errors.ts";
 import { InvalidOptionsError, resolveCliOptions, type CliOptions } from "./cliOptions.ts";
 import { createJobRecorder } from "./jobRecorder.ts";
-import { checkProjectFolder } from "./projectFolder.ts";
+import { openProjectFolder, type OpenFolder } from "./projectFolder.ts";
 import { completion, persistedSessionIdOf, storedKind, storedMessage } from "./runnerMessages.ts";
 import type { SessionCommands } from "../eventStore/sessionCommands.ts";
 import { buildClaudeArgs, type ChildHandle, type ExitInfo, type Launcher } from "./spawnClaude.ts";
@@ -191,23 +191,33 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
     }
   };
 
-  /** The folder to start in (its real path), or the FailJob that refuses the job. */
-  const preflight = async (options: CliOptions | string): Promise<{ cwd: string } | { refused: SessionCommand }> => {
+  /** The opened project folder to start in, or the FailJob that refuses the job. */
+  const preflight = async (options: CliOptions | string): Promise<{ folder: OpenFolder } | { refused: SessionCommand }> => {
     if (typeof options === "string") return { refused: failed("invalid_options", options) };
     if (ctx.launcher === null) return { refused: failed("cli_not_found", "Claude Code CLI not found: set CLAUDE_CODE_PATH or put `claude` on PATH (or CLAUDE_CODE_SIMULATE=1)") };
-    const folder = await checkProjectFolder(spec.projectPath, ctx.reposDirectory);
-    return "cwd" in folder ? folder : { refused: failed(folder.reason, folder.message) };
+    const opened = await openProjectFolder(spec.projectPath, ctx.reposDirectory);
+    return "folder" in opened ? opened : { refused: failed(opened.reason, opened.message) };
+  };
+
+  /** Spawns in the held folder, then lets it go: spawn() returns after the child's chdir and exec (libuv waits for it). */
+  const launchIn = (folder: OpenFolder, options: CliOptions): ChildHandle | null => {
+    try {
+      if (ctx.launcher === null || phase.kind === "lost") return null;
+      const args = buildClaudeArgs({ resumeSessionId: spec.claudeSessionId, options, permissionPrompts: ctx.permissionPrompts });
+      return ctx.launcher.launch({ folder, args, env: ctx.env });
+    } finally {
+      folder.close();
+    }
   };
 
   const run = async (): Promise<JobEnd> => {
     const options = resolveOptions();
     const checked = await preflight(options);
     if ("refused" in checked) return finish(checked.refused);
-    if (ctx.launcher === null || typeof options === "string" || phase.kind === "lost") return finish(null);
-    const args = buildClaudeArgs({ resumeSessionId: spec.claudeSessionId, options, permissionPrompts: ctx.permissionPrompts });
-    const launched = ctx.launcher.launch({ cwd: checked.cwd, args, env: ctx.env });
+    const launched = typeof options === "string" ? null : launchIn(checked.folder, options);
+    if (launched === null) return finish(null);
     child = launched;
-    log.info({ pid: launched.pid, mode: ctx.launcher.mode, resume: spec.claudeSessionId }, "job process started");
+    log.info({ pid: launched.pid, mode: ctx.launcher?.mode, resume: spec.claudeSessionId }, "job process started");
     const splitter = createLineSplitter({ maxLineBytes: ctx.limits.maxLineBytes });
     launched.stdout.on("data", (chunk: Buffer) => splitter.push(chunk).forEach(onLine));
     launched.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));

@@ -12,6 +12,7 @@ import type { EventStore, StoredEvent } from "../eventStore/eventStore.ts";
 import type { SessionCommands } from "../eventStore/sessionCommands.ts";
 import { startJobProcess, type JobContext, type JobHandle } from "./jobProcess.ts";
 import { createLeases, type RunningRef } from "./leases.ts";
+import { pinsFolders } from "./projectFolder.ts";
 import { createSignals, type RunnerSignal } from "./signals.ts";
 import { createSimulator } from "./simulator.ts";
 import { childEnvironment, createCliLauncher, resolveClaudeCommand, type Launcher } from "./spawnClaude.ts";
@@ -283,6 +284,7 @@ export const createRunner = (deps: RunnerDeps) => {
         : mode === "cli" ? "runner: running the Claude Code CLI"
         : "runner: Claude Code CLI not found (CLAUDE_CODE_PATH or `claude` on PATH): jobs will fail with cli_not_found";
       log[mode === "none" ? "warn" : "info"]({ mode, concurrency: config.RUNNER_CONCURRENCY, leaseMs }, message);
+      if (!pinsFolders) log.warn("runner: project folders are checked by path on this platform (pinning them needs Linux /proc): a folder swapped for a symlink while a job starts could send the CLI outside GITHUB_REPOS_DIRECTORY");
       await signals.start();
       accepting = true;
       await subscription.start();

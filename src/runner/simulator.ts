@@ -73,7 +73,7 @@ export const createSimulator = (options: { lineDelayMs?: number } = {}): Launche
     };
     const play = async (prompt: string) => {
       const sessionId = resumeOf(spec.args) ?? randomUUID();
-      for (const line of script(sessionId, spec.cwd, prompt)) {
+      for (const line of script(sessionId, spec.folder.realPath, prompt)) {
         if (!alive) return;
         stdout.write(`${JSON.stringify(line)}\n`);
         await new Promise((resolve) => setTimeout(resolve, options.lineDelayMs ?? 60));

@@ -3,6 +3,7 @@ import { accessSync, constants } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import type { CliOptions } from "./cliOptions.ts";
+import type { CheckedFolder } from "./projectFolder.ts";
 
 /**
  * Starting the Claude Code CLI: the argument array (never a shell), the allow-listed
@@ -25,7 +26,8 @@ export type ChildHandle = {
 };
 
 export type LaunchSpec = {
-  readonly cwd: string;
+  /** The project folder, checked and held open: the CLI starts in `folder.cwd`, which names it. */
+  readonly folder: CheckedFolder;
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string>>;
 };
@@ -112,7 +114,7 @@ export const createCliLauncher = (command: ClaudeCommand): Launcher => ({
   mode: "cli",
   launch: (spec) => {
     const child = spawn(command.command, [...command.prefixArgs, ...spec.args], {
-      cwd: spec.cwd,
+      cwd: spec.folder.cwd,
       env: spec.env,
       detached: true,
       stdio: ["pipe", "pipe", "pipe"],

@@ -7,9 +7,11 @@
 //   BENCH <n>  n assistant lines carrying `ts` (epoch ms, sub-ms precision) 2 ms apart
 //   ENV        the names of its environment variables as the assistant text
 //   PARTIAL    a few stream_event deltas before the text
+//   PWD        its real working folder (the kernel's /proc/self/cwd) as `cwd:<path>` text and result
 //   STREAM <r> assistant lines at r per second until it is killed (a job that streams output)
 //   otherwise  init, one assistant text, result
 import { randomUUID } from "node:crypto";
+import { readlinkSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import process from "node:process";
 import { setTimeout } from "node:timers";
@@ -28,6 +30,11 @@ const closed = new Promise((resolve) => process.stdin.on("end", () => { stdinClo
 const modes = {
   HANG: async () => { await closed; },
   ENV: async () => { out(assistant(JSON.stringify(Object.keys(process.env).sort()))); out(result("env")); },
+  PWD: async () => {
+    const text = `cwd:${readlinkSync("/proc/self/cwd")}`;
+    out(assistant(text));
+    out(result(text));
+  },
   CRASH: async () => { process.stderr.write("fake failure: something broke\n"); process.exit(3); },
   BIG: async () => {
     out({ type: "assistant", message: { content: [{ type: "text", text: "x".repeat(3 * 1024 * 1024) }] }, session_id: sessionId });
