@@ -38,6 +38,12 @@ export const errorCodes = {
   read_model_unavailable: 503,
   /** Redis is away: nothing can be written or streamed until it is back. */
   store_unavailable: 503,
+  /** REDIS_DURABILITY=strict, but Redis does not report appendonly yes / appendfsync always: writes are refused. */
+  durability_unavailable: 503,
+  /** Redis came back without the deployment marker (its data is gone): writes are refused until `ccm restore`. */
+  redis_data_lost: 503,
+  /** A runner-only process sees no deployment marker yet: it waits for an api or projector process to create it. */
+  deployment_unknown: 503,
 } as const;
 export type ErrorCode = keyof typeof errorCodes;
 

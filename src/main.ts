@@ -19,7 +19,9 @@ import { createRunner, type RunnerDeps } from "./runner/runner.ts";
 import { buildApp } from "./http/app.ts";
 import type { LiveTuning } from "./http/liveRoutes.ts";
 import { openDatabase, type Database } from "./infra/database.ts";
+import { createDeploymentWitness } from "./infra/deploymentWitness.ts";
 import { createHealthBoard, type HealthBoard } from "./infra/health.ts";
+import { watchStore } from "./infra/storeWatch.ts";
 import { migrated, migrateInBackground, type Migrations } from "./infra/migrate.ts";
 import { isDatabaseUnavailable } from "./infra/outages.ts";
 import { connectRedis } from "./infra/redis.ts";
@@ -162,7 +164,10 @@ export const assemble = async (config: Readonly<Config>, clients: Clients, optio
   if (needsDatabase && clients.db === undefined) throw new Error("the api and projector roles need a database");
   const db = clients.db as Database;
   try {
-    const store = await createEventStore({ redis: clients.redis, prefix: config.REDIS_KEY_PREFIX, partitions: config.PARTITIONS });
+    const store = await createEventStore({ redis: clients.redis, prefix: config.REDIS_KEY_PREFIX, partitions: config.PARTITIONS, logger: clients.logger });
+    const witness = clients.db ? createDeploymentWitness(clients.db, config.REDIS_KEY_PREFIX) : null;
+    const watch = await watchStore({ store, redis: clients.redis, mode: config.REDIS_DURABILITY, witness, logger: clients.logger, health: assembly.health });
+    assembly.parts.push({ name: "store watch", stop: async () => watch.stop() });
     const commands = createSessionCommands(store, { deadlineMs: config.COMMAND_DEADLINE_MS, cacheSize: config.COMMAND_CACHE_SESSIONS });
     const history = needsDatabase ? createHistoryService({ db, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger: clients.logger }) : undefined;
     const projector = roles.includes("projector") ? await projectorRole(assembly, store, db) : undefined;
@@ -173,7 +178,7 @@ export const assemble = async (config: Readonly<Config>, clients: Clients, optio
       const watcher = createHistoryWatcher({ scanner: history, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger: clients.logger });
       await whenMigrated(assembly, "history watcher", () => watcher.start(), () => watcher.stop());
     }
-    return { store, commands, history, projector, runner, health: assembly.health, ...api, stop: () => stopAll(assembly.parts, clients.logger) };
+    return { store, commands, history, projector, runner, health: assembly.health, watch, ...api, stop: () => stopAll(assembly.parts, clients.logger) };
   } catch (error) {
     await stopAll(assembly.parts, clients.logger);
     throw error;

@@ -2,7 +2,11 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { GENESIS_HASH, sealEnvelope, type Envelope, type EventMeta } from "../../events/envelope.ts";
 import { currentSchemaVersion, validateNewEvent, type DomainEvent } from "../../events/registry.ts";
+import type { Logger } from "pino";
 import { defineScripts } from "../infra/luaScripts.ts";
+import { logConnection } from "../infra/redis.ts";
+import { checkDeployment, type DeploymentWitness } from "./deployment.ts";
+import { createWriteGuard } from "./writeGuard.ts";
 import { createDeadLetters } from "./deadLetters.ts";
 import { envelopeOfFields, rawEntryOf, sessionEntryId, type RawEntry } from "./entryCodec.ts";
 import { VersionConflictError } from "./errors.ts";
@@ -67,14 +71,21 @@ interface ScriptedRedis extends Redis {
  * that touches its Redis client and key names. Opens (or creates) the deployment's partition
  * count, which never changes once stored.
  */
-export const createEventStore = async (options: { redis: Redis; prefix: string; partitions: number }) => {
+export const createEventStore = async (options: { redis: Redis; prefix: string; partitions: number; logger?: Logger }) => {
   const redis = options.redis as ScriptedRedis;
   defineScripts(redis, new URL("./scripts/", import.meta.url));
   const keys = createKeys(options.prefix);
   await redis.hsetnx(keys.config, "partitions", options.partitions);
   const partitions = Number(await redis.hget(keys.config, "partitions"));
   const partitionFor = (sessionId: string) => partitionOf(sessionId, partitions);
-  const internals: StoreInternals = { redis, keys, partitions, partitionFor, allPartitions: Array.from({ length: partitions }, (_, index) => index) };
+  const guard = createWriteGuard();
+  const duplicate = (role: string): Redis => {
+    const connection = redis.duplicate({ connectionName: keys.connectionName(role) });
+    return options.logger ? logConnection(connection, options.logger, role) : connection;
+  };
+  const internals: StoreInternals = {
+    redis, keys, partitions, partitionFor, allPartitions: Array.from({ length: partitions }, (_, index) => index), guard, duplicate,
+  };
   const streamOf = (sessionId: string) => keys.sessionStream(partitionFor(sessionId), sessionId);
 
   const readHead = async (sessionId: string) => {
@@ -114,6 +125,7 @@ export const createEventStore = async (options: { redis: Redis; prefix: string; 
    * moved on. A repeated idempotency key returns the first result and writes nothing.
    */
   const append = async (sessionId: string, expectedVersion: number, events: readonly DomainEvent[], options: AppendOptions): Promise<AppendResult> => {
+    guard.check();
     const expectedHash = options.expectedHash ?? (await readHead(sessionId)).hash;
     if (events.length === 0) return toResult(sessionId, [String(expectedVersion), expectedHash], false);
     const sealed = seal(sessionId, expectedVersion + 1, expectedHash, events, options);
@@ -230,5 +242,9 @@ export const createEventStore = async (options: { redis: Redis; prefix: string; 
     /** Follows the partition logs from now on (logTail.ts). */
     openTail: (tail: LogTailOptions = {}) => openLogTail(internals, tail),
     liveDeltas: createLiveDeltas(internals),
+    /** Why writes are refused right now, if they are (durability, a lost deployment). */
+    guard,
+    /** Checks the deployment marker against what this process saw before and what Postgres remembers (deployment.ts). */
+    checkDeployment: (witness: DeploymentWitness | null, known: string | null) => checkDeployment(internals, witness, known),
   };
 };

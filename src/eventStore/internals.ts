@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import type { WriteGuard } from "./writeGuard.ts";
 import type { Envelope } from "../../events/envelope.ts";
 import type { Keys } from "./keys.ts";
 
@@ -13,6 +14,10 @@ export interface StoreInternals {
   readonly partitionFor: (sessionId: string) => number;
   /** Every partition number, in order. */
   readonly allPartitions: readonly number[];
+  /** Refuses writes while durability or the deployment cannot be trusted. */
+  readonly guard: WriteGuard;
+  /** A connection of its own for blocking reads or pub/sub, named `<prefix><role>` and logged like the main one. */
+  readonly duplicate: (role: string) => Redis;
 }
 
 /** An event as read from a partition log. */

@@ -14,7 +14,7 @@ export const createLiveDeltas = (internals: StoreInternals) => {
     },
     /** Receives every session's deltas on a connection of its own until `close()`. */
     subscribe: async (onDelta: (sessionId: string, message: string) => void, connectionName?: string) => {
-      const subscriber: Redis = redis.duplicate(connectionName ? { connectionName: keys.connectionName(connectionName) } : {});
+      const subscriber: Redis = internals.duplicate(connectionName ?? "live-deltas");
       subscriber.on("pmessage", (_pattern: string, channel: string, message: string) => onDelta(channel.slice(prefixLength), message));
       await subscriber.psubscribe(keys.liveDeltasPattern);
       return { close: () => subscriber.disconnect() };

@@ -32,7 +32,7 @@ export const openLogTail = async (internals: StoreInternals, options: LogTailOpt
   const logKeys = partitions.map((partition) => internals.keys.partitionLog(partition));
   const blockMs = options.blockMs ?? 5000;
   const batchSize = options.batchSize ?? 500;
-  const connection: Redis = internals.redis.duplicate(options.connectionName ? { connectionName: internals.keys.connectionName(options.connectionName) } : {});
+  const connection: Redis = internals.duplicate(options.connectionName ?? "log-tail");
   // Pin each log's cursor to its last entry now, so nothing appended from here on is missed.
   const cursors = await Promise.all(logKeys.map(async (key) => (await connection.xrevrange(key, "+", "-", "COUNT", 1))[0]?.[0] ?? "0-0"));
 

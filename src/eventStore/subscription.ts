@@ -130,14 +130,29 @@ export const createSubscription = (internals: StoreInternals, options: Subscript
     }
   };
 
+  /**
+   * A failed read is retried; its error is logged once, not on every retry. Groups that vanished
+   * (NOGROUP) are made again, unless Redis lost the deployment's data: then the subscription
+   * waits quietly until the data is restored (the guard says so), instead of looping.
+   */
+  const recover = async (error: unknown, lastError: string): Promise<string> => {
+    const message = toError(error).message;
+    if (message !== lastError) log.error({ err: message }, "subscription read failed; retrying");
+    if (message.includes("NOGROUP") && !internals.guard.refused("redis_data_lost")) await ensureGroups().catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, internals.guard.refused("redis_data_lost") ? 1000 : 200));
+    return message;
+  };
+
   const run = async (connection: Redis) => {
+    let lastError = "";
     while (running) {
       try {
         await runOnce(connection);
+        if (lastError !== "") log.info("subscription reading again");
+        lastError = "";
       } catch (error) {
         if (!running) break;
-        log.error({ err: toError(error).message }, "subscription read failed; retrying");
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        lastError = await recover(error, lastError);
       }
     }
   };
@@ -150,7 +165,7 @@ export const createSubscription = (internals: StoreInternals, options: Subscript
       if (running) return;
       await ensureGroups();
       running = true;
-      blocking = redis.duplicate();
+      blocking = internals.duplicate(`group-${group}`);
       loop = run(blocking);
     },
     /** Stops reading; an in-flight batch finishes (and is acked) before this resolves. */

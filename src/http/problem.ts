@@ -3,6 +3,7 @@ import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { isDomainError } from "../../commands/errors.ts";
 import { AppError, ReadModelUnavailableError, allErrorCodes, type AnyErrorCode } from "../errors.ts";
 import { ContentionTimeoutError } from "../eventStore/errors.ts";
+import { WritesRefusedError } from "../eventStore/writeGuard.ts";
 import { isDatabaseUnavailable, isRedisUnavailable } from "../infra/outages.ts";
 
 export interface Problem {
@@ -58,6 +59,7 @@ const isClientAppError = (error: unknown): error is AppError =>
 /** A dependency that is away, or contention: 503 with Retry-After (seconds), never a 500. */
 const outageOf = (error: unknown): { code: AnyErrorCode; retryAfter: number; detail: string } | null => {
   if (error instanceof ContentionTimeoutError) return { code: "contention_timeout", retryAfter: 1, detail: error.message };
+  if (error instanceof WritesRefusedError) return { code: error.code, retryAfter: 10, detail: error.message };
   if (isRedisUnavailable(error)) return { code: "store_unavailable", retryAfter: 2, detail: "the event store (Redis) is unreachable; retry shortly" };
   if (error instanceof ReadModelUnavailableError) return { code: "read_model_unavailable", retryAfter: 5, detail: error.message };
   if (isDatabaseUnavailable(error)) return { code: "read_model_unavailable", retryAfter: 5, detail: "the read models (Postgres) are unreachable; commands still work, retry reads shortly" };

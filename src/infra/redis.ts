@@ -4,28 +4,36 @@ import type { Config } from "../config.ts";
 import { startEmbeddedRedis } from "./embeddedRedis.ts";
 
 /**
- * Connects to REDIS_URL, or starts an embedded redis-server when none is set, and makes the
- * durability mode true: strict means `appendfsync always` (an acknowledged command survives
- * a crash); the default `everysec` may lose up to a second. The log says which is on.
+ * Routes a connection's errors through pino, once per failure rather than once per retry
+ * (ioredis prints unhandled `error` events to stderr, outside the JSON logs), and says when it
+ * is back.
+ */
+export const logConnection = (redis: Redis, logger: Logger, name: string): Redis => {
+  let failing = "";
+  redis.on("error", (error: Error) => {
+    if (error.message === failing) return;
+    failing = error.message;
+    logger.warn({ connection: name, err: error.message }, "redis: connection failed; reconnecting");
+  });
+  redis.on("ready", () => {
+    if (failing !== "") logger.info({ connection: name }, "redis: connection back");
+    failing = "";
+  });
+  return redis;
+};
+
+/**
+ * Connects to REDIS_URL, or starts an embedded redis-server when none is set (its durability
+ * given on its command line). A command fails after a few reconnection attempts instead of
+ * waiting through a long outage: the api answers 503 meanwhile, and background work retries.
+ * Durability is verified, never set, by the service (infra/durability.ts).
  */
 export const connectRedis = async (config: Readonly<Config>, logger: Logger) => {
   const embedded = config.REDIS_URL ? null : await startEmbeddedRedis(config.DATA_DIR, config.REDIS_DURABILITY, logger);
   const url = config.REDIS_URL ?? embedded?.url ?? "";
   // Requests run concurrently: auto-pipelining batches their commands into few writes.
-  const redis = new Redis(url, { maxRetriesPerRequest: 20, enableAutoPipelining: true });
+  const redis = logConnection(new Redis(url, { maxRetriesPerRequest: 3, connectTimeout: 2000, enableAutoPipelining: true }), logger, "main");
   await redis.ping();
-  if (config.REDIS_DURABILITY === "strict") {
-    await redis.config("SET", "appendonly", "yes");
-    await redis.config("SET", "appendfsync", "always");
-  }
-  const [, appendonly] = (await redis.config("GET", "appendonly")) as string[];
-  const [, appendfsync] = (await redis.config("GET", "appendfsync")) as string[];
-  logger.info(
-    { mode: config.REDIS_DURABILITY, appendonly, appendfsync, embedded: Boolean(embedded) },
-    config.REDIS_DURABILITY === "strict"
-      ? "durability: strict (appendfsync always): acknowledged commands survive a crash"
-      : `durability: everysec (appendonly ${appendonly}, appendfsync ${appendfsync}): a crash may lose the last second`,
-  );
   return {
     redis,
     close: async () => {
