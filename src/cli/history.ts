@@ -41,7 +41,7 @@ const scan = async (deps: HistoryCliDeps, out: NodeJS.WritableStream, err: NodeJ
   const rate = report.durationMs > 0 ? report.bytesRead / 1024 / 1024 / (report.durationMs / 1000) : 0;
   out.write(
     `${report.files} files, ${report.filesRead} read, ${megabytes(report.bytesRead)} MB in ${(report.durationMs / 1000).toFixed(2)} s ` +
-      `(${rate.toFixed(0)} MB/s), ${report.lines} lines, ${report.invalid} invalid, ${report.removed} removed\n`,
+      `(${rate.toFixed(0)} MB/s), ${report.lines} lines, ${report.invalid} invalid, ${report.removed} removed, ${report.skipped} skipped\n`,
   );
   return 0;
 };

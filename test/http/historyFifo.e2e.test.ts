@@ -72,4 +72,10 @@ describe("a transcript replaced by a non-regular file", () => {
     for (const id of [socketSession, folderSession]) for (const url of historyUrls(id)) await expectGone(url);
   });
 
+  it("is dropped from the index by the next scan, which does not block on it", async () => {
+    const report = await within(5 * BOUND_MS, "a scan", t.history?.scan() ?? Promise.reject(new Error("no history service")));
+    expect(report.skipped).toBe(2); // the FIFO and the socket; the folder is listed as a folder, never opened
+    const gone = await within(BOUND_MS, "GET a dropped session", get(`/api/claude-code/history/sessions/${fifoSession}`));
+    expect([gone.statusCode, gone.json().code]).toEqual([404, "history_session_not_found"]);
+  });
 });
