@@ -24,6 +24,8 @@ export const errorCodes = {
   history_session_not_found: 404,
   /** A history file that vanished or now resolves outside the Claude folder. */
   history_file_unavailable: 410,
+  /** The indexed transcript was replaced by a FIFO, socket, device or folder: it is never opened for reading. */
+  history_file_not_regular: 410,
   history_invalid_session_id: 400,
   idempotency_key_reused: 422,
   payload_too_large: 413,

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { SessionAnalysis } from "../history/analyseSession.ts";
 import { listSessions } from "../history/historyQueries.ts";
 import { loadSession } from "../history/loadSession.ts";
+import { NotRegularFileError } from "../history/paths.ts";
 import { createHistoryScanner, type ScanProgress } from "../history/scanner.ts";
 import type { HistoryDb } from "../history/historyDb.ts";
 
@@ -40,7 +41,7 @@ const scan = async (deps: HistoryCliDeps, out: NodeJS.WritableStream, err: NodeJ
   const rate = report.durationMs > 0 ? report.bytesRead / 1024 / 1024 / (report.durationMs / 1000) : 0;
   out.write(
     `${report.files} files, ${report.filesRead} read, ${megabytes(report.bytesRead)} MB in ${(report.durationMs / 1000).toFixed(2)} s ` +
-      `(${rate.toFixed(0)} MB/s), ${report.lines} lines, ${report.invalid} invalid, ${report.removed} removed\n`,
+      `(${rate.toFixed(0)} MB/s), ${report.lines} lines, ${report.invalid} invalid, ${report.removed} removed, ${report.skipped} skipped\n`,
   );
   return 0;
 };
@@ -120,6 +121,10 @@ export async function runHistory(args: string[], deps: HistoryCliDeps): Promise<
     if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
       err.write(`${error.message}\n${usage}`);
       return 2;
+    }
+    if (error instanceof NotRegularFileError) {
+      err.write(`${error.message}\n`);
+      return 1;
     }
     throw error;
   }

@@ -1,3 +1,4 @@
+import type { FileHandle } from "node:fs/promises";
 import type { Logger } from "pino";
 import { isObject } from "../claude/jsonGuards.ts";
 import { AppError } from "../errors.ts";
@@ -5,7 +6,7 @@ import { decodeHistoryLine } from "./decodeLine.ts";
 import * as queries from "./historyQueries.ts";
 import type { GraphRow, IndexedLine, ProjectMeta, SessionMeta } from "./historyQueries.ts";
 import { readRange } from "./lineReader.ts";
-import { isSafeSessionId, openContained } from "./paths.ts";
+import { isSafeSessionId, NotRegularFileError, openContained } from "./paths.ts";
 import { createHistoryScanner, type HistoryScanner } from "./scanner.ts";
 import type { ThreadNode } from "./threadNode.ts";
 import { buildGraph, mainThread } from "./threads.ts";
@@ -42,6 +43,20 @@ export const historyErrors = {
   notFound: (id: string) => AppError.of("history_session_not_found", `no Claude Code session ${id} in the history index`),
   badId: () => AppError.of("history_invalid_session_id", "a Claude session id is letters, digits, '-' and '_' only"),
   unreadable: (id: string) => AppError.of("history_file_unavailable", `the history file of session ${id} is gone or outside the Claude folder`),
+  notRegular: (id: string) => AppError.of("history_file_not_regular", `the history file of session ${id} is no longer a regular file`),
+};
+
+/** The session's transcript, open; a 410 problem at once when it is gone, outside or not a regular file. */
+const openTranscript = async (claudeConfigDir: string, path: string, id: string): Promise<FileHandle> => {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await openContained(claudeConfigDir, path);
+  } catch (error) {
+    if (error instanceof NotRegularFileError) throw historyErrors.notRegular(id);
+    throw error;
+  }
+  if (handle === undefined) throw historyErrors.unreadable(id);
+  return handle;
 };
 
 const toNode = (line: GraphRow): ThreadNode => {
@@ -65,8 +80,7 @@ const decodeBody = (bytes: Buffer): Record<string, unknown> | null => {
 };
 
 const readMessages = async (claudeConfigDir: string, path: string, id: string, lines: readonly IndexedLine[]): Promise<HistoryMessage[]> => {
-  const handle = await openContained(claudeConfigDir, path);
-  if (handle === undefined) throw historyErrors.unreadable(id);
+  const handle = await openTranscript(claudeConfigDir, path, id);
   try {
     const messages: HistoryMessage[] = [];
     for (const row of lines) {
@@ -105,7 +119,9 @@ export const createHistoryService = (deps: { db: HistoryDb; claudeConfigDir: str
     listProjects: () => queries.listProjects(deps.db),
     listSessions: (query) => queries.listSessions(deps.db, query),
     getSession: async (id) => {
-      const { file: _file, ...meta } = await sessionRow(id);
+      const { file, ...meta } = await sessionRow(id);
+      // Checked like a messages read, so the detail never vouches for a file that cannot be read.
+      await (await openTranscript(deps.claudeConfigDir, file.path, id)).close();
       const agents = await queries.listAgentFiles(deps.db, id);
       return { ...meta, subagents: agents.map(({ agentId, toolUseId, messageCount }) => ({ agentId, toolUseId, messageCount })) };
     },

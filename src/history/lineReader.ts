@@ -1,4 +1,5 @@
-import { open, type FileHandle } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
+import { openRegularFile } from "./paths.ts";
 
 /**
  * Streaming JSONL reader over a byte range of a file. Claude Code appends one JSON object per
@@ -34,13 +35,16 @@ const NEWLINE = 0x0a;
 
 type Pending = { offset: number; parts: Buffer[]; length: number; oversize: boolean };
 
-/** Calls `onLine` for every line in the range; returns the offset just past the last complete line. */
+/**
+ * Calls `onLine` for every line in the range; returns the offset just past the last complete line.
+ * `realPath` must be resolved already; a FIFO, socket, device or folder throws NotRegularFileError.
+ */
 export const readLines = async (
-  path: string,
+  realPath: string,
   onLine: (line: RawLine) => void,
   options: ReadLinesOptions = {},
 ): Promise<number> => {
-  const handle = await open(path, "r");
+  const handle = await openRegularFile(realPath);
   try {
     return await readLinesFromHandle(handle, onLine, options);
   } finally {

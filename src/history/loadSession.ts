@@ -2,7 +2,7 @@ import { basename, dirname, sep } from "node:path";
 import { analyseSession, type SessionAnalysis } from "./analyseSession.ts";
 import { getSessionRow, listAgentFiles } from "./historyQueries.ts";
 import { parseHistoryFile, type ParsedFile } from "./parseFile.ts";
-import { containedPath, isSafeSessionId, listHistoryFiles, type HistoryFileRef } from "./paths.ts";
+import { containedPath, isSafeSessionId, listHistoryFiles, NotRegularFileError, type HistoryFileRef } from "./paths.ts";
 import type { HistoryDb } from "./historyDb.ts";
 
 /**
@@ -23,11 +23,21 @@ const fromIndex = async (db: HistoryDb, id: string): Promise<Located | undefined
   };
 };
 
+/** An agent file, parsed; undefined when it is not a regular file (the scanner skips it too). */
+const parseAgentFile = async (path: string): Promise<ParsedFile | undefined> => {
+  try {
+    return await parseHistoryFile(path);
+  } catch (error) {
+    if (error instanceof NotRegularFileError) return undefined;
+    throw error;
+  }
+};
+
 const belongsTo = async (ref: HistoryFileRef, id: string, mainDir: string): Promise<boolean> => {
   if (ref.path.includes(`${sep}${id}${sep}subagents${sep}`)) return true;
   if (dirname(ref.path) !== mainDir) return false;
-  const parsed = await parseHistoryFile(ref.path);
-  return parsed.lines.some(({ line }) => "env" in line && line.env.sessionId === id);
+  const parsed = await parseAgentFile(ref.path);
+  return parsed?.lines.some(({ line }) => "env" in line && line.env.sessionId === id) ?? false;
 };
 
 const fromFolder = async (claudeConfigDir: string, id: string): Promise<Located | undefined> => {
@@ -55,7 +65,8 @@ export const loadSession = async (
   for (const agent of located.agents) {
     // Re-checked at read time: the index may be older than a symlink swapped in since.
     const path = await containedPath(deps.claudeConfigDir, agent.path);
-    if (path !== undefined) agents.push({ ...agent, file: await parseHistoryFile(path) });
+    const file = path === undefined ? undefined : await parseAgentFile(path);
+    if (file !== undefined) agents.push({ ...agent, file });
   }
   return analyseSession({ main, agents });
 };

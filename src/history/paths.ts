@@ -1,5 +1,5 @@
-import { constants, type Dirent } from "node:fs";
-import { open, readdir, readFile, realpath, type FileHandle } from "node:fs/promises";
+import { constants, type Dirent, type Stats } from "node:fs";
+import { open, readdir, realpath, type FileHandle } from "node:fs/promises";
 import { join, sep } from "node:path";
 
 /**
@@ -19,7 +19,7 @@ export type HistoryFileRef = {
   readonly toolUseId?: string;
 };
 
-export type SkipReason = "symlink_escape" | "bad_name" | "unreadable";
+export type SkipReason = "symlink_escape" | "bad_name" | "unreadable" | "not_regular";
 export type OnSkip = (path: string, reason: SkipReason) => void;
 
 const MAX_NAME = 255;
@@ -85,15 +85,65 @@ const list = async (dir: string): Promise<Dirent[]> => {
 const isDirLike = (entry: Dirent): boolean => entry.isDirectory() || entry.isSymbolicLink();
 const isFileLike = (entry: Dirent): boolean => entry.isFile() || entry.isSymbolicLink();
 
+/** Thrown for a history path that is a FIFO, socket, device or folder: it is never read. */
+export class NotRegularFileError extends Error {
+  readonly path: string;
+
+  constructor(path: string, what: string) {
+    super(`${path} is a ${what}, not a regular file`);
+    this.name = "NotRegularFileError";
+    this.path = path;
+  }
+}
+
+const describeKind = (stats: Stats): string =>
+  stats.isFIFO() ? "FIFO" : stats.isSocket() ? "socket" : stats.isDirectory() ? "directory" : stats.isCharacterDevice() || stats.isBlockDevice() ? "device" : "special file";
+
+// O_NONBLOCK: a FIFO opened without it waits for a writer, holding one of libuv's four threadpool
+// threads for ever. O_NOCTTY: a terminal never becomes ours. O_NOFOLLOW: callers pass real paths,
+// so a symlink found here was swapped in since they were resolved.
+const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY | constants.O_NOFOLLOW;
+
+/**
+ * The only way history code opens a file under the Claude folder: without blocking, and only a
+ * regular file (checked on the open handle, so nothing can be swapped in between). Throws
+ * NotRegularFileError for anything else, and the open's own error when the file is missing.
+ */
+export const openRegularFile = async (realPath: string): Promise<FileHandle> => {
+  let handle: FileHandle;
+  try {
+    handle = await open(realPath, READ_FLAGS);
+  } catch (error) {
+    // open(2) answers ENXIO for a Unix socket (and a device with no driver).
+    if ((error as NodeJS.ErrnoException).code === "ENXIO") throw new NotRegularFileError(realPath, "socket or device");
+    throw error;
+  }
+  try {
+    const stats = await handle.stat();
+    if (stats.isFile()) return handle;
+    throw new NotRegularFileError(realPath, describeKind(stats));
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+};
+
 const readMetaToolUseId = async (jsonlPath: string): Promise<string | undefined> => {
   try {
-    const meta: unknown = JSON.parse(await readFile(jsonlPath.replace(/\.jsonl$/, ".meta.json"), "utf8"));
+    // The folder is real and inside; O_NOFOLLOW keeps a symlinked meta file from leaving it.
+    const handle = await openRegularFile(jsonlPath.replace(/\.jsonl$/, ".meta.json"));
+    const text = await handle.readFile("utf8").finally(() => handle.close());
+    const meta: unknown = JSON.parse(text);
     const id = typeof meta === "object" && meta !== null ? (meta as Record<string, unknown>)["toolUseId"] : undefined;
     return typeof id === "string" ? id : undefined;
   } catch {
     return undefined;
   }
 };
+
+/** A `*.jsonl` entry that is neither a file, a folder nor a symlink: a FIFO, socket or device. */
+const isSpecialTranscript = (entry: Dirent): boolean =>
+  entry.name.endsWith(".jsonl") && !entry.isFile() && !entry.isDirectory() && !entry.isSymbolicLink();
 
 /** 2.1.x subagent transcripts: `<sessionId>/subagents/**\/agent-<id>.jsonl` (workflows nest). */
 const listSubagents = async (base: string, dir: string, projectDir: string, onSkip: OnSkip, depth: number): Promise<HistoryFileRef[]> => {
@@ -102,7 +152,8 @@ const listSubagents = async (base: string, dir: string, projectDir: string, onSk
     const real = await resolveEntry(base, dir, entry, onSkip);
     if (real === undefined) continue;
     const agent = AGENT_FILE.exec(entry.name);
-    if (agent?.[1] !== undefined && isFileLike(entry)) {
+    if (isSpecialTranscript(entry)) onSkip(real, "not_regular");
+    else if (agent?.[1] !== undefined && isFileLike(entry)) {
       const toolUseId = await readMetaToolUseId(real);
       const ref = { path: real, projectDir, kind: "agent" as const, agentId: agent[1] };
       found.push(toolUseId === undefined ? ref : { ...ref, toolUseId });
@@ -123,6 +174,7 @@ const listProject = async (base: string, dir: string, projectDir: string, onSkip
       if (subagents !== undefined) found.push(...(await listSubagents(base, subagents, projectDir, onSkip, 0)));
       continue;
     }
+    if (isSpecialTranscript(entry)) onSkip(real, "not_regular");
     if (!isFileLike(entry) || !entry.name.endsWith(".jsonl")) continue;
     const agent = AGENT_FILE.exec(entry.name);
     found.push(agent?.[1] === undefined ? { path: real, projectDir, kind: "main" } : { path: real, projectDir, kind: "agent", agentId: agent[1] });
@@ -157,14 +209,16 @@ export const containedPath = async (claudeConfigDir: string, path: string): Prom
 
 /**
  * Opens a file the index points at, re-checking containment at open time: a file replaced by a
- * symlink after indexing is refused, and O_NOFOLLOW refuses a last-moment swap.
+ * symlink after indexing is refused, and O_NOFOLLOW refuses a last-moment swap. Undefined when
+ * the file is gone or outside; NotRegularFileError when it is no longer a regular file.
  */
 export const openContained = async (claudeConfigDir: string, path: string): Promise<FileHandle | undefined> => {
   const real = await containedPath(claudeConfigDir, path);
   if (real === undefined) return undefined;
   try {
-    return await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch {
+    return await openRegularFile(real);
+  } catch (error) {
+    if (error instanceof NotRegularFileError) throw error;
     return undefined;
   }
 };

@@ -3,7 +3,8 @@ import type { Logger } from "pino";
 import { createDeltaBuilder } from "./fileDelta.ts";
 import { deleteFiles, insertFiles, loadKnownFiles, refreshSummaries, type FileStat, type KnownFile } from "./indexStore.ts";
 import { decodeLines } from "./parseFile.ts";
-import { listHistoryFiles, type HistoryFileRef } from "./paths.ts";
+import { listHistoryFiles, NotRegularFileError, type HistoryFileRef, type OnSkip, type SkipReason } from "./paths.ts";
+import { createRepeatFilter } from "./repeatFilter.ts";
 import { createWriteBatcher, type WriteBatcher } from "./writeBatcher.ts";
 import type { HistoryDb } from "./historyDb.ts";
 
@@ -20,6 +21,8 @@ export type ScanReport = {
   lines: number;
   invalid: number;
   removed: number;
+  /** Entries left out: outside the folder, bad names, FIFOs and other non-regular files, unreadable. */
+  skipped: number;
   durationMs: number;
 };
 
@@ -37,13 +40,43 @@ export type ScannerDeps = {
 
 type Job = { ref: HistoryFileRef; stat: FileStat; known: KnownFile | undefined; fileId: number };
 
-const statOf = async (path: string): Promise<FileStat | undefined> => {
+/** stat(2) never opens the file, so a FIFO cannot block here; undefined when it is gone. */
+const statOf = async (path: string): Promise<FileStat | "not_regular" | undefined> => {
   try {
     const s = await stat(path);
-    return s.isFile() ? { size: s.size, mtimeMs: s.mtimeMs, ino: `${s.dev}:${s.ino}` } : undefined;
+    return s.isFile() ? { size: s.size, mtimeMs: s.mtimeMs, ino: `${s.dev}:${s.ino}` } : "not_regular";
   } catch {
     return undefined;
   }
+};
+
+/** Why a file that failed to open is skipped; undefined for a failure worth an error. */
+const skipReasonOf = (error: unknown): SkipReason | undefined => {
+  if (error instanceof NotRegularFileError) return "not_regular";
+  return error instanceof Error && "syscall" in error && error.syscall === "open" ? "unreadable" : undefined;
+};
+
+/**
+ * A skipped entry is logged when first seen and when its reason changes, not on every scan (the
+ * watcher scans every 30 s). `begin()` starts a scan; `finish()` forgets entries that went away
+ * and returns how many this scan skipped.
+ */
+const createSkipLog = (logger: Logger) => {
+  const reported = createRepeatFilter();
+  return {
+    begin: () => {
+      const seen = new Set<string>();
+      const skip: OnSkip = (path, reason) => {
+        seen.add(path);
+        if (reported.isNew(path, reason)) logger.warn({ path, reason }, "history file skipped");
+      };
+      const finish = (): number => {
+        reported.retain(seen);
+        return seen.size;
+      };
+      return { skip, finish };
+    },
+  };
 };
 
 const needsRead = (job: Job): boolean =>
@@ -65,6 +98,7 @@ const pool = async <T>(items: readonly T[], limit: number, work: (item: T) => Pr
 };
 
 export const createHistoryScanner = (deps: ScannerDeps): HistoryScanner => {
+  const skipLog = createSkipLog(deps.logger);
   const readFile = async (job: Job, report: ScanReport, writer: WriteBatcher, withSummaries: number[]): Promise<void> => {
     const reset = isReset(job);
     const start = reset ? 0 : (job.known?.scannedBytes ?? 0);
@@ -80,10 +114,20 @@ export const createHistoryScanner = (deps: ScannerDeps): HistoryScanner => {
     await writer.add({ fileId: job.fileId, reset, stat: job.stat, scannedBytes: committed, delta });
   };
 
+  const readFailed = (job: Job, error: unknown, skip: OnSkip): void => {
+    const reason = skipReasonOf(error);
+    if (reason === undefined) deps.logger.error({ err: error, path: job.ref.path }, "history file could not be indexed");
+    else skip(job.ref.path, reason);
+  };
+
   /** Stats every listed file and registers the new ones (one statement). */
-  const plan = async (refs: readonly HistoryFileRef[], known: Map<string, KnownFile>): Promise<Job[]> => {
+  const plan = async (refs: readonly HistoryFileRef[], known: Map<string, KnownFile>, skip: OnSkip): Promise<Job[]> => {
     const stats = await Promise.all(refs.map((ref) => statOf(ref.path)));
-    const present = refs.flatMap((ref, i) => (stats[i] === undefined ? [] : [{ ref, stat: stats[i] as FileStat }]));
+    const present = refs.flatMap((ref, i) => {
+      const found = stats[i];
+      if (found === "not_regular") skip(ref.path, "not_regular");
+      return found === undefined || found === "not_regular" ? [] : [{ ref, stat: found }];
+    });
     const ids = await insertFiles(deps.db, present.filter(({ ref }) => !known.has(ref.path)).map(({ ref }) => ref));
     return present.map(({ ref, stat }) => {
       const old = known.get(ref.path);
@@ -93,14 +137,14 @@ export const createHistoryScanner = (deps: ScannerDeps): HistoryScanner => {
 
   const scan: HistoryScanner["scan"] = async (options = {}) => {
     const started = performance.now();
-    const onSkip = (path: string, reason: string) => deps.logger.warn({ path, reason }, "history file skipped");
-    const [refs, known] = await Promise.all([listHistoryFiles(deps.claudeConfigDir, onSkip), loadKnownFiles(deps.db)]);
-    const jobs = await plan(refs, known);
+    const skips = skipLog.begin();
+    const [refs, known] = await Promise.all([listHistoryFiles(deps.claudeConfigDir, skips.skip), loadKnownFiles(deps.db)]);
+    const jobs = await plan(refs, known, skips.skip);
     const present = new Set(jobs.map((job) => job.ref.path));
     const gone = [...known.values()].filter((file) => !present.has(file.path)).map((file) => file.id);
     await deleteFiles(deps.db, gone);
     const work = jobs.filter(needsRead);
-    const report: ScanReport = { files: jobs.length, filesRead: work.length, bytesRead: 0, lines: 0, invalid: 0, removed: gone.length, durationMs: 0 };
+    const report: ScanReport = { files: jobs.length, filesRead: work.length, bytesRead: 0, lines: 0, invalid: 0, removed: gone.length, skipped: 0, durationMs: 0 };
     const progress: ScanProgress = { filesDone: 0, filesTotal: work.length, bytesDone: 0, bytesTotal: 0 };
     for (const job of work) progress.bytesTotal += job.stat.size - (isReset(job) ? 0 : (job.known?.scannedBytes ?? 0));
     const withSummaries: number[] = [];
@@ -111,7 +155,7 @@ export const createHistoryScanner = (deps: ScannerDeps): HistoryScanner => {
       try {
         await readFile(job, report, writer, withSummaries);
       } catch (error) {
-        deps.logger.error({ err: error, path: job.ref.path }, "history file could not be indexed");
+        readFailed(job, error, skips.skip);
       }
       progress.filesDone++;
       progress.bytesDone = report.bytesRead;
@@ -119,6 +163,7 @@ export const createHistoryScanner = (deps: ScannerDeps): HistoryScanner => {
     });
     await writer.finish();
     await refreshSummaries(deps.db, work.map((job) => job.fileId), withSummaries);
+    report.skipped = skips.finish();
     report.durationMs = performance.now() - started;
     return report;
   };

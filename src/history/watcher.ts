@@ -1,15 +1,38 @@
 import { watch, type FSWatcher } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
+import { toError } from "../errors.ts";
+import { createRepeatFilter } from "./repeatFilter.ts";
 import type { HistoryScanner } from "./scanner.ts";
 
 /**
  * Keeps the history index current while the CLI writes. File events only trigger a scan (which
  * is cheap: unchanged files are not opened); a periodic scan covers what the events miss
  * (recursive fs.watch is best-effort on Linux, and the projects folder may not exist yet).
- * Scans never overlap: events during a scan schedule exactly one more.
+ * Scans never overlap: events during a scan schedule exactly one more. A failure that persists
+ * (database down, folder missing, inotify limit) is logged when it starts or changes, and its end
+ * once, not on every tick.
  */
 export type HistoryWatcher = { start(): Promise<void>; stop(): Promise<void>; runNow(): Promise<void> };
+
+/** Two failures are the same when their code (or name) and message are. */
+const signatureOf = (thrown: unknown): string => {
+  const error = toError(thrown);
+  return `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}`;
+};
+
+/** Logs a failure of one kind when it starts or changes, and its end once. */
+const createProblemLog = (logger: Logger) => {
+  const problems = createRepeatFilter();
+  return {
+    failed: (kind: "scan" | "watch", error: unknown, message: string): void => {
+      if (problems.isNew(kind, signatureOf(error))) logger[kind === "scan" ? "error" : "warn"]({ err: error }, message);
+    },
+    recovered: (kind: "scan" | "watch", message: string): void => {
+      if (problems.clear(kind)) logger.info(message);
+    },
+  };
+};
 
 export const createHistoryWatcher = (deps: {
   scanner: HistoryScanner;
@@ -19,6 +42,7 @@ export const createHistoryWatcher = (deps: {
   intervalMs?: number;
 }): HistoryWatcher => {
   const debounceMs = deps.debounceMs ?? 250;
+  const { failed, recovered } = createProblemLog(deps.logger);
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
@@ -36,9 +60,10 @@ export const createHistoryWatcher = (deps: {
         again = false;
         try {
           const report = await deps.scanner.scan();
+          recovered("scan", "history scan works again");
           if (report.filesRead > 0) deps.logger.debug({ report }, "history index updated");
         } catch (error) {
-          deps.logger.error({ err: error }, "history scan failed");
+          failed("scan", error, "history scan failed");
         }
       } while (again && !stopped);
     })().finally(() => {
@@ -55,10 +80,20 @@ export const createHistoryWatcher = (deps: {
 
   const watchFolder = (): void => {
     try {
-      watcher = watch(join(deps.claudeConfigDir, "projects"), { recursive: true, persistent: false }, schedule);
-      watcher.on("error", (error) => deps.logger.warn({ err: error }, "history watcher error; polling only"));
+      // Only a delivered event proves the watch works: a watch that errors right after it was
+      // set up must not log "again" on every tick.
+      const current = watch(join(deps.claudeConfigDir, "projects"), { recursive: true, persistent: false }, () => {
+        recovered("watch", "history folder watched again");
+        schedule();
+      });
+      watcher = current;
+      current.on("error", (error) => {
+        failed("watch", error, "history watcher error; polling only");
+        current.close();
+        if (watcher === current) watcher = undefined; // the next tick watches again
+      });
     } catch (error) {
-      deps.logger.warn({ err: error }, "history folder not watchable; polling only");
+      failed("watch", error, "history folder not watchable; polling only");
     }
   };
 

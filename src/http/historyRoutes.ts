@@ -82,7 +82,7 @@ export const historyRoutes: FastifyPluginAsyncZod<{ history: HistoryService; lim
 
   app.get("/api/claude-code/history/sessions/:claudeSessionId", {
     config,
-    schema: { tags, params: z.object({ claudeSessionId: SessionId }), response: { 200: SessionDetail, 404: Problem } },
+    schema: { tags, params: z.object({ claudeSessionId: SessionId }), response: { 200: SessionDetail, 404: Problem, 410: Problem } },
   }, async (request) => history.getSession(request.params.claudeSessionId));
 
   app.get("/api/claude-code/history/sessions/:claudeSessionId/messages", {
@@ -94,6 +94,7 @@ export const historyRoutes: FastifyPluginAsyncZod<{ history: HistoryService; lim
       response: {
         200: z.object({ messages: z.array(Message), hasMore: z.boolean(), nextBefore: z.number().int().nullable() }),
         404: Problem,
+        410: Problem,
       },
     },
   }, async (request) => history.getMessages(request.params.claudeSessionId, request.query));

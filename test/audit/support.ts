@@ -1,23 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { Writable } from "node:stream";
-import pino from "pino";
 import type { SessionCommand } from "../../commands/session/index.ts";
 import type { TokenScope } from "../../src/auth/tokens.ts";
 import type { SessionCommands } from "../../src/eventStore/sessionCommands.ts";
 import { createKeys } from "../../src/eventStore/keys.ts";
+import { captureLogs } from "../support/logs.ts";
 import { startTestService, TEST_TOKEN, waitForProjections } from "../support/service.ts";
-
-/** A pino logger whose lines the test can read. */
-export const captureLogs = () => {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level: "info" }, sink), lines };
-};
 
 /**
  * The service as production assembles it (api and projector) over real Redis and Postgres,

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { HistoryScanner, ScanReport } from "../../src/history/scanner.ts";
 import { createHistoryWatcher } from "../../src/history/watcher.ts";
 
-const report: ScanReport = { files: 0, filesRead: 0, bytesRead: 0, lines: 0, invalid: 0, removed: 0, durationMs: 0 };
+const report: ScanReport = { files: 0, filesRead: 0, bytesRead: 0, lines: 0, invalid: 0, removed: 0, skipped: 0, durationMs: 0 };
 
 describe("history watcher", () => {
   it("scans at start, again when a transcript is written, and never two scans at once", async () => {
