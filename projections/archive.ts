@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { Envelope } from "../events/envelope.ts";
+import type { ChainLink, Envelope } from "../events/envelope.ts";
 import type { ArchiveLikeProjection, ReadModelDb } from "./projection.ts";
 
 const ROWS_PER_STATEMENT = 3000;
@@ -86,6 +86,23 @@ export const archiveQueries = (db: ReadModelDb) => ({
     if (afterEntryId !== null) query = query.where(sql<boolean>`(entry_ms, entry_seq) > (${ms}::bigint, ${seq}::bigint)`);
     const rows = await query.orderBy("entry_ms").orderBy("entry_seq").limit(limit).execute();
     return (rows as ArchiveRow[]).map(toArchived);
+  },
+  /**
+   * Where each session's chain stands at `upToEntryId` in a partition: the version and hash of
+   * its last event at or before it, in log order. A resumed rebuild goes on verifying from there.
+   */
+  async chainLinksUpTo(partition: number, upToEntryId: string): Promise<{ sessionId: string; link: ChainLink }[]> {
+    const [ms, seq] = entryParts(upToEntryId);
+    const rows = await db.selectFrom("event_archive").distinctOn("session_id").select(["session_id", "version", "hash"])
+      .where("partition", "=", partition).where(sql<boolean>`(entry_ms, entry_seq) <= (${ms}::bigint, ${seq}::bigint)`)
+      .orderBy("session_id").orderBy("entry_ms", "desc").orderBy("entry_seq", "desc").execute();
+    return (rows as { session_id: string; version: number; hash: string }[]).map((row) => ({ sessionId: row.session_id, link: { version: row.version, hash: row.hash } }));
+  },
+  /** An event archived under a partition that does not exist (a reader of the partitions would never see it). */
+  async firstOutside(partitions: number): Promise<ArchivedEvent | null> {
+    const row = await db.selectFrom("event_archive").selectAll().where((eb) => eb.or([eb("partition", "<", 0), eb("partition", ">=", partitions)]))
+      .orderBy("session_id").orderBy("version").limit(1).executeTakeFirst();
+    return row ? toArchived(row as ArchiveRow) : null;
   },
   async count(partition?: number): Promise<number> {
     let query = db.selectFrom("event_archive").select((eb) => eb.fn.countAll<string>().as("n"));
