@@ -23,7 +23,7 @@ type RowFault = Omit<ArchiveFault, "version">;
  * `actor` with `meta.actor`, `entry_id` with (entry_ms, entry_seq), `partition` with the
  * session's partition.
  */
-export const rowFault = (event: ArchivedEvent, partition: number): RowFault | null => {
+const rowFault = (event: ArchivedEvent, partition: number): RowFault | null => {
   const { envelope } = event;
   if (hashEnvelope(envelope) !== envelope.hash) return { reason: "hash_mismatch" };
   if (event.actor !== envelope.meta.actor) return { reason: "column_mismatch", column: "actor" };
