@@ -95,8 +95,27 @@ export type ChainVerdict =
       readonly ok: false;
       readonly events: number;
       readonly firstBadVersion: number;
-      readonly reason: "hash_mismatch" | "prev_hash_mismatch" | "version_gap" | "wrong_session";
+      readonly reason: "hash_mismatch" | LinkReason;
     };
+
+/** Where a session's chain ends: the next event must have the next version and this hash as `prevHash`. */
+export interface ChainLink {
+  readonly version: number;
+  readonly hash: string;
+}
+
+/** Where every session's chain starts. */
+export const GENESIS_LINK: ChainLink = { version: 0, hash: GENESIS_HASH };
+
+type LinkReason = "prev_hash_mismatch" | "version_gap" | "wrong_session";
+
+/** Why `envelope` cannot come right after `previous` in the chain of `sessionId` (its own hash aside), or null. */
+export const linkFault = (sessionId: string, previous: ChainLink, envelope: Envelope): LinkReason | null => {
+  if (envelope.sessionId !== sessionId) return "wrong_session";
+  if (envelope.version !== previous.version + 1) return "version_gap";
+  if (envelope.prevHash !== previous.hash) return "prev_hash_mismatch";
+  return null;
+};
 
 /**
  * Verifies a session's chain in version order: versions contiguous from 1, each `prevHash`
@@ -104,20 +123,11 @@ export type ChainVerdict =
  * Names the first event that breaks it.
  */
 export const verifyChain = (sessionId: string, envelopes: readonly Envelope[]): ChainVerdict => {
-  let prevHash = GENESIS_HASH;
-  for (const [index, envelope] of envelopes.entries()) {
-    const expectedVersion = index + 1;
-    const bad = (reason: Extract<ChainVerdict, { ok: false }>["reason"]): ChainVerdict => ({
-      ok: false,
-      events: envelopes.length,
-      firstBadVersion: expectedVersion,
-      reason,
-    });
-    if (envelope.sessionId !== sessionId) return bad("wrong_session");
-    if (envelope.version !== expectedVersion) return bad("version_gap");
-    if (envelope.prevHash !== prevHash) return bad("prev_hash_mismatch");
-    if (hashEnvelope(envelope) !== envelope.hash) return bad("hash_mismatch");
-    prevHash = envelope.hash;
+  let previous = GENESIS_LINK;
+  for (const envelope of envelopes) {
+    const reason = linkFault(sessionId, previous, envelope) ?? (hashEnvelope(envelope) === envelope.hash ? null : "hash_mismatch");
+    if (reason) return { ok: false, events: envelopes.length, firstBadVersion: previous.version + 1, reason };
+    previous = envelope;
   }
   return { ok: true, events: envelopes.length };
 };

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { Envelope } from "../events/envelope.ts";
+import type { ChainLink, Envelope } from "../events/envelope.ts";
 import type { ArchiveLikeProjection, ReadModelDb } from "./projection.ts";
 
 const ROWS_PER_STATEMENT = 3000;
@@ -34,24 +34,35 @@ export const archiveProjection: ArchiveLikeProjection = {
   },
 };
 
+/** One archived event: the envelope rebuilt from its row, and the row's columns the hash does not cover. */
 export interface ArchivedEvent {
   readonly partition: number;
+  /** The `entry_id` column: the position auditors see and replay resumes from. */
   readonly entryId: string;
   readonly envelope: Envelope;
+  /** The `actor` column, a copy of `meta.actor` that audit queries filter on. */
+  readonly actor: string;
+  /** The position columns the archive is ordered by. */
+  readonly entryMs: bigint;
+  readonly entrySeq: bigint;
 }
 
-type ArchiveRow = {
-  partition: number; entry_id: string; event_id: string; type: string; schema_version: number; session_id: string;
-  version: number; occurred_at: string; data: unknown; meta: Envelope["meta"]; prev_hash: string; hash: string;
-};
+/** A row of `event_archive` (migrations 0003, 0006). int8 arrives as text from pg. */
+export interface ArchiveRow {
+  partition: number; entry_ms: string | bigint; entry_seq: string | bigint; entry_id: string; event_id: string; type: string;
+  schema_version: number; session_id: string; version: number; occurred_at: string; actor: string; data: unknown;
+  meta: Envelope["meta"]; prev_hash: string; hash: string;
+}
+
+/** The envelope's keys in sorted order, so hashing it takes canonicalJson's fast path. */
+const envelopeOfRow = (row: ArchiveRow): Envelope => ({
+  data: row.data, eventId: row.event_id, meta: row.meta, occurredAt: row.occurred_at, prevHash: row.prev_hash,
+  schemaVersion: row.schema_version, sessionId: row.session_id, type: row.type, version: row.version, hash: row.hash,
+});
 
 const toArchived = (row: ArchiveRow): ArchivedEvent => ({
-  partition: row.partition,
-  entryId: row.entry_id,
-  envelope: {
-    eventId: row.event_id, type: row.type, schemaVersion: row.schema_version, sessionId: row.session_id,
-    version: row.version, occurredAt: row.occurred_at, data: row.data, meta: row.meta, prevHash: row.prev_hash, hash: row.hash,
-  },
+  partition: row.partition, entryId: row.entry_id, envelope: envelopeOfRow(row), actor: row.actor,
+  entryMs: BigInt(row.entry_ms), entrySeq: BigInt(row.entry_seq),
 });
 
 /** Queries over the archive: what auditors and replay read. */
@@ -66,7 +77,7 @@ export const archiveQueries = (db: ReadModelDb) => ({
     const rows = await db.selectFrom("event_archive").selectAll()
       .where("session_id", "=", sessionId).where("version", ">", afterVersion)
       .orderBy("version").limit(limit).execute();
-    return (rows as ArchiveRow[]).map((row) => toArchived(row).envelope);
+    return (rows as ArchiveRow[]).map(envelopeOfRow);
   },
   /** A partition's events after `afterEntryId` (exclusive; null = from the start), in log order. */
   async readPartition(partition: number, afterEntryId: string | null, limit: number): Promise<ArchivedEvent[]> {
@@ -75,6 +86,23 @@ export const archiveQueries = (db: ReadModelDb) => ({
     if (afterEntryId !== null) query = query.where(sql<boolean>`(entry_ms, entry_seq) > (${ms}::bigint, ${seq}::bigint)`);
     const rows = await query.orderBy("entry_ms").orderBy("entry_seq").limit(limit).execute();
     return (rows as ArchiveRow[]).map(toArchived);
+  },
+  /**
+   * Where each session's chain stands at `upToEntryId` in a partition: the version and hash of
+   * its last event at or before it, in log order. A resumed rebuild goes on verifying from there.
+   */
+  async chainLinksUpTo(partition: number, upToEntryId: string): Promise<{ sessionId: string; link: ChainLink }[]> {
+    const [ms, seq] = entryParts(upToEntryId);
+    const rows = await db.selectFrom("event_archive").distinctOn("session_id").select(["session_id", "version", "hash"])
+      .where("partition", "=", partition).where(sql<boolean>`(entry_ms, entry_seq) <= (${ms}::bigint, ${seq}::bigint)`)
+      .orderBy("session_id").orderBy("entry_ms", "desc").orderBy("entry_seq", "desc").execute();
+    return (rows as { session_id: string; version: number; hash: string }[]).map((row) => ({ sessionId: row.session_id, link: { version: row.version, hash: row.hash } }));
+  },
+  /** An event archived under a partition that does not exist (a reader of the partitions would never see it). */
+  async firstOutside(partitions: number): Promise<ArchivedEvent | null> {
+    const row = await db.selectFrom("event_archive").selectAll().where((eb) => eb.or([eb("partition", "<", 0), eb("partition", ">=", partitions)]))
+      .orderBy("session_id").orderBy("version").limit(1).executeTakeFirst();
+    return row ? toArchived(row as ArchiveRow) : null;
   },
   async count(partition?: number): Promise<number> {
     let query = db.selectFrom("event_archive").select((eb) => eb.fn.countAll<string>().as("n"));

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Envelope } from "../../events/envelope.ts";
+import type { ArchiveRow } from "../../projections/archive.ts";
 import { formatPosition, parsePosition } from "../eventStore/position.ts";
 import { AppError } from "../errors.ts";
 import type { Database } from "../infra/database.ts";
@@ -27,11 +28,6 @@ export interface EventPage {
   readonly events: AuditEvent[];
   /** Pass as `after` for the next page; null when this page is the last. */
   readonly next: string | null;
-}
-
-interface ArchiveRow {
-  partition: number; entry_id: string; event_id: string; type: string; schema_version: number; session_id: string;
-  version: number; occurred_at: string; data: unknown; meta: Envelope["meta"]; prev_hash: string; hash: string;
 }
 
 /** Rebuilds an envelope from its archive row; `data` and `meta` come back parsed from `json`. */

@@ -1,12 +1,20 @@
 import { verifyChain, type Envelope } from "../../events/envelope.ts";
-import { archiveQueries } from "../../projections/archive.ts";
+import { archiveQueries, type ArchivedEvent } from "../../projections/archive.ts";
 import { envelopeOfRaw } from "../eventStore/entryCodec.ts";
 import type { EventStore } from "../eventStore/eventStore.ts";
 import type { Database } from "../infra/database.ts";
+import { verifyArchivedSession, type CheckedColumn } from "./verifyArchive.ts";
 
-export type ChainReason = "hash_mismatch" | "prev_hash_mismatch" | "version_gap" | "wrong_session" | "unreadable";
+/**
+ * Why one copy's chain is broken. `column_mismatch` (an archive column outside the hash that
+ * disagrees with the body; `column` names it) and `position_order` (archived rows whose log
+ * order is not their version order) are the archive's only.
+ */
+export const chainReasons = ["hash_mismatch", "prev_hash_mismatch", "version_gap", "wrong_session", "unreadable", "column_mismatch", "position_order"] as const;
+export type ChainReason = (typeof chainReasons)[number];
 /** Why the two copies disagree: a version whose hashes differ, or one only the archive has. */
-export type CopyReason = "redis_archive_mismatch" | "missing_in_redis";
+export const copyReasons = ["redis_archive_mismatch", "missing_in_redis"] as const;
+export type CopyReason = (typeof copyReasons)[number];
 export type VerifyReason = ChainReason | CopyReason;
 
 export interface SourceVerdict {
@@ -14,6 +22,7 @@ export interface SourceVerdict {
   readonly events: number;
   readonly firstBadVersion?: number;
   readonly reason?: ChainReason;
+  readonly column?: CheckedColumn;
 }
 
 export interface SessionVerdict {
@@ -23,6 +32,8 @@ export interface SessionVerdict {
   readonly events: number;
   readonly firstBadVersion?: number;
   readonly reason?: VerifyReason;
+  /** The archive column that disagrees with the body, for `column_mismatch`. */
+  readonly column?: CheckedColumn;
   /** Where the first fault is. */
   readonly source?: "redis" | "archive" | "both";
   readonly redis: SourceVerdict;
@@ -34,6 +45,7 @@ export interface SessionVerdict {
 interface Fault {
   readonly version: number;
   readonly reason: VerifyReason;
+  readonly column?: CheckedColumn;
   readonly source: "redis" | "archive" | "both";
 }
 
@@ -61,6 +73,13 @@ const chainVerdict = (sessionId: string, envelopes: readonly Envelope[], total: 
   return { ok: true, events: total };
 };
 
+/** The archive's chain, each row against its body, and its log order. */
+const archiveVerdict = (sessionId: string, events: readonly ArchivedEvent[], partition: number): SourceVerdict => {
+  const fault = verifyArchivedSession(sessionId, events, partition);
+  if (!fault) return { ok: true, events: events.length };
+  return { ok: false, events: events.length, firstBadVersion: fault.version, reason: fault.reason, ...(fault.column ? { column: fault.column } : {}) };
+};
+
 /** The first version where the two copies disagree, comparing the hashes they store. */
 const firstCopyFault = (redis: readonly Envelope[], archive: readonly Envelope[]): Fault | null => {
   const redisHashes = new Map(redis.map((envelope) => [envelope.version, envelope.hash]));
@@ -75,7 +94,9 @@ const firstCopyFault = (redis: readonly Envelope[], archive: readonly Envelope[]
 };
 
 const faultOf = (verdict: SourceVerdict, source: "redis" | "archive"): Fault | null =>
-  verdict.ok || verdict.firstBadVersion === undefined || verdict.reason === undefined ? null : { version: verdict.firstBadVersion, reason: verdict.reason, source };
+  verdict.ok || verdict.firstBadVersion === undefined || verdict.reason === undefined
+    ? null
+    : { version: verdict.firstBadVersion, reason: verdict.reason, source, ...(verdict.column ? { column: verdict.column } : {}) };
 
 /** Combines the verdicts: the lowest faulty version wins; on a tie a chain fault explains more than a copy fault. */
 const firstFault = (faults: readonly (Fault | null)[]): Fault | null =>
@@ -89,7 +110,7 @@ export const verifySession = async (deps: { store: EventStore; db: Database }, s
   const [fromRedis, archived] = await Promise.all([readRedisChain(deps.store, sessionId), archiveQueries(deps.db).sessionHistory(sessionId)]);
   const archiveEnvelopes = archived.map((event) => event.envelope);
   const redis = chainVerdict(sessionId, fromRedis.envelopes, fromRedis.total, fromRedis.unreadable);
-  const archive = chainVerdict(sessionId, archiveEnvelopes, archiveEnvelopes.length, null);
+  const archive = archiveVerdict(sessionId, archived, deps.store.partitionFor(sessionId));
   const fault = firstFault([faultOf(redis, "redis"), faultOf(archive, "archive"), firstCopyFault(fromRedis.envelopes, archiveEnvelopes)]);
   const versions = new Set([...fromRedis.envelopes, ...archiveEnvelopes].map((envelope) => envelope.version));
   const archivedHead = archiveEnvelopes.at(-1)?.version ?? 0;
@@ -97,7 +118,9 @@ export const verifySession = async (deps: { store: EventStore; db: Database }, s
     sessionId, events: Math.max(versions.size, fromRedis.total), redis, archive,
     archiveBehind: Math.max(0, (fromRedis.envelopes.at(-1)?.version ?? 0) - archivedHead),
   };
-  return fault ? { ...base, ok: false, firstBadVersion: fault.version, reason: fault.reason, source: fault.source } : { ...base, ok: true };
+  if (!fault) return { ...base, ok: true };
+  const { version, source, ...why } = fault;
+  return { ...base, ok: false, firstBadVersion: version, ...why, source };
 };
 
 /** Every session either copy knows, with the number of events each holds (for progress). */

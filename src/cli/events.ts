@@ -18,7 +18,8 @@ export const eventsUsage = `usage: ccm events <command>
   tail [--session S] [--json]
                       live events as they are appended, until Ctrl-C
   verify --session S | --all [--json]
-                      check the hash chains in Redis and the archive, and that they agree;
+                      check the hash chains in Redis and the archive, every archive column
+                      against its sealed event, log order, and that the copies agree;
                       exit code 1 on any failure
   export [--session S] [--format ndjson|csv] [filters of ls]
                       stream archived events to stdout, any size`;
@@ -92,7 +93,7 @@ const tail = async (deps: EventsDeps, values: Values, print: (text: string) => v
 const describeVerdict = (verdict: SessionVerdict) =>
   verdict.ok
     ? `ok ${verdict.sessionId}: ${verdict.events} events${verdict.archiveBehind > 0 ? ` (${verdict.archiveBehind} not archived yet)` : ""}`
-    : `FAIL ${verdict.sessionId}: version ${verdict.firstBadVersion} ${verdict.reason} (${verdict.source})`;
+    : `FAIL ${verdict.sessionId}: version ${verdict.firstBadVersion} ${verdict.reason}${verdict.column ? ` ${verdict.column}` : ""} (${verdict.source})`;
 
 const verify = async (deps: EventsDeps, values: Values, print: (text: string) => void) => {
   if (values.session !== undefined && !values.all) {

@@ -24,7 +24,9 @@ export const replayUsage = `usage: ccm replay <projection>|--all [--from redis|a
 Rebuilds projections from the event history into shadow tables while the live projector keeps
 running, then swaps them in atomically. Interrupt with Ctrl-C; running it again resumes.
   --from redis     read the partition logs (default)
-  --from archive   read the Postgres event archive (when Redis has trimmed); not for "archive" itself
+  --from archive   read the Postgres event archive (when Redis has trimmed), verifying it as it
+                   reads: a tampered row stops the rebuild, nothing is swapped in (exit 1);
+                   not for "archive" itself
   --dry-run        rebuild and compare row counts, then throw the rebuild away
 `;
 

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { findEvent, queryEvents, type EventFilter } from "../audit/eventsQuery.ts";
 import { contentTypes, exportFormats, exportStream } from "../audit/export.ts";
-import { verifySession } from "../audit/verify.ts";
+import { chainReasons, copyReasons, verifySession } from "../audit/verify.ts";
+import { checkedColumns } from "../audit/verifyArchive.ts";
 import { AppError } from "../errors.ts";
 import type { AppDeps } from "./deps.ts";
 import { requireReadModels } from "./freshness.ts";
@@ -44,14 +45,18 @@ const AuditEvent = z.object({
 });
 const EventPage = z.object({ events: z.array(AuditEvent), next: S.PositionText.nullable().describe("Pass as `after` for the next page; null on the last") });
 
-const Reason = z.enum(["hash_mismatch", "prev_hash_mismatch", "version_gap", "wrong_session", "unreadable"]);
-const SourceVerdict = z.object({ ok: z.boolean(), events: z.number().int(), firstBadVersion: z.number().int().optional(), reason: Reason.optional() });
+const Reason = z.enum(chainReasons);
+const Column = z.enum(checkedColumns).describe("The archive column that disagrees with the sealed body (reason column_mismatch)");
+const SourceVerdict = z.object({
+  ok: z.boolean(), events: z.number().int(), firstBadVersion: z.number().int().optional(), reason: Reason.optional(), column: Column.optional(),
+});
 const Verdict = z.object({
   sessionId: z.string(),
   ok: z.boolean(),
   events: z.number().int(),
   firstBadVersion: z.number().int().optional(),
-  reason: z.union([Reason, z.enum(["redis_archive_mismatch", "missing_in_redis"])]).optional(),
+  reason: z.union([Reason, z.enum(copyReasons)]).optional(),
+  column: Column.optional(),
   source: z.enum(["redis", "archive", "both"]).optional(),
   redis: SourceVerdict,
   archive: SourceVerdict,

@@ -3,6 +3,7 @@ import { archiveQueries } from "../../projections/archive.ts";
 import type { Projection } from "../../projections/projection.ts";
 import type { EventStore, StoredEvent } from "../eventStore/eventStore.ts";
 import type { Database } from "../infra/database.ts";
+import { createArchiveReader, TamperedArchiveError } from "./archiveReader.ts";
 import { isAfter, lockPartition, readCheckpoint, writeCheckpoint } from "./checkpoints.ts";
 import { applyEvents, type ProjectionTarget } from "./projectEvents.ts";
 import { countRows, createShadowTables, currentSchema, dropSchema, schemaExists, shadowSchemaName, swapTables } from "./shadowSchema.ts";
@@ -44,18 +45,42 @@ type ReadChunk = (partition: number, after: string | null, limit: number) => Pro
 const redisChunks = (store: EventStore): ReadChunk => (partition, after, limit) =>
   store.readPartition(partition, after === null ? "-" : `(${after}`, "+", limit);
 
-const sourceOf = (options: ReplayOptions): { read: ReadChunk; total: () => Promise<number> } => {
-  if (options.source === "archive") {
-    const archive = archiveQueries(options.db);
-    return { read: (partition, after, limit) => archive.readPartition(partition, after, limit), total: () => archive.count() };
+/** Where a rebuild reads from; `refuseUnsound` runs before anything is built. */
+interface Source {
+  readonly read: ReadChunk;
+  readonly total: () => Promise<number>;
+  readonly refuseUnsound: () => Promise<void>;
+}
+
+const refuseTrimmed = async (store: EventStore, projection: Projection) => {
+  const trimmed = await store.trimmedPartitions();
+  if (trimmed.length > 0) {
+    throw new Error(
+      `the partition logs ${trimmed.join(", ")} have been trimmed: a rebuild from Redis would miss history. ` +
+        (projection.handles === "all" ? "The archive cannot be rebuilt from a trimmed log." : "Use --from archive."),
+    );
   }
+};
+
+const sourceOf = (options: ReplayOptions): Source => {
   const { store } = options;
+  if (options.source === "archive") {
+    const reader = createArchiveReader(options.db, store.partitionFor);
+    const archive = archiveQueries(options.db);
+    return { read: reader.read, total: () => archive.count(), refuseUnsound: () => reader.checkPartitions(store.partitions) };
+  }
   const total = async () => {
     let sum = 0;
     for (let partition = 0; partition < store.partitions; partition += 1) sum += await store.partitionLength(partition);
     return sum;
   };
-  return { read: redisChunks(store), total };
+  return { read: redisChunks(store), total, refuseUnsound: () => refuseTrimmed(store, options.projection) };
+};
+
+/** Throws a rebuild away: its shadow schema and its checkpoints. */
+const discard = async (db: Database, shadow: string, checkpointName: string) => {
+  await dropSchema(db, shadow);
+  await db.deleteFrom("projection_checkpoints").where("projection", "=", checkpointName).execute();
 };
 
 /** The name under which a rebuild keeps its own progress, so an interrupted one resumes. */
@@ -68,15 +93,8 @@ export const rebuildCheckpointName = (projection: string): string => `${projecti
  */
 export const replayProjection = async (options: ReplayOptions): Promise<ReplayOutcome> => {
   const { db, store, projection, logger } = options;
-  if (options.source === "redis") {
-    const trimmed = await store.trimmedPartitions();
-    if (trimmed.length > 0) {
-      throw new Error(
-        `the partition logs ${trimmed.join(", ")} have been trimmed: a rebuild from Redis would miss history. ` +
-          (projection.handles === "all" ? "The archive cannot be rebuilt from a trimmed log." : "Use --from archive."),
-      );
-    }
-  }
+  const source = sourceOf(options);
+  await source.refuseUnsound();
   const started = process.hrtime.bigint();
   const live = await currentSchema(db);
   const shadow = shadowSchemaName(live, projection.name);
@@ -87,20 +105,22 @@ export const replayProjection = async (options: ReplayOptions): Promise<ReplayOu
     await db.deleteFrom("projection_checkpoints").where("projection", "=", checkpointName).execute();
     await createShadowTables(db, live, shadow, projection.tables);
   }
-  const source = sourceOf(options);
   const counters = { done: 0, skipped: 0, total: await source.total() };
   const report = () => options.onProgress?.({ projection: projection.name, done: counters.done, total: counters.total });
   const build = buildPartitions({ db, target, read: source.read, chunkSize: options.chunkSize ?? 2000, counters, report, logger,
     ...(options.signal ? { signal: options.signal } : {}) });
-  const complete = await build(store.partitions, options.concurrency ?? 2);
+  const complete = await build(store.partitions, options.concurrency ?? 2).catch(async (error: unknown) => {
+    // A rebuild that met a tampered archive is thrown away whole: none of it is swapped in or resumed.
+    if (error instanceof TamperedArchiveError) await discard(db, shadow, checkpointName);
+    throw error;
+  });
   const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
   const outcome = (status: ReplayOutcome["status"], tables: ReplayOutcome["tables"]): ReplayOutcome =>
     ({ projection: projection.name, status, resumed, events: counters.done, skipped: counters.skipped, seconds: seconds(), tables });
   if (!complete) return outcome("interrupted", []);
   const tables = await Promise.all(projection.tables.map(async (table) => ({ table, live: await countRows(db, live, table), rebuilt: await countRows(db, shadow, table) })));
   if (options.dryRun) {
-    await dropSchema(db, shadow);
-    await db.deleteFrom("projection_checkpoints").where("projection", "=", checkpointName).execute();
+    await discard(db, shadow, checkpointName);
     return outcome("dry-run", tables);
   }
   await swap({ db, store, target, live, shadow });
@@ -135,7 +155,9 @@ const applyChunk = async (deps: BuildDeps, partition: number, events: readonly S
 };
 
 const buildPartitions = (deps: BuildDeps) => {
-  /** Reads the next chunk while the current one is written. False when interrupted. */
+  // The first failure stops every partition, so the caller can clean up after all of them.
+  const failures: unknown[] = [];
+  /** Reads the next chunk while the current one is written. False when interrupted or another partition failed. */
   const buildOne = async (partition: number): Promise<boolean> => {
     const checkpoint = await readCheckpoint(deps.db, deps.target.checkpointName, partition);
     let pending = deps.read(partition, checkpoint, deps.chunkSize);
@@ -143,7 +165,7 @@ const buildPartitions = (deps: BuildDeps) => {
       const events = await pending;
       const last = events.at(-1);
       if (!last) return true;
-      if (deps.signal?.aborted) return false;
+      if (deps.signal?.aborted || failures.length > 0) return false;
       pending = deps.read(partition, last.entryId, deps.chunkSize);
       pending.catch(() => undefined);
       await applyChunk(deps, partition, events);
@@ -155,11 +177,16 @@ const buildPartitions = (deps: BuildDeps) => {
     const queue = Array.from({ length: partitions }, (_, index) => index);
     let complete = true;
     const worker = async () => {
-      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-        if (!(await buildOne(next))) complete = false;
+      for (let next = queue.shift(); next !== undefined && failures.length === 0; next = queue.shift()) {
+        try {
+          if (!(await buildOne(next))) complete = false;
+        } catch (error) {
+          failures.push(error);
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+    if (failures.length > 0) throw failures[0];
     return complete;
   };
 };

@@ -10,6 +10,59 @@ import { createAuditApp, seedSession, type AuditApp } from "./support.ts";
 let t: AuditApp;
 const ids = { untouched: randomUUID(), altered: randomUUID(), deleted: randomUUID(), swapped: randomUUID(), redisGap: randomUUID(), diverged: randomUUID() };
 
+/**
+ * One tampered archive column per session, edited with SQL as an attacker with database access
+ * would, and what verification must say: the first bad version and why.
+ */
+interface Tamper {
+  readonly column: string;
+  readonly version: number;
+  readonly reason: string;
+  readonly detail?: string;
+  readonly edit: (sessionId: string) => Promise<unknown>;
+}
+
+const set = (change: ReturnType<typeof sql>) => (version: number) => (sessionId: string) =>
+  sql`update event_archive set ${change} where session_id = ${sessionId} and version = ${version}`.execute(t.db);
+
+interface Place { entry_ms: string; entry_seq: string; entry_id: string }
+const placeOf = async (sessionId: string, version: number) =>
+  (await sql<Place>`select entry_ms, entry_seq, entry_id from event_archive where session_id = ${sessionId} and version = ${version}`.execute(t.db)).rows[0];
+const moveTo = (sessionId: string, version: number, place: Place) =>
+  sql`update event_archive set entry_ms = ${place.entry_ms}, entry_seq = ${place.entry_seq}, entry_id = ${place.entry_id}
+      where session_id = ${sessionId} and version = ${version}`.execute(t.db);
+
+/** Swaps the log positions of two events (through a free one: the position is the primary key), entry_id kept consistent. */
+const swapPositions = (a: number, b: number) => async (sessionId: string) => {
+  const [first, second] = [await placeOf(sessionId, a), await placeOf(sessionId, b)];
+  if (!first || !second) throw new Error("no such events");
+  await moveTo(sessionId, a, { entry_ms: "-1", entry_seq: "-1", entry_id: "-1--1" });
+  await moveTo(sessionId, b, first);
+  await moveTo(sessionId, a, second);
+};
+
+const tampers: readonly Tamper[] = [
+  { column: "actor", version: 4, reason: "column_mismatch", detail: "actor", edit: set(sql`actor = 'mallory'`)(4) },
+  { column: "type", version: 3, reason: "hash_mismatch", edit: set(sql`type = 'SessionDeleted'`)(3) },
+  { column: "session_id", version: 6, reason: "version_gap", edit: set(sql`session_id = ${randomUUID()}`)(6) },
+  { column: "version", version: 7, reason: "version_gap", edit: set(sql`version = 70`)(7) },
+  { column: "occurred_at", version: 2, reason: "hash_mismatch", edit: set(sql`occurred_at = '2024-12-31T09:00:00.000Z'`)(2) },
+  { column: "event_id", version: 5, reason: "hash_mismatch", edit: set(sql`event_id = ${randomUUID()}`)(5) },
+  { column: "schema_version", version: 4, reason: "hash_mismatch", edit: set(sql`schema_version = 2`)(4) },
+  { column: "data", version: 8, reason: "hash_mismatch", edit: set(sql`data = replace(data::text, 'second', 'TAMPERED')::json`)(8) },
+  { column: "meta", version: 3, reason: "hash_mismatch", edit: set(sql`meta = jsonb_set(meta::jsonb, '{correlationId}', '"c-forged"')::json`)(3) },
+  { column: "prev_hash", version: 4, reason: "prev_hash_mismatch", edit: set(sql`prev_hash = repeat('f', 64)`)(4) },
+  { column: "hash", version: 5, reason: "hash_mismatch", edit: set(sql`hash = repeat('a', 64)`)(5) },
+  { column: "entry_ms/entry_seq (swap)", version: 2, reason: "position_order", edit: swapPositions(2, 3) },
+  {
+    column: "entry_ms (one event moved later)", version: 5, reason: "position_order",
+    edit: set(sql`entry_ms = entry_ms + 100000, entry_id = (entry_ms + 100000)::text || '-' || entry_seq::text`)(5),
+  },
+  { column: "entry_id", version: 6, reason: "column_mismatch", detail: "entry_id", edit: set(sql`entry_id = '1-1'`)(6) },
+  { column: "partition", version: 3, reason: "column_mismatch", detail: "partition", edit: set(sql`partition = partition + 1000`)(3) },
+];
+const tamperedIds = tampers.map(() => randomUUID());
+
 const cli = async (...args: string[]) => {
   const out = new PassThrough();
   const chunks: Buffer[] = [];
@@ -43,8 +96,9 @@ const forgeRedis = async (sessionId: string, version: number, change: (envelope:
 
 beforeAll(async () => {
   t = await createAuditApp();
-  for (const sessionId of Object.values(ids)) await seedSession(t.commands, sessionId);
+  for (const sessionId of [...Object.values(ids), ...tamperedIds]) await seedSession(t.commands, sessionId);
   await t.settled();
+  for (const [index, tamper] of tampers.entries()) await tamper.edit(tamperedIds[index] ?? "");
   // One byte of one archived event: "hello world" → "hellp world" in version 2.
   await sql`update event_archive set data = replace(data::text, 'hello', 'hellp')::json where session_id = ${ids.altered} and version = 2`.execute(t.db);
   await sql`delete from event_archive where session_id = ${ids.deleted} and version = 5`.execute(t.db);
@@ -104,6 +158,21 @@ describe("verify a session's history (API)", () => {
   });
 });
 
+describe("every archive column the audit queries and replay read is verified", () => {
+  for (const [index, tamper] of tampers.entries()) {
+    it(`${tamper.column} edited: version ${tamper.version}, ${tamper.reason}${tamper.detail ? ` (${tamper.detail})` : ""}, by the route and the CLI`, async () => {
+      const sessionId = tamperedIds[index] ?? "";
+      const expected = { ok: false, firstBadVersion: tamper.version, reason: tamper.reason, source: "archive", ...(tamper.detail ? { column: tamper.detail } : {}) };
+      expect(await verifyApi(sessionId)).toMatchObject({ ...expected, archive: { ok: false, firstBadVersion: tamper.version, reason: tamper.reason } });
+      const text = await cli("verify", "--session", sessionId);
+      expect(text.code).toBe(1);
+      expect(text.out).toContain(`FAIL ${sessionId}: version ${tamper.version} ${tamper.reason}${tamper.detail ? ` ${tamper.detail}` : ""} (archive)`);
+      const json = await cli("verify", "--session", sessionId, "--json");
+      expect(JSON.parse(json.out)).toMatchObject(expected);
+    });
+  }
+});
+
 describe("ccm events verify", () => {
   it("exits 0 on an untouched session and 1 on a tampered one, naming version and reason", async () => {
     const good = await cli("verify", "--session", ids.untouched);
@@ -122,8 +191,10 @@ describe("ccm events verify", () => {
     for (const [name, sessionId] of Object.entries(ids)) {
       expect(all.out.includes(sessionId), name).toBe(name !== "untouched");
     }
+    for (const [index, sessionId] of tamperedIds.entries()) expect(all.out.includes(sessionId), tampers[index]?.column).toBe(true);
     expect(all.err).toMatch(/verify \d+\/\d+/);
-    expect(all.err).toMatch(/5 FAILED/);
+    // The five above, every tampered one, and the session the edited session_id made up.
+    expect(all.err).toContain(`${5 + tampers.length + 1} FAILED`);
   });
 
   it("needs --session or --all", async () => {
