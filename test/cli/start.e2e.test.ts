@@ -48,7 +48,7 @@ it("starts on embedded Redis and PGlite with no configuration, serves /health, a
     }
   }
   expect(health).toMatchObject({ status: "ok", services: { redis: "up", database: "up" } });
-  expect(output).toContain("durability: everysec");
+  expect(output).toContain("durability: appendonly yes, appendfsync everysec");
   expect(output).toContain("embedded PGlite");
   const redisPid = Number(/"dir":"[^"]+","pid":(\d+)/.exec(output)?.[1]);
   expect(isAlive(redisPid)).toBe(true);

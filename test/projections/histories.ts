@@ -65,8 +65,12 @@ const resolve = (state: SessionState | undefined, command: SessionCommand, count
   return { ...command, data } as SessionCommand;
 };
 
-/** Runs a history through the one command path. Returns how many commands were accepted. */
-export const runHistory = async (store: EventStore, sessionIds: readonly string[], steps: readonly Step[]) => {
+/**
+ * Runs a history through the one command path. Returns how many commands were accepted.
+ * `firstIndex` is the index of the first step in the whole history, when it is run in slices:
+ * ids and `seq`s derived from the index stay unique across the slices.
+ */
+export const runHistory = async (store: EventStore, sessionIds: readonly string[], steps: readonly Step[], firstIndex = 0) => {
   const handler = createSessionCommands(store);
   const states = new Map<string, SessionState>();
   let accepted = 0;
@@ -74,7 +78,7 @@ export const runHistory = async (store: EventStore, sessionIds: readonly string[
     const sessionId = sessionIds[step.session] ?? "";
     try {
       const nonce = (sessionIds[0] ?? "").slice(0, 8);
-      const outcome = await handler.execute(sessionId, resolve(states.get(sessionId), step.command, index, nonce), { meta: testMeta });
+      const outcome = await handler.execute(sessionId, resolve(states.get(sessionId), step.command, firstIndex + index, nonce), { meta: testMeta });
       states.set(sessionId, outcome.state);
       accepted += 1;
     } catch (error) {

@@ -95,10 +95,10 @@ it("read models built incrementally (faults, redeliveries, a kill and restart) e
           await runHistory(store, sessionIds, steps.slice(0, cut));
           await redeliverRandomSlices(store, random);
           dead.add("first"); // dies holding whatever it was delivered; its batches never commit
-          await runHistory(store, sessionIds, steps.slice(cut, cut + 5));
+          await runHistory(store, sessionIds, steps.slice(cut, cut + 5), cut);
           await first.stop();
           await second.start();
-          await runHistory(store, sessionIds, steps.slice(cut + 5));
+          await runHistory(store, sessionIds, steps.slice(cut + 5), cut + 5);
           await redeliverRandomSlices(store, random);
           const wait = createPositionWaiter({ db, projections: allProjections.map((p) => p.name), projector: second, pollMs: 50 });
           for (const position of await logEnds(store)) expect(await wait(position, 20_000)).toBe(true);
