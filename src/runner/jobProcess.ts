@@ -135,7 +135,7 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
   const abandon = (code: string) => {
     if (silenced()) return;
     phase = { kind: "abandoned", code };
-    log.warn({ code }, "job ended elsewhere; stopping its process");
+    log.debug({ code }, "job ended elsewhere; stopping its process");
     terminate();
   };
 
@@ -276,7 +276,7 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
     lose: () => {
       if (phase.kind === "lost") return;
       phase = { kind: "lost" };
-      log.error("lease lost: another runner may already have failed this job; killing its process");
+      log.debug("lease lost: another runner may already have failed this job; killing its process");
       child?.kill("SIGKILL");
     },
     answerPermission: (requestId, decision) => {

@@ -66,6 +66,7 @@ export const createJobRecorder = (deps: RecorderDeps) => {
       if (deps.stopped()) return "dropped";
       try {
         await deps.commands.execute(deps.sessionId, batch.map((item) => item.command), { meta: deps.meta, ...(key ? { idempotencyKey: key } : {}) });
+        if (attempt > 1) log.info({ attempts: attempt }, "job output recorded again");
         return "recorded";
       } catch (error) {
         if (isDomainError(error)) return refused(error, batch.length);
@@ -74,7 +75,8 @@ export const createJobRecorder = (deps: RecorderDeps) => {
           log.error({ err, commands: batch.length, attempt }, "runner command not recorded (shutting down)");
           return "dropped";
         }
-        log.warn({ err, commands: batch.length, attempt, retryInMs: delay }, "runner command failed; retrying");
+        // Once per stall, not once per retry: an outage can last minutes.
+        if (attempt === 1) log.warn({ err, commands: batch.length }, "recording job output failed; retrying until the store is back");
         await sleep(delay);
       }
     }

@@ -22,8 +22,11 @@ interface ScriptedPipeline extends ChainableCommander {
 
 export type RunningRef = { readonly sessionId: string; readonly jobId: string };
 
-/** A renewal round: jobs the phone asked to cancel, and jobs whose lease this runner no longer holds. */
-export type Renewal = { readonly cancelled: RunningRef[]; readonly lost: RunningRef[] };
+/**
+ * A renewal round: jobs the phone asked to cancel, jobs whose lease this runner no longer
+ * holds, and jobs whose lapsed lease it took back (Redis was away for longer than the lease).
+ */
+export type Renewal = { readonly cancelled: RunningRef[]; readonly lost: RunningRef[]; readonly retaken: RunningRef[] };
 
 // Keys used together (one script, MULTI or MGET) share the `{runner}` hash tag, so they work on Redis Cluster.
 export const runnerKeys = (prefix: string) => ({
@@ -52,16 +55,16 @@ export const createLeases = (redis: Redis, prefix: string, runnerId: string, lea
     acquire: async (ref: RunningRef) => {
       await redis.multi().set(keys.lease(ref.jobId), runnerId, "PX", leaseMs).zadd(keys.running, Date.now(), member(ref)).exec();
     },
-    /** Extends the leases this runner still holds; a lease it lost is never recreated. */
+    /** Extends the leases this runner holds, or takes back one that lapsed while nobody else took it. */
     renew: async (refs: readonly RunningRef[]): Promise<Renewal> => {
-      if (refs.length === 0) return { cancelled: [], lost: [] };
+      if (refs.length === 0) return { cancelled: [], lost: [], retaken: [] };
       const pipeline = redis.pipeline() as ScriptedPipeline;
       for (const ref of refs) pipeline.ccmRenew(keys.lease(ref.jobId), keys.running, runnerId, member(ref), leaseMs);
       const replies = await pipeline.exec();
       const cancels = await redis.mget(...refs.map((ref) => keys.cancel(ref.jobId)));
-      // Only a definite "no" counts as lost; a failed call is retried on the next round.
-      const lost = refs.filter((_, index) => replies?.[index]?.[0] === null && replies[index]?.[1] === 0);
-      return { cancelled: refs.filter((_, index) => cancels[index] !== null), lost };
+      // Only a definite answer counts; a call that failed (Redis away) is retried on the next round.
+      const answered = (value: number) => refs.filter((_, index) => replies?.[index]?.[0] === null && replies[index]?.[1] === value);
+      return { cancelled: refs.filter((_, index) => cancels[index] !== null), lost: answered(0), retaken: answered(2) };
     },
     release: async (ref: RunningRef) => {
       await redis.multi().del(keys.lease(ref.jobId), keys.cancel(ref.jobId)).zrem(keys.running, member(ref)).exec();
@@ -73,6 +76,11 @@ export const createLeases = (redis: Redis, prefix: string, runnerId: string, lea
       const leases = await redis.mget(...refs.map((ref) => keys.lease(ref.jobId)));
       return refs.filter((_, index) => leases[index] === null);
     },
+    /**
+     * Marks a lapsed lease as swept before the job is failed, so that its runner (if it was only
+     * cut off, not dead) cannot take it back meanwhile. False when the lease is no longer lapsed.
+     */
+    sweep: async (ref: RunningRef): Promise<boolean> => (await redis.set(keys.lease(ref.jobId), `swept-by-${runnerId}`, "PX", leaseMs, "NX")) === "OK",
     forgetRunning: async (ref: RunningRef) => void (await redis.zrem(keys.running, member(ref))),
     markCancel: async (jobId: string) => void (await redis.set(keys.cancel(jobId), "1", "PX", Math.max(leaseMs * 4, 60_000))),
     nudge: (sessionId: string) => scripted.ccmNudge(keys.ready, keys.readyCounter, sessionId),

@@ -68,6 +68,11 @@ export const createRunner = (deps: RunnerDeps) => {
   const endings = new Set<Promise<void>>();
   let accepting = false;
   let shuttingDown = false;
+  /** Since when this runner's Redis connection has been up (reset on every reconnect). */
+  let connectedSince = Date.now();
+  const onReady = () => {
+    connectedSince = Date.now();
+  };
   let pumping = false;
   let pumpAgain = false;
 
@@ -101,13 +106,10 @@ export const createRunner = (deps: RunnerDeps) => {
   const afterJob = async (ref: RunningRef, job: JobHandle) => {
     const end = await job.done;
     jobs.delete(ref.jobId);
-    if (end === "unrecorded") {
-      // The log still says "running": the lease, no longer renewed, lapses and a sweep fails the job.
-      log.warn({ sessionId: ref.sessionId, jobId: ref.jobId }, "job end not recorded; leaving its lease to lapse (runner_lost)");
-    } else {
-      await leases.release(ref).catch(() => {});
-      log.info({ sessionId: ref.sessionId, jobId: ref.jobId, end }, "job ended");
-    }
+    // One line per job outcome. An unrecorded end leaves the log saying "running": the lease,
+    // no longer renewed, lapses and a sweep fails the job as runner_lost.
+    if (end !== "unrecorded") await leases.release(ref).catch(() => {});
+    log[end === "unrecorded" || end === "abandoned" ? "warn" : "info"]({ sessionId: ref.sessionId, jobId: ref.jobId, end, phase: job.phase().kind }, "job ended");
     void pump();
   };
 
@@ -242,19 +244,25 @@ export const createRunner = (deps: RunnerDeps) => {
    */
   const renew = async () => {
     const refs = [...jobs.values()].map((job) => ({ sessionId: job.spec.sessionId, jobId: job.spec.jobId }));
-    const { cancelled, lost } = await leases.renew(refs);
+    const { cancelled, lost, retaken } = await leases.renew(refs);
+    for (const ref of retaken) log.warn({ sessionId: ref.sessionId, jobId: ref.jobId }, "lease had lapsed (Redis unreachable?) and nobody took the job: taken back, the job goes on");
     for (const ref of lost) jobs.get(ref.jobId)?.lose();
     for (const ref of cancelled) jobs.get(ref.jobId)?.cancel();
   };
 
-  /** Fails running jobs whose lease lapsed (their runner died); the queue then moves on. */
+  /**
+   * Fails running jobs whose lease lapsed (their runner died); the queue then moves on. Only a
+   * runner that has itself been connected for a whole lease sweeps: after a Redis outage every
+   * lease looks lapsed, and the runners that hold them get that long to take them back.
+   */
   const sweep = async () => {
+    if (Date.now() - connectedSince < leaseMs) return;
     for (const ref of await leases.lapsed()) {
-      if (jobs.has(ref.jobId)) continue;
+      if (jobs.has(ref.jobId) || !(await leases.sweep(ref))) continue;
       const fail = { type: "FailJob", data: { jobId: ref.jobId, reason: "runner_lost", message: "the runner holding this job stopped renewing its lease" } } as const;
       try {
         await commands.execute(ref.sessionId, fail, { meta: meta(ref.jobId) });
-        log.warn({ sessionId: ref.sessionId, jobId: ref.jobId }, "job failed: runner_lost");
+        log.warn({ sessionId: ref.sessionId, jobId: ref.jobId, end: "runner_lost" }, "job ended");
       } catch (error) {
         if (!isDomainError(error)) throw error;
       }
@@ -285,6 +293,7 @@ export const createRunner = (deps: RunnerDeps) => {
         : "runner: Claude Code CLI not found (CLAUDE_CODE_PATH or `claude` on PATH): jobs will fail with cli_not_found";
       log[mode === "none" ? "warn" : "info"]({ mode, concurrency: config.RUNNER_CONCURRENCY, leaseMs }, message);
       if (!pinsFolders) log.warn("runner: project folders are checked by path on this platform (pinning them needs Linux /proc): a folder swapped for a symlink while a job starts could send the CLI outside GITHUB_REPOS_DIRECTORY");
+      redis.on("ready", onReady);
       await signals.start();
       accepting = true;
       await subscription.start();
@@ -306,6 +315,7 @@ export const createRunner = (deps: RunnerDeps) => {
         await Promise.all([...endings]);
       }
       for (const timer of timers) clearInterval(timer);
+      redis.off("ready", onReady);
       await signals.stop();
     },
   };
