@@ -27,6 +27,7 @@ commands:
                                         rebuild read models into shadow tables and swap them in
   projections [--json] [--dead-letters] list projections with checkpoint, lag and dead letters
   events ls|show|tail|verify|export     inspect, verify and export the event history (ccm events for help)
+  restore --from archive [--force]      rebuild Redis from the Postgres archive after Redis lost its data
 `;
 
 const loadConfig = () => {
@@ -107,12 +108,12 @@ const token = async (args: string[]) => {
 };
 
 /** Opens the event store (REDIS_URL, or the embedded server) and the database for a command. */
-const withStore = (run: (deps: { db: Database; store: EventStore; logger: Logger }) => Promise<number>) =>
+const withStore = (run: (deps: { db: Database; store: EventStore; logger: Logger; config: Readonly<Config> }) => Promise<number>) =>
   withDatabase(async ({ db, config, logger }) => {
     const redis = await connectRedis(config, logger);
     try {
-      const store = await createEventStore({ redis: redis.redis, prefix: config.REDIS_KEY_PREFIX, partitions: config.PARTITIONS });
-      return await run({ db, store, logger });
+      const store = await createEventStore({ redis: redis.redis, prefix: config.REDIS_KEY_PREFIX, partitions: config.PARTITIONS, logger });
+      return await run({ db, store, logger, config });
     } finally {
       await redis.close();
     }
@@ -134,6 +135,12 @@ const replay = (args: string[]) =>
     return runReplay(args, { db, store, logger, projections: allProjections, out: process.stdout, err: process.stderr });
   });
 
+const restore = (args: string[]) =>
+  withStore(async ({ db, store, logger, config }) => {
+    const { runRestore } = await import("./cli/restore.ts");
+    return runRestore(args, { db, store, logger, keyPrefix: config.REDIS_KEY_PREFIX, projections: allProjections, out: process.stdout, err: process.stderr });
+  });
+
 const projections = (args: string[]) =>
   withStore(async ({ db, store, logger }) => {
     const { runProjections } = await import("./cli/projections.ts");
@@ -141,7 +148,7 @@ const projections = (args: string[]) =>
   });
 
 const commands: Record<string, (args: string[]) => Promise<number | null>> = {
-  start, migrate, decode, token, history, events, replay, projections,
+  start, migrate, decode, token, history, events, replay, restore, projections,
 };
 
 const main = async () => {

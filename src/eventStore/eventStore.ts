@@ -12,6 +12,7 @@ import { envelopeOfFields, rawEntryOf, sessionEntryId, type RawEntry } from "./e
 import { VersionConflictError } from "./errors.ts";
 import { infoRecord, type StoredEvent, type StoreInternals } from "./internals.ts";
 import { createKeys, partitionOf } from "./keys.ts";
+import { createRestore } from "./restore.ts";
 import { createLiveDeltas } from "./liveDeltas.ts";
 import { openLogTail, type LogEntry, type LogTailOptions } from "./logTail.ts";
 import { formatPosition } from "./position.ts";
@@ -246,5 +247,9 @@ export const createEventStore = async (options: { redis: Redis; prefix: string; 
     guard,
     /** Checks the deployment marker against what this process saw before and what Postgres remembers (deployment.ts). */
     checkDeployment: (witness: DeploymentWitness | null, known: string | null) => checkDeployment(internals, witness, known),
+    /** The deployment marker Redis holds, or null (a new deployment, or Redis lost its data). */
+    deploymentMarker: () => redis.hget(keys.config, "deployment"),
+    /** Puts the store's data back from a copy after Redis lost it (restore.ts). */
+    restore: () => createRestore(internals),
   };
 };

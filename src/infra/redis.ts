@@ -22,6 +22,11 @@ export const logConnection = (redis: Redis, logger: Logger, name: string): Redis
   return redis;
 };
 
+/** The service's connection: fails a command fast during an outage, batches concurrent commands, logs through pino. */
+export const openRedis = (url: string, logger: Logger): Redis =>
+  // Requests run concurrently: auto-pipelining batches their commands into few writes.
+  logConnection(new Redis(url, { maxRetriesPerRequest: 3, connectTimeout: 2000, enableAutoPipelining: true }), logger, "main");
+
 /**
  * Connects to REDIS_URL, or starts an embedded redis-server when none is set (its durability
  * given on its command line). A command fails after a few reconnection attempts instead of
@@ -30,9 +35,7 @@ export const logConnection = (redis: Redis, logger: Logger, name: string): Redis
  */
 export const connectRedis = async (config: Readonly<Config>, logger: Logger) => {
   const embedded = config.REDIS_URL ? null : await startEmbeddedRedis(config.DATA_DIR, config.REDIS_DURABILITY, logger);
-  const url = config.REDIS_URL ?? embedded?.url ?? "";
-  // Requests run concurrently: auto-pipelining batches their commands into few writes.
-  const redis = logConnection(new Redis(url, { maxRetriesPerRequest: 3, connectTimeout: 2000, enableAutoPipelining: true }), logger, "main");
+  const redis = openRedis(config.REDIS_URL ?? embedded?.url ?? "", logger);
   await redis.ping();
   return {
     redis,

@@ -51,12 +51,18 @@ export const createLiveHub = (options: LiveHubOptions) => {
   };
 
   const run = async (reader: LogTail) => {
+    let failing = "";
     while (running) {
       try {
         for (const entry of await reader.read()) dispatch(entry);
+        if (failing !== "") log.info("live reads work again");
+        failing = "";
       } catch (error) {
         if (!running) break;
-        log.error({ err: toError(error).message }, "live read failed; retrying");
+        // Once per failure, not once per retry: an outage lasts.
+        const message = toError(error).message;
+        if (message !== failing) log.error({ err: message }, "live read failed; retrying");
+        failing = message;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }

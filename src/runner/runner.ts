@@ -271,9 +271,22 @@ export const createRunner = (deps: RunnerDeps) => {
     }
   };
 
+  /** A periodic task whose failure is logged when it starts or changes, not on every tick (an outage lasts). */
   const every = (ms: number, task: () => Promise<void>, name: string) => {
-    const timer = setInterval(() => task().catch((error: unknown) => log.warn({ err: toError(error).message }, `${name} failed`)), ms);
-    timers.push(timer);
+    let failing = "";
+    const tick = () =>
+      task().then(
+        () => {
+          if (failing !== "") log.info(`${name} works again`);
+          failing = "";
+        },
+        (error: unknown) => {
+          const message = toError(error).message;
+          if (message !== failing) log.warn({ err: message }, `${name} failed`);
+          failing = message;
+        },
+      );
+    timers.push(setInterval(tick, ms));
   };
 
   const waitForJobs = async (ms: number) => {

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { EventByType } from "../../events/registry.ts";
 import { toError } from "../errors.ts";
+import { logConnection } from "../infra/redis.ts";
 import type { Leases } from "./leases.ts";
 
 /**
@@ -34,7 +35,7 @@ export const createSignals = (redis: Redis, channel: string, onSignal: (signal: 
   const publish = (signal: RunnerSignal) => redis.publish(channel, JSON.stringify(signal));
   return {
     async start() {
-      subscriber = redis.duplicate();
+      subscriber = logConnection(redis.duplicate(), logger, "runner-signals");
       subscriber.on("message", (_channel: string, text: string) => {
         const signal = parse(text);
         if (signal === null) return logger.warn({ text: text.slice(0, 200) }, "ignored a malformed runner signal");

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
 import { parseConfig } from "../../src/config.ts";
-import { deleteKeysByPrefix } from "../../src/infra/redis.ts";
+import { deleteKeysByPrefix, openRedis } from "../../src/infra/redis.ts";
 import { assemble, type AssembleOptions, type Role } from "../../src/main.ts";
 import { createTestDatabase } from "./postgres.ts";
 import { connectTestRedis } from "./redis.ts";
@@ -18,13 +18,17 @@ export const testAuth = { authorization: `Bearer ${TEST_TOKEN}` };
  * datastores: real Redis under a random key prefix, a Postgres schema of its own, and a scratch
  * folder whose `repos/` (with `alpha` and `beta`) is the repositories folder.
  */
-export const createTestClients = async (options: { partitions?: number } = {}) => {
-  const { redis, prefix } = connectTestRedis();
+export const createTestClients = async (options: { partitions?: number; redisUrl?: string; logger?: Logger } = {}) => {
+  const shared = connectTestRedis();
+  // A Redis of the test's own (to break it) gets the service's own connection settings.
+  const redis = options.redisUrl ? openRedis(options.redisUrl, options.logger ?? pino({ level: "silent" })) : shared.redis;
+  if (options.redisUrl) shared.redis.disconnect();
+  const { prefix } = shared;
   const database = await createTestDatabase();
   const scratch = realpathSync(mkdtempSync(join(tmpdir(), "ccm-test-")));
   const root = join(scratch, "repos");
   for (const folder of ["alpha", "beta"]) mkdirSync(join(root, folder), { recursive: true });
-  const logger: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const logger: Logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   /** The configuration of a test service: limits high, everything under the scratch folder, `env` on top. */
   const configFor = (env: Record<string, string> = {}) =>
     parseConfig({
@@ -36,7 +40,7 @@ export const createTestClients = async (options: { partitions?: number } = {}) =
     redis, prefix, db: database.db, schema: database.schema, scratch, root, logger, configFor,
     close: async () => {
       await database.close();
-      await deleteKeysByPrefix(redis, prefix);
+      await deleteKeysByPrefix(redis, prefix).catch(() => undefined);
       redis.disconnect();
       rmSync(scratch, { recursive: true, force: true });
     },
