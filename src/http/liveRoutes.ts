@@ -12,6 +12,7 @@ import { createHistoryReader, type ReadArchive } from "../live/history.ts";
 import type { LiveHub } from "../live/hub.ts";
 import { createSnapshotter } from "../live/snapshot.ts";
 import { createPendingSockets } from "../live/pendingSockets.ts";
+import { createRevocationWatch } from "../live/revocation.ts";
 import { sseTransport, wsCloseCodes, wsTransport } from "../live/transports.ts";
 import { sendCode } from "./problem.ts";
 
@@ -34,6 +35,8 @@ export interface LiveRoutesOptions {
   readonly wsResumeWaitMs?: number;
   /** Not-yet-authenticated WebSockets allowed per remote address; more are closed 4429 `too_many_pending`. Default 20. */
   readonly wsMaxPendingPerAddress?: number;
+  /** How often the tokens of open streams are checked again: a revoked one ends its streams. Default 2 s. */
+  readonly revocationCheckMs?: number;
 }
 
 /** What a deployment (or a test) may tune about the live stream. */
@@ -84,12 +87,17 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
   const history = createHistoryReader({ store, logger, readArchive: options.readArchive });
   const snapshotter = createSnapshotter(options.commands);
   const feeds = new Set<LiveFeed>();
+  const revocations = createRevocationWatch(async (token) => (await authenticate(token)) !== null, options.revocationCheckMs);
   const wsAuthTimeoutMs = options.wsAuthTimeoutMs ?? 5000;
   const wsResumeWaitMs = options.wsResumeWaitMs ?? 1000;
   const pending = createPendingSockets(options.wsMaxPendingPerAddress ?? 20);
 
   if (!app.hasDecorator("websocketServer")) await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-  app.addHook("onReady", async () => hub.start());
+  app.addHook("onReady", async () => {
+    revocations.start();
+    await hub.start();
+  });
+  app.addHook("onClose", async () => revocations.stop());
   // Open streams would hold the server open forever: end them first, clients resume elsewhere.
   app.addHook("preClose", async () => {
     for (const feed of feeds) feed.fail("shutting_down", "the server is restarting; reconnect with the last id");
@@ -97,12 +105,14 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
 
   const sessionExists = async (sessionId: string) => (await store.readHead(sessionId)).version > 0;
 
-  const runFeed = (sessionId: string, after: number | null, transport: LiveTransport) => {
+  const runFeed = (sessionId: string, after: number | null, transport: LiveTransport, token: string | null) => {
     const feed = createLiveFeed({ hub, history, snapshotter, logger, limits }, sessionId, after, transport);
     feeds.add(feed);
+    const untrack = token === null ? () => undefined : revocations.track(token, () => feed.fail("revoked", "the token of this stream was revoked"));
     return {
       start: () => feed.start(),
       close: () => {
+        untrack();
         feed.close();
         feeds.delete(feed);
       },
@@ -141,7 +151,7 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
       "x-request-id": String(request.id),
     });
     res.write("retry: 2000\n\n");
-    const feed = runFeed(sessionId, after, sseTransport(res));
+    const feed = runFeed(sessionId, after, sseTransport(res), bearerOf(request));
     res.on("close", feed.close);
     await feed.start();
   });
@@ -161,10 +171,10 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
 
   const isPing = (data: unknown) => String(data) === '{"type":"ping"}';
 
-  const startWs = async (socket: WebSocket, sessionId: string, after: number | null) => {
+  const startWs = async (socket: WebSocket, sessionId: string, after: number | null, token: string | null) => {
     if (!(await sessionExists(sessionId))) return socket.close(wsCloseCodes.not_found, "not_found");
     await hub.start();
-    const feed = runFeed(sessionId, after, wsTransport(socket));
+    const feed = runFeed(sessionId, after, wsTransport(socket), token);
     socket.on("close", feed.close);
     socket.on("message", (data) => {
       if (isPing(data) && socket.readyState === socket.OPEN) socket.send('{"type":"pong"}');
@@ -172,8 +182,8 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
     await feed.start();
   };
 
-  const startOrClose = (socket: WebSocket, sessionId: string, after: number | null) => {
-    startWs(socket, sessionId, after).catch(() => socket.close(wsCloseCodes.internal_error, "internal_error"));
+  const startOrClose = (socket: WebSocket, sessionId: string, after: number | null, token: string | null) => {
+    startWs(socket, sessionId, after, token).catch(() => socket.close(wsCloseCodes.internal_error, "internal_error"));
   };
 
   /** The first message as a hello, or null when it is not one (the socket is then closed 4400). */
@@ -194,18 +204,18 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
    * its first message (as the README says), so wait briefly for it before starting; starting
    * at once would give it live events only, with a gap.
    */
-  const awaitResume = (socket: WebSocket, sessionId: string) => {
+  const awaitResume = (socket: WebSocket, sessionId: string, token: string | null) => {
     const onMessage = (data: unknown) => {
       clearTimeout(timer);
       const ping = isPing(data);
       const hello = parseHello(socket, data);
       if (!hello) return;
-      startOrClose(socket, sessionId, helloCursor(hello, null));
+      startOrClose(socket, sessionId, helloCursor(hello, null), token);
       if (ping && socket.readyState === socket.OPEN) socket.send('{"type":"pong"}');
     };
     const timer = setTimeout(() => {
       socket.off("message", onMessage);
-      startOrClose(socket, sessionId, null);
+      startOrClose(socket, sessionId, null, token);
     }, wsResumeWaitMs);
     socket.once("message", onMessage);
     socket.on("close", () => clearTimeout(timer));
@@ -225,7 +235,7 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
         if (!hello) return;
         if (!hello.token || !(await authenticate(hello.token))) return socket.close(wsCloseCodes.unauthorised, "unauthorised");
         release();
-        await startWs(socket, sessionId, helloCursor(hello, fallbackAfter));
+        await startWs(socket, sessionId, helloCursor(hello, fallbackAfter), hello.token);
       })().catch(() => socket.close(wsCloseCodes.internal_error, "internal_error"));
     });
   };
@@ -247,8 +257,8 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
     const { sessionId } = request.params;
     const after = upgradeCursor(request);
     if ((request.raw as { liveAuthorised?: boolean }).liveAuthorised) {
-      if (after !== null) startOrClose(socket, sessionId, after);
-      else awaitResume(socket, sessionId);
+      if (after !== null) startOrClose(socket, sessionId, after, bearerOf(request));
+      else awaitResume(socket, sessionId, bearerOf(request));
       return;
     }
     const release = pending.admit(request.ip);

@@ -19,7 +19,7 @@ export interface LiveTransport {
   close(): void;
 }
 
-export type FeedFailure = "slow_consumer" | "internal_error" | "shutting_down";
+export type FeedFailure = "slow_consumer" | "internal_error" | "shutting_down" | "revoked";
 
 export interface FeedLimits {
   /** A live client with more than this many bytes unsent is disconnected (it can resume). */

@@ -15,6 +15,7 @@ export const wsCloseCodes = {
   too_many_pending: 4429,
   internal_error: 4500,
   shutting_down: 1001,
+  revoked: 4401,
 } as const satisfies Record<string, number>;
 
 const waitUntil = (isDone: () => boolean, subscribe: (wake: () => void) => () => void, timeoutMs: number) =>

@@ -31,10 +31,10 @@ export type LiveFixture = Awaited<ReturnType<typeof createLiveFixture>>;
 export const startLiveApp = async (fixture: LiveFixture, tuning: LiveTuning = {}) => {
   const service = await assembleTest(fixture, { roles: ["api"], live: tuning });
   const { port } = await listen(service.app);
-  const { app, hub } = service;
-  if (!app || !hub) throw new Error("the api role did not start");
+  const { app, hub, tokens } = service;
+  if (!app || !hub || !tokens) throw new Error("the api role did not start");
   return {
-    app, hub, port,
+    app, hub, tokens, port,
     sse: (sessionId: string, query = "") => `http://127.0.0.1:${port}/api/claude-code/sessions/${sessionId}/stream${query}`,
     ws: (sessionId: string, query = "") => `ws://127.0.0.1:${port}/api/claude-code/sessions/${sessionId}/ws${query}`,
     close: () => service.stop(),
