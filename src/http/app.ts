@@ -14,6 +14,7 @@ import { probeRoutes } from "./probeRoutes.ts";
 import { promptRoutes } from "./promptRoutes.ts";
 import { registerRateLimit } from "./rateLimit.ts";
 import { sessionRoutes } from "./sessionRoutes.ts";
+import { createWindowCounter } from "./windowCounter.ts";
 
 export type { AppDeps } from "./deps.ts";
 
@@ -36,7 +37,8 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     reply.header("x-request-id", request.id);
   });
   registerAuth(app, deps.tokens);
-  await registerRateLimit(app, { redis: deps.redis, prefix: deps.config.REDIS_KEY_PREFIX, limits: deps.config });
+  const counter = createWindowCounter({ redis: deps.redis, prefix: deps.config.REDIS_KEY_PREFIX });
+  await registerRateLimit(app, { counter, limits: deps.config });
   await registerOpenApi(app, deps.version);
   const typed = app.withTypeProvider<ZodTypeProvider>();
   await typed.register(probeRoutes, deps);
@@ -52,6 +54,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
       commands: deps.commands,
       hub: deps.live.hub,
       logger: deps.logger,
+      rateLimits: deps.config,
       authenticate: async (token: string) => {
         const identity = await deps.tokens.verify(token);
         return identity ? { actor: identity.name } : null;

@@ -14,6 +14,7 @@ import { createSnapshotter } from "../live/snapshot.ts";
 import { createPendingSockets } from "../live/pendingSockets.ts";
 import { sseTransport, wsCloseCodes, wsTransport } from "../live/transports.ts";
 import { sendCode } from "./problem.ts";
+import { limitFor, type Limits } from "./rateLimit.ts";
 
 export type Authenticate = (token: string) => Promise<{ readonly actor: string } | null>;
 
@@ -27,6 +28,8 @@ export interface LiveRoutesOptions {
   readonly authenticate: Authenticate;
   /** Reads archived events when Redis no longer has them (trimmed). */
   readonly readArchive?: ReadArchive;
+  /** The SSE stream counts against the token's reads budget, as every GET does. */
+  readonly rateLimits: Limits;
   readonly limits?: Partial<FeedLimits>;
   /** How long a WebSocket without an Authorization header may stay silent before its first (auth) message. Default 5 s. */
   readonly wsAuthTimeoutMs?: number;
@@ -121,6 +124,7 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
 
   app.get("/api/claude-code/sessions/:sessionId/stream", {
     schema: { tags: ["live"], summary: "Live events of a session (Server-Sent Events)", description: streamDescription, params: Params, querystring: Query },
+    config: limitFor(options.rateLimits, "reads"),
     preHandler: requireActor,
   }, async (request, reply) => {
     const { sessionId } = request.params;
