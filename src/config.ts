@@ -64,6 +64,8 @@ const schema = z.object({
   RATE_LIMIT_READS: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_PROMPTS: z.coerce.number().int().min(1).default(30),
   RATE_LIMIT_WRITES: z.coerce.number().int().min(1).default(120),
+  /** Failed authentications (missing or unknown token) one client address may have per window; then 429. */
+  RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(1).default(20),
 });
 
 export type RawConfig = z.infer<typeof schema>;

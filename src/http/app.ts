@@ -4,6 +4,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fas
 import { adminRoutes } from "./adminRoutes.ts";
 import { auditRoutes } from "./auditRoutes.ts";
 import { registerAuth } from "./auth.ts";
+import { createAuthenticator } from "./authenticator.ts";
 import type { AppDeps } from "./deps.ts";
 import { registerOpenApi } from "./openapi.ts";
 import { problemErrorHandler, sendCode } from "./problem.ts";
@@ -36,8 +37,11 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
-  registerAuth(app, deps.tokens);
   const counter = createWindowCounter({ redis: deps.redis, prefix: deps.config.REDIS_KEY_PREFIX });
+  const authenticate = createAuthenticator({
+    tokens: deps.tokens, counter, maxFailures: deps.config.RATE_LIMIT_AUTH_FAILURES, windowMs: deps.config.RATE_LIMIT_WINDOW_MS,
+  });
+  registerAuth(app, authenticate);
   await registerRateLimit(app, { counter, limits: deps.config });
   await registerOpenApi(app, deps.version);
   const typed = app.withTypeProvider<ZodTypeProvider>();
@@ -55,10 +59,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
       hub: deps.live.hub,
       logger: deps.logger,
       rateLimits: deps.config,
-      authenticate: async (token: string) => {
-        const identity = await deps.tokens.verify(token);
-        return identity ? { actor: identity.name } : null;
-      },
+      authenticate,
       ...(deps.live.readArchive ? { readArchive: deps.live.readArchive } : {}),
       ...deps.live.tuning,
     });

@@ -4,7 +4,6 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import { z } from "zod";
-import { AppError } from "../errors.ts";
 import type { EventStore } from "../eventStore/eventStore.ts";
 import type { SessionCommands } from "../eventStore/sessionCommands.ts";
 import { createLiveFeed, defaultFeedLimits, type FeedLimits, type LiveFeed, type LiveTransport } from "../live/feed.ts";
@@ -13,10 +12,10 @@ import type { LiveHub } from "../live/hub.ts";
 import { createSnapshotter } from "../live/snapshot.ts";
 import { createPendingSockets } from "../live/pendingSockets.ts";
 import { sseTransport, wsCloseCodes, wsTransport } from "../live/transports.ts";
+import { bearerToken } from "./auth.ts";
+import { identityOrRefuse, type Authenticate } from "./authenticator.ts";
 import { sendCode } from "./problem.ts";
 import { limitFor, type Limits } from "./rateLimit.ts";
-
-export type Authenticate = (token: string) => Promise<{ readonly actor: string } | null>;
 
 export interface LiveRoutesOptions {
   readonly store: EventStore;
@@ -24,7 +23,7 @@ export interface LiveRoutesOptions {
   readonly commands: Pick<SessionCommands, "read">;
   readonly hub: LiveHub;
   readonly logger: Logger;
-  /** Checks a bearer token: for the WebSocket (header or first message), and for SSE when no global hook set the actor. */
+  /** Checks a bearer token (counting failures per address): for the WebSocket (header or first message), and for SSE when no global hook set the actor. */
   readonly authenticate: Authenticate;
   /** Reads archived events when Redis no longer has them (trimmed). */
   readonly readArchive?: ReadArchive;
@@ -43,7 +42,6 @@ export interface LiveRoutesOptions {
 export type LiveTuning = Pick<LiveRoutesOptions, "limits" | "wsAuthTimeoutMs" | "wsResumeWaitMs" | "wsMaxPendingPerAddress">;
 
 const CURSOR = /^(?:0-)?(\d{1,15})$/;
-const BEARER = /^Bearer[ \t]+([\x21-\x7e]{1,256})[ \t]*$/i;
 
 /** `0-<version>` (the stream entry id) or a bare version; `0` means "from the first event". */
 export const parseCursor = (value: string): number | null => {
@@ -69,13 +67,6 @@ const streamDescription = [
   "message `{\"token\": ..., \"after\"?: id}`; with the header and no cursor, a first message `{\"after\": id}` within 1 s",
   "sets the cursor). At most 20 sockets per address may be waiting for their first message (else close 4429).",
 ].join(" ");
-
-const bearerOf = (request: FastifyRequest): string | null => {
-  const header = request.headers.authorization;
-  return (typeof header === "string" ? BEARER.exec(header)?.[1] : undefined) ?? null;
-};
-
-const unauthorised = (message: string) => AppError.of("unauthorised", message);
 
 /**
  * Live stream of a session: `GET .../stream` (Server-Sent Events) and `GET .../ws`
@@ -113,13 +104,10 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
   };
 
   /** SSE auth: the global bearer hook (when registered) has set the actor; else check here. */
-  const requireActor = async (request: FastifyRequest) => {
+  const requireActor = async (request: FastifyRequest, reply: FastifyReply) => {
     const actor = (request as { actor?: unknown }).actor;
     if (typeof actor === "string" && actor !== "") return;
-    const token = bearerOf(request);
-    if (!token) throw unauthorised("send Authorization: Bearer <token>");
-    const identity = await authenticate(token);
-    if (!identity) throw unauthorised("the token is not valid (unknown or revoked)");
+    identityOrRefuse(reply, await authenticate(request.ip, bearerToken(request)), request.ip);
   };
 
   app.get("/api/claude-code/sessions/:sessionId/stream", {
@@ -156,9 +144,9 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
     if (typeof given === "string" && given.trim() !== "" && parseCursor(given) === null) {
       return sendCode(reply, request, "validation_failed", "Last-Event-ID is not a stream entry id such as 0-42");
     }
-    const token = bearerOf(request);
+    const token = bearerToken(request);
     if (token === null) return;
-    if (!(await authenticate(token))) throw unauthorised("the token is not valid (unknown or revoked)");
+    identityOrRefuse(reply, await authenticate(request.ip, token), request.ip);
     if (!(await sessionExists(request.params.sessionId))) return sendCode(reply, request, "not_found", `no session ${request.params.sessionId}`);
     (request.raw as { liveAuthorised?: boolean }).liveAuthorised = true;
   };
@@ -216,7 +204,7 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
   };
 
   /** Without a header, the first message must be `{"token": "...", "after"?: id}`. The token is never logged. */
-  const awaitHello = (socket: WebSocket, sessionId: string, fallbackAfter: number | null, release: () => void) => {
+  const awaitHello = (socket: WebSocket, from: { sessionId: string; address: string }, fallbackAfter: number | null, release: () => void) => {
     const timer = setTimeout(() => socket.close(wsCloseCodes.auth_timeout, "auth_timeout"), wsAuthTimeoutMs);
     socket.on("close", () => {
       clearTimeout(timer);
@@ -227,9 +215,11 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
       void (async () => {
         const hello = parseHello(socket, data);
         if (!hello) return;
-        if (!hello.token || !(await authenticate(hello.token))) return socket.close(wsCloseCodes.unauthorised, "unauthorised");
+        const outcome = await authenticate(from.address, hello.token ?? null);
+        if (outcome.kind === "blocked") return socket.close(wsCloseCodes.rate_limited, "rate_limited");
+        if (outcome.kind === "refused") return socket.close(wsCloseCodes.unauthorised, "unauthorised");
         release();
-        await startWs(socket, sessionId, helloCursor(hello, fallbackAfter));
+        await startWs(socket, from.sessionId, helloCursor(hello, fallbackAfter));
       })().catch(() => socket.close(wsCloseCodes.internal_error, "internal_error"));
     });
   };
@@ -257,6 +247,6 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
     }
     const release = pending.admit(request.ip);
     if (!release) return socket.close(wsCloseCodes.too_many_pending, "too_many_pending");
-    awaitHello(socket, sessionId, after, release);
+    awaitHello(socket, { sessionId, address: request.ip }, after, release);
   });
 };
