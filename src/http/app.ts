@@ -7,7 +7,10 @@ import { registerAuth } from "./auth.ts";
 import { createAuthenticator } from "./authenticator.ts";
 import type { AppDeps } from "./deps.ts";
 import { registerOpenApi } from "./openapi.ts";
-import { problemErrorHandler, sendCode } from "./problem.ts";
+import { guardInput } from "./inputGuard.ts";
+import { createNotFoundHandler } from "./notFound.ts";
+import { problemErrorHandler } from "./problem.ts";
+import { answerUnservedRequests, clientErrorHandler, closeUnupgradedSocket, frameworkErrorHandler } from "./protocolErrors.ts";
 import { historyRoutes } from "./historyRoutes.ts";
 import { liveRoutes } from "./liveRoutes.ts";
 import { messageRoutes } from "./messageRoutes.ts";
@@ -19,6 +22,8 @@ import { createWindowCounter } from "./windowCounter.ts";
 
 export type { AppDeps } from "./deps.ts";
 
+const REQUEST_TIMEOUT_MS = 30_000;
+
 /** The HTTP application; tests drive it with `inject()`, only main.ts listens. */
 export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   const app = Fastify({
@@ -29,19 +34,28 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
       return typeof given === "string" && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 500 },
+    // Bad percent-encoding and over-long parameters are refused by the router: as problems too.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler: clientErrorHandler(deps.logger as FastifyBaseLogger),
+    // Bounds how long a request's headers and body may take to arrive (a slow or truncated
+    // body would otherwise hold its socket forever); answered 408 through clientErrorHandler.
+    requestTimeout: REQUEST_TIMEOUT_MS,
   });
+  answerUnservedRequests(app.server);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(problemErrorHandler);
-  app.setNotFoundHandler((request, reply) => sendCode(reply, request, "not_found", `no route ${request.method} ${request.url.split("?")[0]}`));
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
+  app.addHook("onResponse", closeUnupgradedSocket);
   const counter = createWindowCounter({ redis: deps.redis, prefix: deps.config.REDIS_KEY_PREFIX });
   const authenticate = createAuthenticator({
     tokens: deps.tokens, counter, maxFailures: deps.config.RATE_LIMIT_AUTH_FAILURES, windowMs: deps.config.RATE_LIMIT_WINDOW_MS,
   });
   registerAuth(app, authenticate);
+  app.setNotFoundHandler(createNotFoundHandler(app.routeAccess));
+  app.addHook("preValidation", guardInput);
   await registerRateLimit(app, { counter, limits: deps.config });
   await registerOpenApi(app, deps.version);
   const typed = app.withTypeProvider<ZodTypeProvider>();

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
 import websocket from "@fastify/websocket";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
@@ -15,6 +17,7 @@ import { sseTransport, wsCloseCodes, wsTransport } from "../live/transports.ts";
 import { bearerToken } from "./auth.ts";
 import { identityOrRefuse, type Authenticate } from "./authenticator.ts";
 import { sendCode } from "./problem.ts";
+import { writeRawProblem } from "./protocolErrors.ts";
 import { limitFor, type Limits } from "./rateLimit.ts";
 
 export interface LiveRoutesOptions {
@@ -82,7 +85,12 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
   const wsResumeWaitMs = options.wsResumeWaitMs ?? 1000;
   const pending = createPendingSockets(options.wsMaxPendingPerAddress ?? 20);
 
-  if (!app.hasDecorator("websocketServer")) await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  if (!app.hasDecorator("websocketServer")) {
+    await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+    // A handshake ws refuses (no key, wrong version, Upgrade: h2c) is a problem like any other.
+    app.websocketServer.on("wsClientError", (error: Error, socket: Duplex, request: IncomingMessage) =>
+      writeRawProblem(socket, "bad_request", `WebSocket handshake refused: ${error.message}`, request.url));
+  }
   app.addHook("onReady", async () => hub.start());
   // Open streams would hold the server open forever: end them first, clients resume elsewhere.
   app.addHook("preClose", async () => {
@@ -128,10 +136,11 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
     res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache, no-transform",
-      connection: "keep-alive",
       "x-accel-buffering": "no",
       "x-request-id": String(request.id),
     });
+    // HEAD: the same checks and headers as GET, and no stream (it would never end).
+    if (request.method === "HEAD") return res.end();
     res.write("retry: 2000\n\n");
     const feed = runFeed(sessionId, after, sseTransport(res));
     res.on("close", feed.close);
@@ -231,22 +240,30 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
     return raw === undefined ? null : parseCursor(raw);
   };
 
-  app.get("/api/claude-code/sessions/:sessionId/ws", {
-    websocket: true,
+  app.route({
+    method: "GET",
+    url: "/api/claude-code/sessions/:sessionId/ws",
     // The token may arrive in the first message, after the upgrade: the route checks it itself.
     config: { public: true },
-    schema: { tags: ["live"], params: Params, querystring: Query },
+    // @fastify/swagger cannot describe a WebSocket: the stream's description covers it.
+    schema: { hide: true, tags: ["live"], params: Params, querystring: Query },
     preHandler: wsPreHandler,
-  }, (socket, request) => {
-    const { sessionId } = request.params;
-    const after = upgradeCursor(request);
-    if ((request.raw as { liveAuthorised?: boolean }).liveAuthorised) {
-      if (after !== null) startOrClose(socket, sessionId, after);
-      else awaitResume(socket, sessionId);
-      return;
-    }
-    const release = pending.admit(request.ip);
-    if (!release) return socket.close(wsCloseCodes.too_many_pending, "too_many_pending");
-    awaitHello(socket, { sessionId, address: request.ip }, after, release);
+    handler: (request, reply) => {
+      // Upgrade is required with a 426 (RFC 9110 §15.5.22); a Connection header would force keep-alive.
+      reply.header("upgrade", "websocket");
+      return sendCode(reply, request, "upgrade_required", "this route speaks WebSocket only: send Connection: Upgrade and Upgrade: websocket");
+    },
+    wsHandler: (socket, request) => {
+      const { sessionId } = request.params;
+      const after = upgradeCursor(request);
+      if ((request.raw as { liveAuthorised?: boolean }).liveAuthorised) {
+        if (after !== null) startOrClose(socket, sessionId, after);
+        else awaitResume(socket, sessionId);
+        return;
+      }
+      const release = pending.admit(request.ip);
+      if (!release) return socket.close(wsCloseCodes.too_many_pending, "too_many_pending");
+      awaitHello(socket, { sessionId, address: request.ip }, after, release);
+    },
   });
 };
