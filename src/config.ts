@@ -57,6 +57,8 @@ const schema = z.object({
   RUNNER_ALLOW_BYPASS_PERMISSIONS: flag,
   /** Largest request body accepted, in bytes (413 above it). */
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /** How long a request's headers and body may take to arrive before it is answered 408 (slow or truncated uploads). */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** Longest prompt accepted, in characters (413 above it). */
   PROMPT_MAX_CHARS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
   /** Rate limits per token and window, backed by Redis: reads, prompt POSTs, other writes. */

@@ -10,7 +10,7 @@ import { registerOpenApi } from "./openapi.ts";
 import { guardInput } from "./inputGuard.ts";
 import { createNotFoundHandler } from "./notFound.ts";
 import { problemErrorHandler } from "./problem.ts";
-import { answerUnservedRequests, clientErrorHandler, closeUnupgradedSocket, frameworkErrorHandler } from "./protocolErrors.ts";
+import { answerUnservedRequests, clientErrorHandler, closeUnupgradedSocket, frameworkErrorHandler, requireHost } from "./protocolErrors.ts";
 import { historyRoutes } from "./historyRoutes.ts";
 import { liveRoutes } from "./liveRoutes.ts";
 import { messageRoutes } from "./messageRoutes.ts";
@@ -22,7 +22,8 @@ import { createWindowCounter } from "./windowCounter.ts";
 
 export type { AppDeps } from "./deps.ts";
 
-const REQUEST_TIMEOUT_MS = 30_000;
+/** How often Node checks for requests past their timeout: often enough that a timeout is kept to about a quarter of itself. */
+const timeoutCheckEvery = (timeoutMs: number) => Math.min(30_000, Math.max(250, Math.floor(timeoutMs / 4)));
 
 /** The HTTP application; tests drive it with `inject()`, only main.ts listens. */
 export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
@@ -38,8 +39,17 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler: clientErrorHandler(deps.logger as FastifyBaseLogger),
     // Bounds how long a request's headers and body may take to arrive (a slow or truncated
-    // body would otherwise hold its socket forever); answered 408 through clientErrorHandler.
-    requestTimeout: REQUEST_TIMEOUT_MS,
+    // body would otherwise hold its socket); answered 408 through clientErrorHandler. Given to
+    // http.createServer too: Fastify assigns requestTimeout after creation, which leaves Node's
+    // 60 s headersTimeout above it, and then a stalled body is not cut at requestTimeout.
+    requestTimeout: deps.config.REQUEST_TIMEOUT_MS,
+    http: {
+      requestTimeout: deps.config.REQUEST_TIMEOUT_MS,
+      headersTimeout: Math.min(60_000, deps.config.REQUEST_TIMEOUT_MS),
+      connectionsCheckingInterval: timeoutCheckEvery(deps.config.REQUEST_TIMEOUT_MS),
+      // Checked by requireHost instead, whose refusal is a problem.
+      requireHostHeader: false,
+    },
   });
   answerUnservedRequests(app.server);
   app.setValidatorCompiler(validatorCompiler);
@@ -49,6 +59,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     reply.header("x-request-id", request.id);
   });
   app.addHook("onResponse", closeUnupgradedSocket);
+  app.addHook("onRequest", requireHost);
   const counter = createWindowCounter({ redis: deps.redis, prefix: deps.config.REDIS_KEY_PREFIX });
   const authenticate = createAuthenticator({
     tokens: deps.tokens, counter, maxFailures: deps.config.RATE_LIMIT_AUTH_FAILURES, windowMs: deps.config.RATE_LIMIT_WINDOW_MS,

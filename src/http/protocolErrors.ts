@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { allErrorCodes, type AnyErrorCode } from "../errors.ts";
+import { AppError, allErrorCodes, type AnyErrorCode } from "../errors.ts";
 import { PROBLEM_CONTENT_TYPE, problemErrorHandler, problemOf, sendCode } from "./problem.ts";
 
 /** How long a socket we answered outside Fastify may take to read the answer before it is cut. */
@@ -63,15 +63,31 @@ export const clientErrorHandler = (logger: FastifyBaseLogger) => (error: Error &
   writeRawProblem(socket, code, code === "bad_request" ? `malformed HTTP request (${error.code ?? "unknown"})` : error.message);
 };
 
+const isUpgrade = (request: FastifyRequest) =>
+  request.headers.upgrade !== undefined && /(^|,)\s*upgrade\s*(,|$)/i.test(request.headers.connection ?? "");
+
+/**
+ * onResponse: an upgrade request that a normal route answered (curl --http2 asks for h2c) came
+ * through Node's 'upgrade' event, so no parser reads its socket any more: close it, or a
+ * client that sends its next request on it would wait forever.
+ */
+export const closeUnupgradedSocket = async (request: FastifyRequest) => {
+  if (isUpgrade(request)) closeSoon(request.raw.socket);
+};
+
 /** The router's own refusals, with a detail that does not echo a 500-character path back. */
 const routerErrors: Record<string, { code: AnyErrorCode; detail: string }> = {
   FST_ERR_BAD_URL: { code: "bad_request", detail: "the path has malformed percent-encoding" },
   FST_ERR_MAX_PARAM_LENGTH: { code: "uri_too_long", detail: "a path parameter is longer than 500 characters" },
 };
 
-/** Fastify's `frameworkErrors`: runs before any route, so no onSend hook adds the request id. */
+/**
+ * Fastify's `frameworkErrors`: runs before any route, so neither the onSend hook (the request
+ * id) nor the onResponse hook (closing an upgrade request's socket) runs: both are done here.
+ */
 export const frameworkErrorHandler = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
   reply.header("x-request-id", String(request.id));
+  reply.raw.once("finish", () => void closeUnupgradedSocket(request));
   const known = routerErrors[error.code];
   return known ? sendCode(reply, request, known.code, known.detail) : problemErrorHandler(error, request, reply);
 };
@@ -89,14 +105,12 @@ export const answerUnservedRequests = (server: Server) => {
   server.on("connect", (request: IncomingMessage, socket: Duplex) => writeRawProblem(socket, "method_not_allowed", "CONNECT is not served", request.url));
 };
 
-const isUpgrade = (request: FastifyRequest) =>
-  request.headers.upgrade !== undefined && /(^|,)\s*upgrade\s*(,|$)/i.test(request.headers.connection ?? "");
-
 /**
- * onResponse: an upgrade request that a normal route answered (curl --http2 asks for h2c) came
- * through Node's 'upgrade' event, so no parser reads its socket any more: close it, or a
- * client that sends its next request on it would wait forever.
+ * onRequest: HTTP/1.1 without Host is malformed (RFC 9112 §3.2). Node would answer it by itself
+ * with a bare 400 (its requireHostHeader, turned off in app.ts so the answer is a problem).
  */
-export const closeUnupgradedSocket = async (request: FastifyRequest) => {
-  if (isUpgrade(request)) closeSoon(request.raw.socket);
+export const requireHost = async (request: FastifyRequest) => {
+  if (request.raw.httpVersion === "1.1" && request.headers.host === undefined) {
+    throw AppError.of("bad_request", "an HTTP/1.1 request needs a Host header");
+  }
 };

@@ -132,6 +132,7 @@ describe("requests Node itself refuses get a problem written on the socket", () 
     ["headers over 16 KiB", line("GET /api/claude-code/sessions HTTP/1.1", `X-Big: ${"a".repeat(20_000)}\r\n`), 431, "headers_too_large"],
     ["an Expect other than 100-continue", line("POST /api/claude-code/sessions HTTP/1.1", "Expect: teapot\r\nContent-Length: 2\r\n"), 417, "expectation_failed"],
     ["CONNECT", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", 405, "method_not_allowed"],
+    ["HTTP/1.1 without Host", line("GET /api/claude-code/sessions HTTP/1.1").replace("Host: 127.0.0.1\r\n", ""), 400, "bad_request"],
   ])("%s", async (_name, text, status, code) => {
     expectProblem(await raw(text), status, code);
   });
@@ -156,5 +157,26 @@ describe("requests Node itself refuses get a problem written on the socket", () 
     expect(await closed).toBe(true);
     socket.destroy();
     expect(data).toMatch(/^HTTP\/1\.1 200 /);
+  });
+});
+
+describe("a request that never finishes arriving", () => {
+  it("is answered 408 request_timeout within REQUEST_TIMEOUT_MS and a check interval, not held open", async () => {
+    const slow = await createTestApp({ REQUEST_TIMEOUT_MS: "1000" });
+    try {
+      const { port: slowPort } = await listen(slow.app);
+      const truncatedBody = line("POST /api/claude-code/sessions HTTP/1.1", "Content-Type: application/json\r\nContent-Length: 100\r\n") + '{"folderName":';
+      const unfinishedHeaders = `GET /api/claude-code/sessions HTTP/1.1\r\nHost: x\r\nX-Still-Typing: `;
+      for (const text of [truncatedBody, unfinishedHeaders]) {
+        const started = Date.now();
+        const outcome = await sendRaw(slowPort, text, 4000);
+        if (outcome.kind !== "answer") throw new Error(`no answer (${outcome.kind})`);
+        const { status, headers, body } = outcome.answer;
+        expectProblem({ statusCode: status, headers, body }, 408, "request_timeout");
+        expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+      }
+    } finally {
+      await slow.close();
+    }
   });
 });

@@ -24,17 +24,19 @@ const parseHead = (head: string) => {
 };
 
 /**
- * The final answer in `data` once it is complete: interim 1xx answers are skipped; a body is
- * complete at its Content-Length, at the end of its chunks, or at once for HEAD and for an
- * event stream (which never ends).
+ * The final answer in `data` once it is complete: interim 1xx answers but 101 are skipped; a body is
+ * complete at its Content-Length, at the end of its chunks, at once for HEAD and for an
+ * event stream (which never ends), and, without either framing, at the close.
  */
-const completeAnswer = (data: string, method: string): RawAnswer | null => {
+const completeAnswer = (data: string, method: string, closed = false): RawAnswer | null => {
   let rest = data;
   for (;;) {
     const end = rest.indexOf(HEAD_END);
     if (end < 0) return null;
     const { status, headers } = parseHead(rest.slice(0, end));
     const body = rest.slice(end + HEAD_END.length);
+    // 101: the connection is no longer HTTP (a WebSocket), nothing more to read as an answer.
+    if (status === 101) return { status, headers, body: "" };
     if (status >= 100 && status < 200) {
       rest = body;
       continue;
@@ -44,7 +46,7 @@ const completeAnswer = (data: string, method: string): RawAnswer | null => {
     // Read as latin1, so one character is one byte.
     if (length !== undefined) return body.length >= Number(length) ? { status, headers, body } : null;
     if (headers["transfer-encoding"]?.includes("chunked")) return body.includes("0\r\n\r\n") ? { status, headers, body } : null;
-    return null;
+    return closed ? { status, headers, body } : null;
   }
 };
 
@@ -79,7 +81,7 @@ export const sendRaw = (port: number, request: Buffer | string, timeoutMs = 3000
     // A reset after the answer was read still leaves the answer; the server may cut a client
     // that is still sending (an oversized header) once it has answered.
     const onEnd = () => {
-      const answer = completeAnswer(data, method);
+      const answer = completeAnswer(data, method, true);
       settle(answer ? { kind: "answer", answer } : { kind: "closed" });
     };
     socket.on("end", onEnd);
