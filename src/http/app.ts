@@ -25,9 +25,9 @@ export type { AppDeps } from "./deps.ts";
 /** How often Node checks for requests past their timeout: often enough that a timeout is kept to about a quarter of itself. */
 const timeoutCheckEvery = (timeoutMs: number) => Math.min(30_000, Math.max(250, Math.floor(timeoutMs / 4)));
 
-/** The HTTP application; tests drive it with `inject()`, only main.ts listens. */
-export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
-  const app = Fastify({
+/** Fastify's options: request ids, limits, and problem answers for what the router and Node refuse. */
+const createServer = (deps: AppDeps) =>
+  Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
     genReqId: (request) => {
@@ -51,6 +51,13 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
       requireHostHeader: false,
     },
   });
+
+/**
+ * What every request goes through before its route: the request id on the answer, Host, the
+ * bearer token (failures counted per address), the input guard, and 404/405 for no route.
+ * Returns the counters the rate limits share.
+ */
+const registerRequestHooks = (app: FastifyInstance, deps: AppDeps) => {
   answerUnservedRequests(app.server);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -67,6 +74,13 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   registerAuth(app, authenticate);
   app.setNotFoundHandler(createNotFoundHandler(app.routeAccess));
   app.addHook("preValidation", guardInput);
+  return { counter, authenticate };
+};
+
+/** The HTTP application; tests drive it with `inject()`, only main.ts listens. */
+export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
+  const app = createServer(deps);
+  const { counter, authenticate } = registerRequestHooks(app, deps);
   await registerRateLimit(app, { counter, limits: deps.config });
   await registerOpenApi(app, deps.version);
   const typed = app.withTypeProvider<ZodTypeProvider>();

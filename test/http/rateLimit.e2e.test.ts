@@ -52,6 +52,7 @@ describe("rate limits per token, in Redis", () => {
 
 describe("a limit class is one budget per token across all its routes", () => {
   let c: TestApp;
+  let id: string;
   beforeAll(async () => {
     c = await createTestApp({ RATE_LIMIT_WRITES: "20", RATE_LIMIT_READS: "6", RATE_LIMIT_PROMPTS: "100", RATE_LIMIT_WINDOW_MS: "60000" });
   });
@@ -63,7 +64,7 @@ describe("a limit class is one budget per token across all its routes", () => {
   it("15 creates and 15 PATCHes under a writes limit of 20: 20 accepted, 10 refused 429 with Retry-After", async () => {
     const first = await create();
     expect(first.statusCode).toBe(201);
-    const id: string = first.json().id;
+    id = first.json().id;
     const answers = [first];
     for (let index = 0; index < 15; index += 1) {
       answers.push(await patch(id));
@@ -88,13 +89,17 @@ describe("a limit class is one budget per token across all its routes", () => {
     expect(prompt.statusCode).toBe(202);
   });
 
-  it("reads on different routes share the reads budget", async () => {
+  it("reads on different routes share the reads budget, the live stream included", async () => {
     const { token } = await c.tokens.create("reader");
     const headers = { authorization: `Bearer ${token}` };
-    const urls = ["/api/claude-code/sessions", "/api/claude-code/history/projects", "/api/claude-code/sessions?limit=1"];
+    const reads = [
+      ["GET", "/api/claude-code/sessions"],
+      ["GET", "/api/claude-code/history/projects"],
+      ["HEAD", `/api/claude-code/sessions/${id}/stream`],
+    ] as const;
     const statuses: number[] = [];
     for (let round = 0; round < 3; round += 1) {
-      for (const url of urls) statuses.push((await c.app.inject({ method: "GET", url, headers })).statusCode);
+      for (const [method, url] of reads) statuses.push((await c.app.inject({ method, url, headers })).statusCode);
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429, 429, 429]);
   });
