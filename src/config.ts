@@ -57,6 +57,8 @@ const schema = z.object({
   RUNNER_ALLOW_BYPASS_PERMISSIONS: flag,
   /** Largest request body accepted, in bytes (413 above it). */
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /** How long a request's headers and body may take to arrive before it is answered 408 (slow or truncated uploads). */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** Longest prompt accepted, in characters (413 above it). */
   PROMPT_MAX_CHARS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
   /** Rate limits per token and window, backed by Redis: reads, prompt POSTs, other writes. */
@@ -64,6 +66,8 @@ const schema = z.object({
   RATE_LIMIT_READS: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_PROMPTS: z.coerce.number().int().min(1).default(30),
   RATE_LIMIT_WRITES: z.coerce.number().int().min(1).default(120),
+  /** Failed authentications (missing or unknown token) one client address may have per window; then 429. */
+  RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(1).default(20),
 });
 
 export type RawConfig = z.infer<typeof schema>;

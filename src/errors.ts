@@ -5,9 +5,11 @@ import { domainErrorCodes } from "../commands/errors.ts";
  * nowhere else. 5xx answers hide internals.
  */
 export const errorCodes = {
+  /** The request does not match the route's schema, or carries a NUL character in its path, query or body. */
   validation_failed: 400,
+  /** Malformed HTTP: bad percent-encoding, a broken request line or header, a bad WebSocket handshake. */
   bad_request: 400,
-  /** A project path that is malformed: NUL byte, relative where absolute is needed, `..` in a folderName. */
+  /** A project path that is malformed: relative where absolute is needed, empty, a symlink loop (a NUL is refused earlier as validation_failed). */
   invalid_path: 400,
   /** A project path that does not exist or is not a folder. */
   path_not_found: 400,
@@ -18,6 +20,10 @@ export const errorCodes = {
   /** A project path that resolves (after `..` and symlinks) outside GITHUB_REPOS_DIRECTORY. */
   forbidden_path: 403,
   not_found: 404,
+  /** The path exists but not with this method; `Allow` lists the ones it has. */
+  method_not_allowed: 405,
+  /** The request (headers and body) did not arrive in time. */
+  request_timeout: 408,
   /** A name that must be unique is taken (a token name). */
   already_exists: 409,
   /** A Claude Code session id that is not in the history index. */
@@ -30,8 +36,16 @@ export const errorCodes = {
   idempotency_key_reused: 422,
   payload_too_large: 413,
   prompt_too_long: 413,
+  /** A path parameter longer than the router takes (500 characters). */
+  uri_too_long: 414,
   unsupported_media_type: 415,
+  /** An `Expect` header other than `100-continue`. */
+  expectation_failed: 417,
+  /** A plain GET on the WebSocket route: it only speaks WebSocket. */
+  upgrade_required: 426,
   rate_limited: 429,
+  /** The request's headers are larger than the server reads (16 KiB). */
+  headers_too_large: 431,
   internal_error: 500,
   unavailable: 503,
   /** Other writers kept changing the session past the command deadline (COMMAND_DEADLINE_MS): retry. */

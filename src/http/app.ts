@@ -4,9 +4,13 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fas
 import { adminRoutes } from "./adminRoutes.ts";
 import { auditRoutes } from "./auditRoutes.ts";
 import { registerAuth } from "./auth.ts";
+import { createAuthenticator } from "./authenticator.ts";
 import type { AppDeps } from "./deps.ts";
 import { registerOpenApi } from "./openapi.ts";
-import { problemErrorHandler, sendCode } from "./problem.ts";
+import { guardInput } from "./inputGuard.ts";
+import { createNotFoundHandler } from "./notFound.ts";
+import { problemErrorHandler } from "./problem.ts";
+import { answerUnservedRequests, clientErrorHandler, closeUnupgradedSocket, frameworkErrorHandler, requireHost } from "./protocolErrors.ts";
 import { historyRoutes } from "./historyRoutes.ts";
 import { liveRoutes } from "./liveRoutes.ts";
 import { messageRoutes } from "./messageRoutes.ts";
@@ -14,12 +18,16 @@ import { probeRoutes } from "./probeRoutes.ts";
 import { promptRoutes } from "./promptRoutes.ts";
 import { registerRateLimit } from "./rateLimit.ts";
 import { sessionRoutes } from "./sessionRoutes.ts";
+import { createWindowCounter } from "./windowCounter.ts";
 
 export type { AppDeps } from "./deps.ts";
 
-/** The HTTP application; tests drive it with `inject()`, only main.ts listens. */
-export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
-  const app = Fastify({
+/** How often Node checks for requests past their timeout: often enough that a timeout is kept to about a quarter of itself. */
+const timeoutCheckEvery = (timeoutMs: number) => Math.min(30_000, Math.max(250, Math.floor(timeoutMs / 4)));
+
+/** Fastify's options: request ids, limits, and problem answers for what the router and Node refuse. */
+const createServer = (deps: AppDeps) =>
+  Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
     genReqId: (request) => {
@@ -27,16 +35,53 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
       return typeof given === "string" && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 500 },
+    // Bad percent-encoding and over-long parameters are refused by the router: as problems too.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler: clientErrorHandler(deps.logger as FastifyBaseLogger),
+    // Bounds how long a request's headers and body may take to arrive (a slow or truncated
+    // body would otherwise hold its socket); answered 408 through clientErrorHandler. Given to
+    // http.createServer too: Fastify assigns requestTimeout after creation, which leaves Node's
+    // 60 s headersTimeout above it, and then a stalled body is not cut at requestTimeout.
+    requestTimeout: deps.config.REQUEST_TIMEOUT_MS,
+    http: {
+      requestTimeout: deps.config.REQUEST_TIMEOUT_MS,
+      headersTimeout: Math.min(60_000, deps.config.REQUEST_TIMEOUT_MS),
+      connectionsCheckingInterval: timeoutCheckEvery(deps.config.REQUEST_TIMEOUT_MS),
+      // Checked by requireHost instead, whose refusal is a problem.
+      requireHostHeader: false,
+    },
   });
+
+/**
+ * What every request goes through before its route: the request id on the answer, Host, the
+ * bearer token (failures counted per address), the input guard, and 404/405 for no route.
+ * Returns the counters the rate limits share.
+ */
+const registerRequestHooks = (app: FastifyInstance, deps: AppDeps) => {
+  answerUnservedRequests(app.server);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(problemErrorHandler);
-  app.setNotFoundHandler((request, reply) => sendCode(reply, request, "not_found", `no route ${request.method} ${request.url.split("?")[0]}`));
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
-  registerAuth(app, deps.tokens);
-  await registerRateLimit(app, { redis: deps.redis, prefix: deps.config.REDIS_KEY_PREFIX, limits: deps.config });
+  app.addHook("onResponse", closeUnupgradedSocket);
+  app.addHook("onRequest", requireHost);
+  const counter = createWindowCounter({ redis: deps.redis, prefix: deps.config.REDIS_KEY_PREFIX });
+  const authenticate = createAuthenticator({
+    tokens: deps.tokens, counter, maxFailures: deps.config.RATE_LIMIT_AUTH_FAILURES, windowMs: deps.config.RATE_LIMIT_WINDOW_MS,
+  });
+  registerAuth(app, authenticate);
+  app.setNotFoundHandler(createNotFoundHandler(app.routeAccess));
+  app.addHook("preValidation", guardInput);
+  return { counter, authenticate };
+};
+
+/** The HTTP application; tests drive it with `inject()`, only main.ts listens. */
+export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
+  const app = createServer(deps);
+  const { counter, authenticate } = registerRequestHooks(app, deps);
+  await registerRateLimit(app, { counter, limits: deps.config });
   await registerOpenApi(app, deps.version);
   const typed = app.withTypeProvider<ZodTypeProvider>();
   await typed.register(probeRoutes, deps);
@@ -52,10 +97,9 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
       commands: deps.commands,
       hub: deps.live.hub,
       logger: deps.logger,
-      authenticate: async (token: string) => {
-        const identity = await deps.tokens.verify(token);
-        return identity ? { actor: identity.name } : null;
-      },
+      rateLimits: deps.config,
+      authenticate,
+      stillValid: async (token: string) => (await deps.tokens.verify(token)) !== null,
       ...(deps.live.readArchive ? { readArchive: deps.live.readArchive } : {}),
       ...deps.live.tuning,
     });

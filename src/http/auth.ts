@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { EventMeta } from "../../events/envelope.ts";
-import type { TokenScope, TokenVerifier } from "../auth/tokens.ts";
+import type { TokenScope } from "../auth/tokens.ts";
 import { AppError } from "../errors.ts";
+import { identityOrRefuse, type Authenticate } from "./authenticator.ts";
 
 /**
  * What a route demands of a token. Derived from the route (see `requiredAccess`) unless the
@@ -42,6 +43,12 @@ declare module "fastify" {
 }
 
 const BEARER = /^Bearer[ \t]+([\x21-\x7e]{1,256})[ \t]*$/i;
+
+/** The token of an `Authorization: Bearer` header, or null when there is none or it is malformed. */
+export const bearerToken = (request: FastifyRequest): string | null => {
+  const header = request.headers.authorization;
+  return (typeof header === "string" ? BEARER.exec(header)?.[1] : undefined) ?? null;
+};
 const CORRELATION_ID = /^[\w.:-]{1,128}$/;
 
 // The API description is no secret: it is the same for every deployment, so the docs are public.
@@ -59,8 +66,6 @@ export const requiredAccess = (method: string, url: string, override?: RouteAcce
 };
 
 export const scopeAllows = (scope: TokenScope, access: RouteAccess): boolean => scopeGrants[scope].includes(access);
-
-const unauthorised = (message: string) => AppError.of("unauthorised", message);
 
 const grantedBy = (access: RouteAccess) =>
   (Object.keys(scopeGrants) as TokenScope[]).filter((scope) => scopeAllows(scope, access)).join(" or ");
@@ -80,9 +85,10 @@ const enforceScope = (request: FastifyRequest) => {
 /**
  * Bearer tokens on every route but the public ones, then the token's scope against the
  * route's access, both here and nowhere else. Runs first (onRequest), so rate limits and
- * handlers always know the actor.
+ * handlers always know the actor. Failures count against the client's address (see
+ * `createAuthenticator`).
  */
-export const registerAuth = (app: FastifyInstance, tokens: TokenVerifier) => {
+export const registerAuth = (app: FastifyInstance, authenticate: Authenticate) => {
   app.decorateRequest("actor", "");
   app.decorateRequest("scope", "mobile");
   const table: RouteAccessEntry[] = [];
@@ -95,12 +101,7 @@ export const registerAuth = (app: FastifyInstance, tokens: TokenVerifier) => {
   });
   app.addHook("onRequest", async (request, reply) => {
     if (isPublicRoute(request.routeOptions.url ?? "", request.routeOptions.config)) return;
-    const header = request.headers.authorization;
-    const match = typeof header === "string" ? BEARER.exec(header) : null;
-    reply.header("www-authenticate", 'Bearer realm="claude-code-mobile"');
-    if (!match?.[1]) throw unauthorised("send Authorization: Bearer <token>");
-    const identity = await tokens.verify(match[1]);
-    if (!identity) throw unauthorised("the token is not valid (unknown or revoked)");
+    const identity = identityOrRefuse(reply, await authenticate(request.ip, bearerToken(request)), request.ip);
     request.actor = identity.name;
     request.scope = identity.scope;
     reply.header("www-authenticate", 'Bearer realm="claude-code-mobile", error="insufficient_scope"');

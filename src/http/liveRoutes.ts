@@ -1,10 +1,11 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
 import websocket from "@fastify/websocket";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import { z } from "zod";
-import { AppError } from "../errors.ts";
 import type { EventStore } from "../eventStore/eventStore.ts";
 import type { SessionCommands } from "../eventStore/sessionCommands.ts";
 import { createLiveFeed, defaultFeedLimits, type FeedLimits, type LiveFeed, type LiveTransport } from "../live/feed.ts";
@@ -14,9 +15,11 @@ import { createSnapshotter } from "../live/snapshot.ts";
 import { createPendingSockets } from "../live/pendingSockets.ts";
 import { createRevocationWatch } from "../live/revocation.ts";
 import { sseTransport, wsCloseCodes, wsTransport } from "../live/transports.ts";
+import { bearerToken } from "./auth.ts";
+import { identityOrRefuse, type Authenticate } from "./authenticator.ts";
 import { sendCode } from "./problem.ts";
-
-export type Authenticate = (token: string) => Promise<{ readonly actor: string } | null>;
+import { writeRawProblem } from "./protocolErrors.ts";
+import { limitFor, type Limits } from "./rateLimit.ts";
 
 export interface LiveRoutesOptions {
   readonly store: EventStore;
@@ -24,10 +27,14 @@ export interface LiveRoutesOptions {
   readonly commands: Pick<SessionCommands, "read">;
   readonly hub: LiveHub;
   readonly logger: Logger;
-  /** Checks a bearer token: for the WebSocket (header or first message), and for SSE when no global hook set the actor. */
+  /** Checks a bearer token (counting failures per address): for the WebSocket (header or first message), and for SSE when no global hook set the actor. */
   readonly authenticate: Authenticate;
+  /** Whether a token still verifies (no failure counted): the streams of a revoked one are ended. */
+  readonly stillValid: (token: string) => Promise<boolean>;
   /** Reads archived events when Redis no longer has them (trimmed). */
   readonly readArchive?: ReadArchive;
+  /** The SSE stream counts against the token's reads budget, as every GET does. */
+  readonly rateLimits: Limits;
   readonly limits?: Partial<FeedLimits>;
   /** How long a WebSocket without an Authorization header may stay silent before its first (auth) message. Default 5 s. */
   readonly wsAuthTimeoutMs?: number;
@@ -43,7 +50,6 @@ export interface LiveRoutesOptions {
 export type LiveTuning = Pick<LiveRoutesOptions, "limits" | "wsAuthTimeoutMs" | "wsResumeWaitMs" | "wsMaxPendingPerAddress">;
 
 const CURSOR = /^(?:0-)?(\d{1,15})$/;
-const BEARER = /^Bearer[ \t]+([\x21-\x7e]{1,256})[ \t]*$/i;
 
 /** `0-<version>` (the stream entry id) or a bare version; `0` means "from the first event". */
 export const parseCursor = (value: string): number | null => {
@@ -70,13 +76,6 @@ const streamDescription = [
   "sets the cursor). At most 20 sockets per address may be waiting for their first message (else close 4429).",
 ].join(" ");
 
-const bearerOf = (request: FastifyRequest): string | null => {
-  const header = request.headers.authorization;
-  return (typeof header === "string" ? BEARER.exec(header)?.[1] : undefined) ?? null;
-};
-
-const unauthorised = (message: string) => AppError.of("unauthorised", message);
-
 /**
  * Live stream of a session: `GET .../stream` (Server-Sent Events) and `GET .../ws`
  * (WebSocket). Both resume from a stream entry id without gap or duplicate.
@@ -87,12 +86,17 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
   const history = createHistoryReader({ store, logger, readArchive: options.readArchive });
   const snapshotter = createSnapshotter(options.commands);
   const feeds = new Set<LiveFeed>();
-  const revocations = createRevocationWatch(async (token) => (await authenticate(token)) !== null, options.revocationCheckMs);
+  const revocations = createRevocationWatch(options.stillValid, options.revocationCheckMs);
   const wsAuthTimeoutMs = options.wsAuthTimeoutMs ?? 5000;
   const wsResumeWaitMs = options.wsResumeWaitMs ?? 1000;
   const pending = createPendingSockets(options.wsMaxPendingPerAddress ?? 20);
 
-  if (!app.hasDecorator("websocketServer")) await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  if (!app.hasDecorator("websocketServer")) {
+    await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+    // A handshake ws refuses (no key, wrong version, Upgrade: h2c) is a problem like any other.
+    app.websocketServer.on("wsClientError", (error: Error, socket: Duplex, request: IncomingMessage) =>
+      writeRawProblem(socket, "bad_request", `WebSocket handshake refused: ${error.message}`, request.url));
+  }
   app.addHook("onReady", async () => {
     revocations.start();
     await hub.start();
@@ -120,17 +124,15 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
   };
 
   /** SSE auth: the global bearer hook (when registered) has set the actor; else check here. */
-  const requireActor = async (request: FastifyRequest) => {
+  const requireActor = async (request: FastifyRequest, reply: FastifyReply) => {
     const actor = (request as { actor?: unknown }).actor;
     if (typeof actor === "string" && actor !== "") return;
-    const token = bearerOf(request);
-    if (!token) throw unauthorised("send Authorization: Bearer <token>");
-    const identity = await authenticate(token);
-    if (!identity) throw unauthorised("the token is not valid (unknown or revoked)");
+    identityOrRefuse(reply, await authenticate(request.ip, bearerToken(request)), request.ip);
   };
 
   app.get("/api/claude-code/sessions/:sessionId/stream", {
     schema: { tags: ["live"], summary: "Live events of a session (Server-Sent Events)", description: streamDescription, params: Params, querystring: Query },
+    config: limitFor(options.rateLimits, "reads"),
     preHandler: requireActor,
   }, async (request, reply) => {
     const { sessionId } = request.params;
@@ -146,12 +148,13 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
     res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache, no-transform",
-      connection: "keep-alive",
       "x-accel-buffering": "no",
       "x-request-id": String(request.id),
     });
+    // HEAD: the same checks and headers as GET, and no stream (it would never end).
+    if (request.method === "HEAD") return res.end();
     res.write("retry: 2000\n\n");
-    const feed = runFeed(sessionId, after, sseTransport(res), bearerOf(request));
+    const feed = runFeed(sessionId, after, sseTransport(res), bearerToken(request));
     res.on("close", feed.close);
     await feed.start();
   });
@@ -162,9 +165,9 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
     if (typeof given === "string" && given.trim() !== "" && parseCursor(given) === null) {
       return sendCode(reply, request, "validation_failed", "Last-Event-ID is not a stream entry id such as 0-42");
     }
-    const token = bearerOf(request);
+    const token = bearerToken(request);
     if (token === null) return;
-    if (!(await authenticate(token))) throw unauthorised("the token is not valid (unknown or revoked)");
+    identityOrRefuse(reply, await authenticate(request.ip, token), request.ip);
     if (!(await sessionExists(request.params.sessionId))) return sendCode(reply, request, "not_found", `no session ${request.params.sessionId}`);
     (request.raw as { liveAuthorised?: boolean }).liveAuthorised = true;
   };
@@ -222,7 +225,7 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
   };
 
   /** Without a header, the first message must be `{"token": "...", "after"?: id}`. The token is never logged. */
-  const awaitHello = (socket: WebSocket, sessionId: string, fallbackAfter: number | null, release: () => void) => {
+  const awaitHello = (socket: WebSocket, from: { sessionId: string; address: string }, fallbackAfter: number | null, release: () => void) => {
     const timer = setTimeout(() => socket.close(wsCloseCodes.auth_timeout, "auth_timeout"), wsAuthTimeoutMs);
     socket.on("close", () => {
       clearTimeout(timer);
@@ -233,9 +236,11 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
       void (async () => {
         const hello = parseHello(socket, data);
         if (!hello) return;
-        if (!hello.token || !(await authenticate(hello.token))) return socket.close(wsCloseCodes.unauthorised, "unauthorised");
+        const outcome = await authenticate(from.address, hello.token ?? null);
+        if (outcome.kind === "blocked") return socket.close(wsCloseCodes.rate_limited, "rate_limited");
+        if (outcome.kind === "refused") return socket.close(wsCloseCodes.unauthorised, "unauthorised");
         release();
-        await startWs(socket, sessionId, helloCursor(hello, fallbackAfter), hello.token);
+        await startWs(socket, from.sessionId, helloCursor(hello, fallbackAfter), hello.token ?? null);
       })().catch(() => socket.close(wsCloseCodes.internal_error, "internal_error"));
     });
   };
@@ -247,22 +252,30 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
     return raw === undefined ? null : parseCursor(raw);
   };
 
-  app.get("/api/claude-code/sessions/:sessionId/ws", {
-    websocket: true,
+  app.route({
+    method: "GET",
+    url: "/api/claude-code/sessions/:sessionId/ws",
     // The token may arrive in the first message, after the upgrade: the route checks it itself.
     config: { public: true },
-    schema: { tags: ["live"], params: Params, querystring: Query },
+    // @fastify/swagger cannot describe a WebSocket: the stream's description covers it.
+    schema: { hide: true, tags: ["live"], params: Params, querystring: Query },
     preHandler: wsPreHandler,
-  }, (socket, request) => {
-    const { sessionId } = request.params;
-    const after = upgradeCursor(request);
-    if ((request.raw as { liveAuthorised?: boolean }).liveAuthorised) {
-      if (after !== null) startOrClose(socket, sessionId, after, bearerOf(request));
-      else awaitResume(socket, sessionId, bearerOf(request));
-      return;
-    }
-    const release = pending.admit(request.ip);
-    if (!release) return socket.close(wsCloseCodes.too_many_pending, "too_many_pending");
-    awaitHello(socket, sessionId, after, release);
+    handler: (request, reply) => {
+      // Upgrade is required with a 426 (RFC 9110 §15.5.22); a Connection header would force keep-alive.
+      reply.header("upgrade", "websocket");
+      return sendCode(reply, request, "upgrade_required", "this route speaks WebSocket only: send Connection: Upgrade and Upgrade: websocket");
+    },
+    wsHandler: (socket, request) => {
+      const { sessionId } = request.params;
+      const after = upgradeCursor(request);
+      if ((request.raw as { liveAuthorised?: boolean }).liveAuthorised) {
+        if (after !== null) startOrClose(socket, sessionId, after, bearerToken(request));
+        else awaitResume(socket, sessionId, bearerToken(request));
+        return;
+      }
+      const release = pending.admit(request.ip);
+      if (!release) return socket.close(wsCloseCodes.too_many_pending, "too_many_pending");
+      awaitHello(socket, { sessionId, address: request.ip }, after, release);
+    },
   });
 };

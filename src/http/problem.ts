@@ -19,10 +19,13 @@ export interface Problem {
 
 const titles: Record<number, string> = {
   400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-  406: "Not Acceptable", 409: "Conflict", 410: "Gone", 412: "Precondition Failed", 413: "Payload Too Large",
-  415: "Unsupported Media Type", 422: "Unprocessable Content", 429: "Too Many Requests", 500: "Internal Server Error",
-  503: "Service Unavailable",
+  406: "Not Acceptable", 408: "Request Timeout", 409: "Conflict", 410: "Gone", 412: "Precondition Failed",
+  413: "Payload Too Large", 414: "URI Too Long", 415: "Unsupported Media Type", 417: "Expectation Failed",
+  422: "Unprocessable Content", 426: "Upgrade Required", 429: "Too Many Requests", 431: "Request Header Fields Too Large",
+  500: "Internal Server Error", 503: "Service Unavailable",
 };
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
 /** Fastify's own error codes mapped onto ours. */
 const fastifyCodes: Record<string, AnyErrorCode> = {
@@ -34,20 +37,23 @@ const fastifyCodes: Record<string, AnyErrorCode> = {
   FST_ERR_VALIDATION: "validation_failed",
 };
 
+/** The body of every error answer; also written on raw sockets, where no reply exists. */
+export const problemOf = (status: number, code: string, at: { requestId: string; url?: string }, detail?: string, extra?: Record<string, unknown>): Problem => ({
+  type: `https://claude-code-mobile.dev/problems/${code}`,
+  title: titles[status] ?? "Error",
+  status,
+  code,
+  ...(detail ? { detail } : {}),
+  ...(at.url === undefined ? {} : { instance: at.url.split("?")[0] ?? at.url }),
+  requestId: at.requestId,
+  ...extra,
+});
+
 export const sendProblem = (reply: FastifyReply, request: FastifyRequest, status: number, code: string, detail?: string, extra?: Record<string, unknown>) =>
   reply
     .code(status)
-    .type("application/problem+json")
-    .send({
-      type: `https://claude-code-mobile.dev/problems/${code}`,
-      title: titles[status] ?? "Error",
-      status,
-      code,
-      ...(detail ? { detail } : {}),
-      instance: request.url.split("?")[0] ?? request.url,
-      requestId: String(request.id),
-      ...extra,
-    } satisfies Problem);
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(problemOf(status, code, { requestId: String(request.id), url: request.url }, detail, extra));
 
 /** Sends one of the table's codes with the status the table gives it. */
 export const sendCode = (reply: FastifyReply, request: FastifyRequest, code: AnyErrorCode, detail?: string, extra?: Record<string, unknown>) =>

@@ -13,6 +13,8 @@ export const wsCloseCodes = {
   auth_timeout: 4408,
   slow_consumer: 4429,
   too_many_pending: 4429,
+  /** The address failed authentication too often in the window (RATE_LIMIT_AUTH_FAILURES). */
+  rate_limited: 4429,
   internal_error: 4500,
   shutting_down: 1001,
   revoked: 4401,

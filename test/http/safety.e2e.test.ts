@@ -107,6 +107,12 @@ describe("project paths stay inside GITHUB_REPOS_DIRECTORY", () => {
   it.each([
     ["a NUL byte", { folderName: "alpha\u0000/../../etc" }],
     ["a NUL byte at the end", { folderName: "alpha\u0000" }],
+    ["a NUL byte in projectPath", { projectPath: "/tmp\u0000" }],
+  ])("refuses %s with 400 validation_failed, as a NUL anywhere in a request", async (_name, payload) => {
+    await refused(400, "validation_failed")(payload);
+  });
+
+  it.each([
     ["a relative projectPath", { projectPath: "alpha" }],
     ["an absolute folderName", { folderName: "/etc" }],
     ["a blank folderName", { folderName: "   " }],

@@ -34,7 +34,8 @@ export const createTestClients = async (options: { partitions?: number; redisUrl
     parseConfig({
       GITHUB_REPOS_DIRECTORY: root, DATA_DIR: join(scratch, "data"), CLAUDE_CONFIG_DIR: join(scratch, "claude"),
       REDIS_KEY_PREFIX: prefix, API_TOKEN: TEST_TOKEN, LOG_LEVEL: "silent", PARTITIONS: String(options.partitions ?? 4),
-      RATE_LIMIT_READS: "100000", RATE_LIMIT_PROMPTS: "100000", RATE_LIMIT_WRITES: "100000", ...env,
+      RATE_LIMIT_READS: "100000", RATE_LIMIT_PROMPTS: "100000", RATE_LIMIT_WRITES: "100000",
+      RATE_LIMIT_AUTH_FAILURES: "100000", ...env,
     });
   return {
     redis, prefix, db: database.db, schema: database.schema, scratch, root, logger, configFor,
