@@ -26,12 +26,16 @@ export const domainErrorCodes = {
   job_exists: 409,
   /** StartJob with a lease that is not a positive, finite number of milliseconds. */
   invalid_lease: 400,
-  /** DecidePermission for a request the running job never made (or a job that ended). */
+  /** A permission command for a request this session never saw. */
   permission_not_found: 404,
   /** RequestPermission reusing a requestId of the running job. */
   permission_exists: 409,
   /** DecidePermission contradicting a decision already recorded. */
   permission_already_decided: 409,
+  /** DecidePermission for a request that expired or was cancelled (its job ended, or the CLI withdrew it). */
+  permission_not_pending: 409,
+  /** DecidePermission with answers for a request that is not a question, or a mode for one that is not a plan. */
+  permission_answer_invalid: 400,
 } as const;
 
 export type DomainErrorCode = keyof typeof domainErrorCodes;

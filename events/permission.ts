@@ -2,22 +2,76 @@
 import * as Schema from "effect/Schema";
 import { defineEvent, Json, type EventOf } from "./defineEvent.ts";
 
-/** The CLI asked (over the stdio control protocol) whether a tool may run. */
+/**
+ * Approvals: the CLI asks (over the stdio control protocol) whether a tool may run, a question
+ * may be put to the person, or a plan may be left; the phone answers, or the request expires,
+ * or it is cancelled (its job ended, or the CLI withdrew it). The status literals are declared
+ * here once, for the events, the decider and the API.
+ */
+export const PermissionKind = Schema.Literal("tool", "question", "plan");
+export type PermissionKind = typeof PermissionKind.Type;
+export const permissionStatuses = ["pending", "allowed", "denied", "expired", "cancelled"] as const;
+export type PermissionStatus = (typeof permissionStatuses)[number];
+export const permissionDecisions = ["allow", "allow_always", "deny"] as const;
+export type PermissionDecision = (typeof permissionDecisions)[number];
+
+/** What a request asks the person: a question (AskUserQuestion), a plan to leave (ExitPlanMode), or a tool to run. */
+export const permissionKindOf = (toolName: string): PermissionKind =>
+  toolName === "AskUserQuestion" ? "question" : toolName === "ExitPlanMode" ? "plan" : "tool";
+
 export const PermissionRequested = defineEvent("PermissionRequested", {
   jobId: Schema.String,
   requestId: Schema.String,
   toolName: Schema.String,
   input: Json,
   toolUseId: Schema.optional(Schema.String),
+  kind: PermissionKind,
+  /** The CLI's own suggestions (PermissionUpdate[]), kept verbatim: "always allow" uses them. */
+  suggestions: Schema.optional(Schema.Array(Schema.Unknown)),
+  description: Schema.optional(Schema.String),
+}, {
+  schemaVersion: 2,
+  // v1 had no kind: it follows from the tool.
+  upcast: (_from, data) => ({ ...(data as Record<string, unknown>), kind: permissionKindOf(String((data as { toolName?: unknown }).toolName)) }),
 });
 
+/** A person answered. `always` remembers `rules` for the session's later prompts. */
 export const PermissionDecided = defineEvent("PermissionDecided", {
   jobId: Schema.String,
   requestId: Schema.String,
   behavior: Schema.Literal("allow", "deny"),
   message: Schema.optional(Schema.String),
   updatedInput: Schema.optional(Json),
+  always: Schema.optional(Schema.Boolean),
+  rules: Schema.optional(Schema.Array(Schema.String)),
+  /** A question's answers: question text → chosen option or free text. */
+  answers: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+  /** Leaving a plan: the permission mode to continue in. */
+  permissionMode: Schema.optional(Schema.String),
+}, {
+  schemaVersion: 2,
+  // v2 only added optional fields: a v1 answer is a v2 answer.
+  upcast: (_from, data) => data,
 });
 
-export const permissionEvents = [PermissionRequested, PermissionDecided] as const;
+/** Nobody answered in time: the CLI was told no (never yes: expiry does not fail open). */
+export const PermissionExpired = defineEvent("PermissionExpired", {
+  jobId: Schema.String,
+  requestId: Schema.String,
+  message: Schema.String,
+});
+
+/** The request ended unanswered: its job ended, or the CLI withdrew it. */
+export const PermissionCancelled = defineEvent("PermissionCancelled", {
+  jobId: Schema.String,
+  requestId: Schema.String,
+  reason: Schema.Literal("job_ended", "cli_cancelled"),
+});
+
+/** The session's standing "always allow" rules, as set by a person (PATCH). */
+export const PermissionRulesSet = defineEvent("PermissionRulesSet", {
+  rules: Schema.Array(Schema.String),
+});
+
+export const permissionEvents = [PermissionRequested, PermissionDecided, PermissionExpired, PermissionCancelled, PermissionRulesSet] as const;
 export type PermissionEvent = EventOf<(typeof permissionEvents)[number]>;

@@ -51,8 +51,8 @@ const schema = z.object({
   RUNNER_MAX_LINE_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   /** A tool result over this size is stored as `{ truncated, originalBytes, sha256 }`. */
   RUNNER_MAX_TOOL_RESULT_BYTES: z.coerce.number().int().min(256).max(64 * 1024 * 1024).default(256 * 1024),
-  /** Ask the phone for tool approvals over the CLI's stdio control protocol. */
-  RUNNER_PERMISSION_PROMPTS: flag,
+  /** How long a permission request waits for the phone; then it is answered no and recorded as expired (0: for ever). */
+  PERMISSION_TIMEOUT_MS: z.coerce.number().int().min(0).max(7 * 24 * 60 * 60 * 1000).default(30 * 60 * 1000),
   /** Let a session or prompt choose permissionMode `bypassPermissions` (any tool runs unasked). Off by default. */
   RUNNER_ALLOW_BYPASS_PERMISSIONS: flag,
   /** Largest request body accepted, in bytes (413 above it). */

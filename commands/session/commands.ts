@@ -1,3 +1,4 @@
+import type { PermissionDecision } from "../../events/permission.ts";
 import type { EventByType, EventType } from "../../events/registry.ts";
 
 /** Commands carry the same fields as the event they usually produce. */
@@ -6,15 +7,23 @@ type DataOf<T extends EventType> = EventByType<T>["data"];
 type Cmd<T extends string, D> = { readonly type: T; readonly data: D };
 
 export type CreateSession = Cmd<"CreateSession", DataOf<"SessionCreated">>;
-/** Only the fields present are changed; `metadata` replaces the whole object. */
+/**
+ * Only the fields present are changed. `metadata` is a JSON merge patch (RFC 7386) of the
+ * session's metadata: keys given replace, `null` deletes, objects merge.
+ */
 export type UpdateSession = Cmd<"UpdateSession", DataOf<"SessionUpdated">>;
 export type DeleteSession = Cmd<"DeleteSession", DataOf<"SessionDeleted">>;
 
-/** `projectPath` defaults to the session's own. */
+/**
+ * `projectPath` defaults to the session's own. `deliveryMode: "steer"` sends it into the job
+ * running now (a queued prompt when nothing runs).
+ */
 export type EnqueuePrompt = Cmd<
   "EnqueuePrompt",
-  Omit<DataOf<"PromptEnqueued">, "projectPath"> & { readonly projectPath?: string }
+  Omit<DataOf<"PromptEnqueued">, "projectPath" | "steerInto"> & { readonly projectPath?: string; readonly deliveryMode?: "queue" | "steer" }
 >;
+/** The runner wrote a steering prompt into its job's CLI. */
+export type SteerPrompt = Cmd<"SteerPrompt", DataOf<"PromptSteered">>;
 /** `reason` ends up in PromptCancelled when the prompt was still queued. */
 export type CancelPrompt = Cmd<"CancelPrompt", { readonly promptId: string; readonly reason?: string }>;
 
@@ -27,15 +36,30 @@ export type FailJob = Cmd<"FailJob", Omit<DataOf<"JobFailed">, "promptId">>;
 /** The runner confirms the process group is gone. */
 export type CancelJob = Cmd<"CancelJob", Omit<DataOf<"JobCancelled">, "promptId">>;
 
-export type RequestPermission = Cmd<"RequestPermission", DataOf<"PermissionRequested">>;
-/** The phone answers by requestId; the jobId comes from the pending request. */
-export type DecidePermission = Cmd<"DecidePermission", Omit<DataOf<"PermissionDecided">, "jobId">>;
+/** The kind follows from the tool (a question, a plan, or a tool to run). */
+export type RequestPermission = Cmd<"RequestPermission", Omit<DataOf<"PermissionRequested">, "kind">>;
+/** The phone answers by requestId; the jobId comes from the request. */
+export type DecidePermission = Cmd<"DecidePermission", {
+  readonly requestId: string;
+  readonly decision: PermissionDecision;
+  readonly message?: string;
+  readonly updatedInput?: Readonly<Record<string, unknown>>;
+  readonly answers?: Readonly<Record<string, string>>;
+  readonly permissionMode?: string;
+}>;
+/** Nobody answered in time (PERMISSION_TIMEOUT_MS): the runner tells the CLI no. */
+export type ExpirePermission = Cmd<"ExpirePermission", { readonly requestId: string; readonly message: string }>;
+/** The CLI withdrew its request (control_cancel_request). */
+export type CancelPermission = Cmd<"CancelPermission", { readonly requestId: string }>;
+/** A person sets the session's "always allow" rules (to remove some). */
+export type SetPermissionRules = Cmd<"SetPermissionRules", DataOf<"PermissionRulesSet">>;
 
 export type SessionCommand =
   | CreateSession
   | UpdateSession
   | DeleteSession
   | EnqueuePrompt
+  | SteerPrompt
   | CancelPrompt
   | StartJob
   | RecordRunnerEvent
@@ -44,6 +68,9 @@ export type SessionCommand =
   | FailJob
   | CancelJob
   | RequestPermission
-  | DecidePermission;
+  | DecidePermission
+  | ExpirePermission
+  | CancelPermission
+  | SetPermissionRules;
 
 export type SessionCommandType = SessionCommand["type"];

@@ -1,7 +1,9 @@
 import * as HashMap from "effect/HashMap";
 import * as HashSet from "effect/HashSet";
 import * as Option from "effect/Option";
+import type { PermissionDecision, PermissionKind, PermissionStatus } from "../../events/permission.ts";
 import type { PromptOptions } from "../../events/prompt.ts";
+import type { EventByType } from "../../events/registry.ts";
 import type { SessionStatus } from "../../events/session.ts";
 
 export type QueuedPrompt = {
@@ -10,6 +12,8 @@ export type QueuedPrompt = {
   readonly prompt: string;
   readonly projectPath: string;
   readonly options?: PromptOptions;
+  /** The job it was sent to steer (it waits at the head of the queue until the runner wrote it in). */
+  readonly steerInto?: string;
 };
 
 export type RunningJob = {
@@ -21,18 +25,36 @@ export type RunningJob = {
   readonly cancelRequested: boolean;
   /** The `seq` of the job's last recorded CLI line (-1 before the first): a repeated line is a no-op. */
   readonly lastSeq: number;
+  /** Its permission requests still waiting for an answer: they are cancelled when the job ends. */
+  readonly pending: readonly string[];
+  /** Prompts steered into it: they end with it. */
+  readonly steered: readonly string[];
+  /** The answers given to its requests, by request id: the runner holding it delivers them even if it missed the signal. */
+  readonly answers: Readonly<Record<string, RecordedDecision>>;
 };
+
+/** The phone's answer to a request, as PermissionDecided recorded it. */
+export type RecordedDecision = Omit<EventByType<"PermissionDecided">["data"], "jobId" | "requestId">;
 
 export type JobOutcome = "completed" | "failed" | "cancelled";
 
 /** Where a prompt is in its life. Every prompt id ever enqueued stays here, so none is reused. */
 export type PromptPhase = "queued" | "running" | JobOutcome;
 
-/** A tool approval the running job asked for; `decision` stays null until the phone answers. */
-export type PendingPermission = {
+/** A request for approval a job made, and what became of it. */
+export type PermissionRecord = {
   readonly jobId: string;
   readonly toolName: string;
-  readonly decision: "allow" | "deny" | null;
+  readonly kind: PermissionKind;
+  readonly status: PermissionStatus;
+  /** The person's answer, once there is one. */
+  readonly decision: PermissionDecision | null;
+  /** While pending (the phone must be able to show it): what the CLI asked, and its suggestions ("always allow" derives its rules from them). */
+  readonly request?: {
+    readonly input: Readonly<Record<string, unknown>>;
+    readonly suggestions?: readonly unknown[];
+    readonly description?: string;
+  };
 };
 
 export type EmptySession = { readonly status: "empty" };
@@ -56,8 +78,10 @@ export type OpenSession = {
   readonly prompts: HashMap.HashMap<string, PromptPhase>;
   /** Every jobId ever started here, so a runner cannot reuse one. */
   readonly jobIds: HashSet.HashSet<string>;
-  /** Permission requests of the running job only: they die with its process. */
-  readonly permissions: Readonly<Record<string, PendingPermission>>;
+  /** Every permission request of the session, by request id (a persistent map, like `prompts`). */
+  readonly permissions: HashMap.HashMap<string, PermissionRecord>;
+  /** "Always allow" rules (`Write`, `Bash(npm test:*)`), passed as allowed tools to every later prompt. */
+  readonly permissionRules: readonly string[];
 };
 
 export type DeletedSession = {
@@ -71,6 +95,10 @@ export type DeletedSession = {
 export type SessionState = EmptySession | OpenSession | DeletedSession;
 
 export const initialState = (): SessionState => ({ status: "empty" });
+
+/** A permission request of the session, or undefined. */
+export const permissionOf = (state: SessionState, requestId: string): PermissionRecord | undefined =>
+  state.status === "open" ? Option.getOrUndefined(HashMap.get(state.permissions, requestId)) : undefined;
 
 /** Where a prompt is in its life, or undefined when this session never saw it. */
 export const promptPhase = (state: SessionState, promptId: string): PromptPhase | undefined =>

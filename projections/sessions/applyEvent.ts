@@ -1,35 +1,83 @@
-import type { EventByType, EventType, KnownEvent } from "../../events/registry.ts";
+import type { Envelope } from "../../events/envelope.ts";
+import { decodeEvent, type EventByType, type EventType, type KnownEvent } from "../../events/registry.ts";
 import { frameMessage } from "./messageContent.ts";
-import type { MessageRow, PromptRow, SessionRow } from "./rows.ts";
+import type { MessageRow, PermissionRow, PromptRow, SessionRow } from "./rows.ts";
 
 /** The rows one batch touches, folded in memory and written once at the end. */
 export interface BatchState {
   readonly sessions: Map<string, SessionRow>;
   readonly prompts: Map<string, PromptRow>;
   readonly messages: Map<string, MessageRow>;
+  readonly permissions: Map<string, PermissionRow>;
   readonly deleted: Set<string>;
-  readonly dirty: { sessions: Set<string>; prompts: Set<string>; messages: Set<string> };
+  readonly dirty: { sessions: Set<string>; prompts: Set<string>; messages: Set<string>; permissions: Set<string> };
 }
 
-export const promptKey = (sessionId: string, promptId: string): string => `${sessionId}\u0000${promptId}`;
+/** The batch key of a row that belongs to a session (a prompt, a permission request). */
+export const rowKey = (sessionId: string, id: string): string => `${sessionId}\u0000${id}`;
 
 export const emptyBatchState = (): BatchState => ({
   sessions: new Map(),
   prompts: new Map(),
   messages: new Map(),
+  permissions: new Map(),
   deleted: new Set(),
-  dirty: { sessions: new Set(), prompts: new Set(), messages: new Set() },
+  dirty: { sessions: new Set(), prompts: new Set(), messages: new Set(), permissions: new Set() },
 });
 
-type Ctx = { readonly state: BatchState; readonly session: SessionRow; readonly at: string; readonly version: number; readonly eventId: string };
+type Ctx = {
+  readonly state: BatchState; readonly session: SessionRow; readonly at: string; readonly version: number; readonly eventId: string;
+  /** Who caused the event: who decided a permission. */
+  readonly actor: string;
+};
 type Handler<T extends EventType> = (ctx: Ctx, data: EventByType<T>["data"]) => void;
 
 const touchPrompt = (ctx: Ctx, promptId: string, patch: Partial<PromptRow>) => {
-  const key = promptKey(ctx.session.id, promptId);
+  const key = rowKey(ctx.session.id, promptId);
   const prompt = ctx.state.prompts.get(key);
   if (!prompt) return;
   ctx.state.prompts.set(key, { ...prompt, ...patch });
   ctx.state.dirty.prompts.add(key);
+};
+
+/** A permission request got its outcome: it leaves the session's pending count. */
+const resolvePermission = (ctx: Ctx, requestId: string, patch: Partial<PermissionRow>) => {
+  const key = rowKey(ctx.session.id, requestId);
+  const row = ctx.state.permissions.get(key);
+  if (!row) return;
+  if (row.status === "pending") ctx.session.pending_permissions = Math.max(0, ctx.session.pending_permissions - 1);
+  ctx.state.permissions.set(key, { ...row, ...patch, decided_at: ctx.at, decided_by: ctx.actor });
+  ctx.state.dirty.permissions.add(key);
+};
+
+const permissionHandlers: { [T in "PermissionRequested" | "PermissionDecided" | "PermissionExpired" | "PermissionCancelled" | "PermissionRulesSet"]: Handler<T> } = {
+  PermissionRequested: (ctx, data) => {
+    const { session, state } = ctx;
+    const key = rowKey(session.id, data.requestId);
+    state.permissions.set(key, {
+      session_id: session.id, request_id: data.requestId, job_id: data.jobId,
+      prompt_id: session.current_job_id === data.jobId ? session.current_prompt_id : null,
+      tool_name: data.toolName, kind: data.kind, input: { ...data.input }, status: "pending", suggestions: [...(data.suggestions ?? [])],
+      description: data.description ?? null, requested_at: ctx.at, decided_at: null, decided_by: null, decision: null, message: null, answers: null,
+    });
+    state.dirty.permissions.add(key);
+    session.pending_permissions += 1;
+    session.updated_at = ctx.at;
+  },
+  PermissionDecided: (ctx, data) => {
+    const decision = data.behavior === "deny" ? "deny" : data.always === true ? "allow_always" : "allow";
+    resolvePermission(ctx, data.requestId, {
+      status: data.behavior === "deny" ? "denied" : "allowed", decision, message: data.message ?? null, answers: data.answers ? { ...data.answers } : null,
+    });
+    if (data.rules) ctx.session.permission_rules = [...new Set([...ctx.session.permission_rules, ...data.rules])];
+    ctx.session.updated_at = ctx.at;
+  },
+  PermissionExpired: (ctx, data) => resolvePermission(ctx, data.requestId, { status: "expired", message: data.message }),
+  PermissionCancelled: (ctx, data) => resolvePermission(ctx, data.requestId, { status: "cancelled", message: data.reason }),
+  PermissionRulesSet: ({ session, at }, data) => {
+    session.permission_rules = [...data.rules];
+    session.updated_at = at;
+  },
 };
 
 const putMessage = (ctx: Ctx, row: MessageRow) => {
@@ -40,6 +88,12 @@ const putMessage = (ctx: Ctx, row: MessageRow) => {
 /** A job ended: the prompt records its outcome and, if it was the running job, the session is idle. */
 const endJob = (ctx: Ctx, data: { jobId: string; promptId: string }, status: "completed" | "failed" | "cancelled", patch: Partial<PromptRow>) => {
   touchPrompt(ctx, data.promptId, { status, finished_at: ctx.at, ...patch });
+  // Prompts steered into the job end with it (they share its outcome but not its cost).
+  for (const prompt of ctx.state.prompts.values()) {
+    if (prompt.session_id === ctx.session.id && prompt.job_id === data.jobId && prompt.status === "running") {
+      touchPrompt(ctx, prompt.prompt_id, { status, finished_at: ctx.at });
+    }
+  }
   const { session } = ctx;
   session.last_job_status = status;
   session.updated_at = ctx.at;
@@ -92,7 +146,7 @@ const handlers: { [T in EventType]?: Handler<T> } = {
   },
   PromptEnqueued: (ctx, data) => {
     const { session, at, state } = ctx;
-    const key = promptKey(session.id, data.promptId);
+    const key = rowKey(session.id, data.promptId);
     state.prompts.set(key, {
       session_id: session.id, prompt_id: data.promptId, message_id: data.messageId, prompt: data.prompt, status: "queued",
       enqueue_seq: ctx.version, job_id: null, created_at: at, started_at: null, finished_at: null, cancel_requested_at: null,
@@ -109,6 +163,7 @@ const handlers: { [T in EventType]?: Handler<T> } = {
       created_at: at, seq: session.message_count, prompt_id: data.promptId, job_id: null, content: [{ type: "text", text: data.prompt }],
     });
   },
+  PromptSteered: (ctx, data) => touchPrompt(ctx, data.promptId, { status: "running", job_id: data.jobId, started_at: ctx.at }),
   PromptCancelRequested: (ctx, data) => touchPrompt(ctx, data.promptId, { cancel_requested_at: ctx.at }),
   PromptCancelled: (ctx, data) => touchPrompt(ctx, data.promptId, { status: "cancelled", finished_at: ctx.at, error: data.reason }),
   JobStarted: (ctx, data) => {
@@ -125,6 +180,7 @@ const handlers: { [T in EventType]?: Handler<T> } = {
   JobFailed: (ctx, data) =>
     endJob(ctx, data, "failed", { exit_code: data.exitCode ?? null, error: data.message ? `${data.reason}: ${data.message}` : data.reason }),
   JobCancelled: (ctx, data) => endJob(ctx, data, "cancelled", { exit_code: data.exitCode ?? null }),
+  ...permissionHandlers,
 };
 
 const created = (event: Extract<KnownEvent, { type: "SessionCreated" }>): SessionRow => ({
@@ -132,7 +188,7 @@ const created = (event: Extract<KnownEvent, { type: "SessionCreated" }>): Sessio
   claude_directory_path: event.data.claudeDirectoryPath, claude_code_session_id: null, metadata: { ...event.data.metadata },
   created_at: event.occurredAt, updated_at: event.occurredAt, last_accessed_at: event.occurredAt, is_working: false,
   current_job_id: null, last_job_status: null, current_prompt_id: null, version: event.version, message_count: 0,
-  last_message_id: null, last_message_key: null,
+  last_message_id: null, last_message_key: null, pending_permissions: 0, permission_rules: [],
 });
 
 /**
@@ -157,5 +213,15 @@ export const applyEvent = (state: BatchState, event: KnownEvent): void => {
     return;
   }
   const handler = handlers[event.type] as Handler<typeof event.type> | undefined;
-  handler?.({ state, session, at: event.occurredAt, version: event.version, eventId: event.eventId }, event.data as never);
+  handler?.({ state, session, at: event.occurredAt, version: event.version, eventId: event.eventId, actor: event.meta.actor }, event.data as never);
+};
+
+/** The read model of one session's events, computed in memory (a past state, or the present while Postgres is away). */
+export const projectInMemory = (envelopes: Iterable<Envelope>): BatchState => {
+  const state = emptyBatchState();
+  for (const envelope of envelopes) {
+    const event = decodeEvent(envelope);
+    if (event.known) applyEvent(state, event as KnownEvent);
+  }
+  return state;
 };

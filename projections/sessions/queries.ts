@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { ReadModelDb } from "../projection.ts";
-import type { MessageRow, PromptRow, SessionRow } from "./rows.ts";
+import type { MessageRow, PermissionRow, PromptRow, SessionRow } from "./rows.ts";
 
 export type PromptRowWithPosition = PromptRow & { queue_position: number | null };
 
@@ -54,6 +54,15 @@ export const sessionQueries = (db: ReadModelDb) => ({
   async getPrompt(sessionId: string, promptId: string): Promise<PromptRowWithPosition | undefined> {
     const rows = (await promptsWithPosition(db, sessionId).execute()) as PromptRowWithPosition[];
     return rows.find((row) => row.prompt_id === promptId);
+  },
+
+  /** A session's permission requests in the order they were made. */
+  async listPermissions(sessionId: string): Promise<PermissionRow[]> {
+    return (await db.selectFrom("session_permissions").selectAll().where("session_id", "=", sessionId).orderBy("requested_at").orderBy("request_id").execute()) as PermissionRow[];
+  },
+
+  async getPermission(sessionId: string, requestId: string): Promise<PermissionRow | undefined> {
+    return (await db.selectFrom("session_permissions").selectAll().where("session_id", "=", sessionId).where("request_id", "=", requestId).executeTakeFirst()) as PermissionRow | undefined;
   },
 
   /** Newest first; with `after`, the page right after that sequence number, oldest first. */

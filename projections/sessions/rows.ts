@@ -24,6 +24,10 @@ export interface SessionRow {
   message_count: number;
   last_message_id: string | null;
   last_message_key: string | null;
+  /** Permission requests still waiting for an answer. */
+  pending_permissions: number;
+  /** The session's "always allow" rules. */
+  permission_rules: string[];
 }
 
 export type PromptStatus = "queued" | "running" | "completed" | "failed" | "cancelled";
@@ -62,6 +66,25 @@ export interface MessageRow {
   content: Block[];
 }
 
+export interface PermissionRow {
+  session_id: string;
+  request_id: string;
+  prompt_id: string | null;
+  job_id: string;
+  tool_name: string;
+  kind: "tool" | "question" | "plan";
+  input: Record<string, unknown>;
+  status: "pending" | "allowed" | "denied" | "expired" | "cancelled";
+  suggestions: unknown[];
+  description: string | null;
+  requested_at: string;
+  decided_at: string | null;
+  decided_by: string | null;
+  decision: "allow" | "allow_always" | "deny" | null;
+  message: string | null;
+  answers: Record<string, string> | null;
+}
+
 const iso = (value: unknown): string => (value instanceof Date ? value.toISOString() : String(value));
 const isoOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : iso(value));
 
@@ -82,12 +105,21 @@ export const promptFromDb = (row: Loaded): PromptRow => ({
   cancel_requested_at: isoOrNull(row["cancel_requested_at"]),
 });
 
+export const permissionFromDb = (row: Loaded): PermissionRow => ({
+  ...(row as unknown as PermissionRow),
+  requested_at: iso(row["requested_at"]),
+  decided_at: isoOrNull(row["decided_at"]),
+});
+
 export const messageFromDb = (row: Loaded): MessageRow => ({
   ...(row as unknown as MessageRow),
   created_at: iso(row["created_at"]),
 });
 
 /** JSONB columns go to the driver as JSON text, so arrays are not mistaken for Postgres arrays. */
-export const sessionToDb = (row: SessionRow) => ({ ...row, metadata: JSON.stringify(row.metadata) });
+export const sessionToDb = (row: SessionRow) => ({ ...row, metadata: JSON.stringify(row.metadata), permission_rules: JSON.stringify(row.permission_rules) });
+export const permissionToDb = (row: PermissionRow) => ({
+  ...row, input: JSON.stringify(row.input), suggestions: JSON.stringify(row.suggestions), answers: row.answers === null ? null : JSON.stringify(row.answers),
+});
 export const promptToDb = (row: PromptRow) => ({ ...row, usage: row.usage === null ? null : JSON.stringify(row.usage) });
 export const messageToDb = (row: MessageRow) => ({ ...row, content: JSON.stringify(row.content) });

@@ -1,17 +1,22 @@
 import { sql } from "kysely";
 import type { EventType, KnownEvent } from "../../events/registry.ts";
 import type { ProjectedEvent, ReadModelDb, TypedProjection } from "../projection.ts";
-import { applyEvent, emptyBatchState, promptKey, type BatchState } from "./applyEvent.ts";
-import { messageFromDb, messageToDb, promptFromDb, promptToDb, sessionFromDb, sessionToDb } from "./rows.ts";
+import { applyEvent, emptyBatchState, rowKey, type BatchState } from "./applyEvent.ts";
+import { messageFromDb, messageToDb, permissionFromDb, permissionToDb, promptFromDb, promptToDb, sessionFromDb, sessionToDb } from "./rows.ts";
 
 const handles: readonly EventType[] = [
   "SessionCreated", "SessionUpdated", "SessionDeleted", "ClaudeSessionLinked",
-  "PromptEnqueued", "PromptCancelRequested", "PromptCancelled",
+  "PromptEnqueued", "PromptSteered", "PromptCancelRequested", "PromptCancelled",
   "JobStarted", "RunnerEventEmitted", "JobCompleted", "JobFailed", "JobCancelled",
+  "PermissionRequested", "PermissionDecided", "PermissionExpired", "PermissionCancelled", "PermissionRulesSet",
 ];
 
 const promptIdOf = (event: KnownEvent): string | null =>
   "promptId" in event.data && typeof event.data.promptId === "string" ? event.data.promptId : null;
+const requestIdOf = (event: KnownEvent): string | null =>
+  "requestId" in event.data && typeof event.data.requestId === "string" ? event.data.requestId : null;
+
+const jobEnds = new Set<EventType>(["JobCompleted", "JobFailed", "JobCancelled"]);
 
 const any = (values: readonly string[]) => sql<string>`any(${[...values]}::text[])`;
 
@@ -25,7 +30,20 @@ const load = async (events: readonly KnownEvent[], db: ReadModelDb): Promise<Bat
   if (promptIds.length > 0 && sessions.length > 0) {
     const prompts = await db.selectFrom("session_prompts").selectAll()
       .where("session_id", "=", any(sessions.map((row) => row.id))).where("prompt_id", "=", any(promptIds)).execute();
-    for (const row of prompts) state.prompts.set(promptKey(row.session_id, row.prompt_id), promptFromDb(row));
+    for (const row of prompts) state.prompts.set(rowKey(row.session_id, row.prompt_id), promptFromDb(row));
+  }
+  // A job's end also ends the prompts steered into it.
+  const endedJobs = [...new Set(events.flatMap((event) => (jobEnds.has(event.type) && "jobId" in event.data ? [String(event.data.jobId)] : [])))];
+  if (endedJobs.length > 0 && sessions.length > 0) {
+    const steered = await db.selectFrom("session_prompts").selectAll()
+      .where("session_id", "=", any(sessions.map((row) => row.id))).where("job_id", "=", any(endedJobs)).where("status", "=", "running").execute();
+    for (const row of steered) state.prompts.set(rowKey(row.session_id, row.prompt_id), promptFromDb(row));
+  }
+  const requestIds = [...new Set(events.flatMap((event) => requestIdOf(event) ?? []))];
+  if (requestIds.length > 0 && sessions.length > 0) {
+    const permissions = await db.selectFrom("session_permissions").selectAll()
+      .where("session_id", "=", any(sessions.map((row) => row.id))).where("request_id", "=", any(requestIds)).execute();
+    for (const row of permissions) state.permissions.set(rowKey(row.session_id, row.request_id), permissionFromDb(row));
   }
   // Only a session's newest message can be extended (frames of one API message merge).
   const lastIds = [...state.sessions.values()].flatMap((row) => (row.last_message_key ? [row.last_message_id ?? ""] : []));
@@ -57,9 +75,11 @@ const write = async (state: BatchState, db: ReadModelDb) => {
   const sessions = [...state.dirty.sessions].flatMap((id) => state.sessions.get(id) ?? []);
   const prompts = [...state.dirty.prompts].flatMap((key) => state.prompts.get(key) ?? []).filter((row) => alive(row.session_id));
   const messages = [...state.dirty.messages].flatMap((id) => state.messages.get(id) ?? []).filter((row) => alive(row.session_id));
+  const permissions = [...state.dirty.permissions].flatMap((key) => state.permissions.get(key) ?? []).filter((row) => alive(row.session_id));
   await upsert(db, "claude_code_sessions", ["id"], sessions.map(sessionToDb));
   await upsert(db, "session_prompts", ["session_id", "prompt_id"], prompts.map(promptToDb));
   await upsert(db, "session_messages", ["id"], messages.map(messageToDb));
+  await upsert(db, "session_permissions", ["session_id", "request_id"], permissions.map(permissionToDb));
   // Deleting the session removes its prompts and messages (ON DELETE CASCADE).
   if (state.deleted.size > 0) await db.deleteFrom("claude_code_sessions").where("id", "=", any([...state.deleted])).execute();
 };
@@ -72,7 +92,7 @@ const write = async (state: BatchState, db: ReadModelDb) => {
 export const sessionsProjection: TypedProjection = {
   name: "sessions",
   handles,
-  tables: ["claude_code_sessions", "session_prompts", "session_messages"],
+  tables: ["claude_code_sessions", "session_prompts", "session_messages", "session_permissions"],
   async handle(events: readonly ProjectedEvent[], db: ReadModelDb) {
     const known = events.map((projected) => projected.event);
     const state = await load(known, db);

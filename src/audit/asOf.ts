@@ -2,13 +2,14 @@ import { sql } from "kysely";
 import type { Envelope } from "../../events/envelope.ts";
 import { sessionDecider, type SessionState } from "../../commands/session/index.ts";
 import { archiveQueries } from "../../projections/archive.ts";
+import { projectInMemory } from "../../projections/sessions/applyEvent.ts";
 import { AppError } from "../errors.ts";
 import { foldEnvelopes } from "../eventStore/commandHandler.ts";
 import type { EventStore } from "../eventStore/eventStore.ts";
 import { compareEntryIds, parsePosition, type Position } from "../eventStore/position.ts";
 import type { Database } from "../infra/database.ts";
 import type { SessionView } from "../http/sessionReads.ts";
-import { sessionViewOf } from "../readModels/sessionView.ts";
+import { toSessionView } from "../readModels/sessionReads.ts";
 import { isoInstant } from "./eventsQuery.ts";
 
 /** A point in a session's history: a log position, a time, or a version. */
@@ -112,12 +113,11 @@ export const sessionAsOf = async (deps: Deps, sessionId: string, asOf: AsOf): Pr
   const prefix = events.filter((event) => event.version <= version);
   // Folded as the command path folds (events this build cannot decode are skipped).
   const state = foldEnvelopes(sessionDecider, prefix, sessionDecider.initialState());
-  return { version: prefix.at(-1)?.version ?? 0, state, view: viewOf(sessionId, state, prefix) };
+  return { version: prefix.at(-1)?.version ?? 0, state, view: viewOf(sessionId, prefix) };
 };
 
-/** The read model's shape, from the decider's state and the times of the folded events. */
-const viewOf = (sessionId: string, state: SessionState, prefix: readonly Envelope[]): SessionView | null => {
-  const first = prefix[0];
-  const last = prefix.at(-1);
-  return first && last ? sessionViewOf(sessionId, state, { createdAt: first.occurredAt, updatedAt: last.occurredAt }) : null;
+/** The read model as it was: the projection's own fold, run in memory over the prefix. */
+const viewOf = (sessionId: string, prefix: readonly Envelope[]): SessionView | null => {
+  const row = projectInMemory(prefix).sessions.get(sessionId);
+  return row ? toSessionView(row) : null;
 };

@@ -24,6 +24,13 @@ export type ControlRequestLine = {
   readonly raw: JsonObject;
 };
 
+/** The CLI gave up on one of its requests (the turn was interrupted, say): do not answer it any more. */
+export type ControlCancelRequestLine = {
+  readonly kind: "control_cancel_request";
+  readonly requestId: string;
+  readonly raw: JsonObject;
+};
+
 export type ControlResponseLine = {
   readonly kind: "control_response";
   readonly requestId: string;
@@ -76,4 +83,9 @@ export const decodeControlResponse = (raw: JsonObject): ControlResponseLine | un
     error: str(response["error"]),
     raw,
   }) as ControlResponseLine;
+};
+
+export const decodeControlCancelRequest = (raw: JsonObject): ControlCancelRequestLine | undefined => {
+  const requestId = str(raw["request_id"]);
+  return requestId === undefined ? undefined : { kind: "control_cancel_request", requestId, raw };
 };

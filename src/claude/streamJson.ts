@@ -2,7 +2,7 @@ import { decodeContent, type ContentBlock } from "./contentBlocks.ts";
 import { bool, dropUndefined, isObject, num, obj, setDefined, str, strArray, strOrNull, type JsonObject } from "./jsonGuards.ts";
 import { decodeStreamEvent, type StreamEvent } from "./streamEvents.ts";
 import { decodeSystem, type SystemLine } from "./systemMessages.ts";
-import { decodeControlRequest, decodeControlResponse, type ControlRequestLine, type ControlResponseLine } from "./controlMessages.ts";
+import { decodeControlCancelRequest, decodeControlRequest, decodeControlResponse, type ControlCancelRequestLine, type ControlRequestLine, type ControlResponseLine } from "./controlMessages.ts";
 
 /**
  * Decoder of the CLI's `--output-format stream-json` stdout, one line at a time
@@ -92,6 +92,7 @@ export type DecodedLine =
   | StreamEventLine
   | ControlRequestLine
   | ControlResponseLine
+  | ControlCancelRequestLine
   | UnknownLine
   | InvalidLine;
 
@@ -189,6 +190,7 @@ const byType: Record<string, (raw: JsonObject) => DecodedLine> = {
   stream_event: decodeStreamEventLine,
   control_request: (raw) => decodeControlRequest(raw) ?? invalid("control_request without request_id/request", raw),
   control_response: (raw) => decodeControlResponse(raw) ?? invalid("control_response without response", raw),
+  control_cancel_request: (raw) => decodeControlCancelRequest(raw) ?? invalid("control_cancel_request without request_id", raw),
 };
 
 /** Decodes an already parsed value (e.g. a line parsed elsewhere). */

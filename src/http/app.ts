@@ -14,6 +14,7 @@ import { answerUnservedRequests, clientErrorHandler, closeUnupgradedSocket, fram
 import { historyRoutes } from "./historyRoutes.ts";
 import { liveRoutes } from "./liveRoutes.ts";
 import { messageRoutes } from "./messageRoutes.ts";
+import { permissionRoutes } from "./permissionRoutes.ts";
 import { probeRoutes } from "./probeRoutes.ts";
 import { promptRoutes } from "./promptRoutes.ts";
 import { registerRateLimit } from "./rateLimit.ts";
@@ -88,6 +89,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await typed.register(sessionRoutes, deps);
   await typed.register(promptRoutes, deps);
   await typed.register(messageRoutes, deps);
+  await typed.register(permissionRoutes, deps);
   await typed.register(auditRoutes, deps);
   if (deps.tokenAdmin) await typed.register(adminRoutes, { tokens: deps.tokenAdmin, config: deps.config });
   if (deps.history) await typed.register(historyRoutes, { history: deps.history, limits: deps.config, reads: deps.reads });

@@ -9,6 +9,7 @@ export interface PromptAccepted {
   readonly sessionId: string;
   readonly status: "queued" | "running";
   readonly queuePosition: number;
+  readonly steeringJobId: string | null;
   readonly position: string | null;
 }
 
@@ -16,12 +17,15 @@ export interface PromptAccepted {
  * What the phone is told about a prompt it just sent. `queuePosition` counts the prompts
  * ahead of it: 0 means the session was idle and the runner starts it at once, which is
  * reported as `running` (the runner's JobStarted follows within moments). The decider's own
- * position (1 = next) is the same number whenever a job is running.
+ * position (1 = next) is the same number whenever a job is running. A prompt sent to steer the
+ * running turn is `running` too, with the job it joins.
  */
 export const acceptedBody = (sessionId: string, ids: { promptId: string; messageId: string }, state: SessionState, position: string | null): PromptAccepted => {
+  const steering = state.status === "open" ? state.queue.find((queued) => queued.promptId === ids.promptId)?.steerInto : undefined;
+  if (steering !== undefined) return { ...ids, sessionId, status: "running", queuePosition: 0, steeringJobId: steering, position };
   const raw = queuePosition(state, ids.promptId) ?? 0;
   const ahead = state.status === "open" && state.running === null ? Math.max(0, raw - 1) : raw;
-  return { ...ids, sessionId, status: ahead === 0 ? "running" : "queued", queuePosition: ahead, position };
+  return { ...ids, sessionId, status: ahead === 0 ? "running" : "queued", queuePosition: ahead, steeringJobId: null, position };
 };
 
 const reused = () =>

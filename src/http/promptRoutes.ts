@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { DomainError } from "../../commands/errors.ts";
 import { promptPhase } from "../../commands/session/index.ts";
+import { optionsProblem } from "../claude/cliOptions.ts";
 import { AppError } from "../errors.ts";
 import { commandMeta } from "./auth.ts";
 import type { AppDeps } from "./deps.ts";
@@ -30,10 +31,12 @@ export const promptRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =>
     config: limitFor(config, "prompts"),
   }, async (request, reply) => {
     const { sessionId } = request.params;
-    const { prompt } = request.body;
+    const { prompt, options, deliveryMode } = request.body;
     if (prompt.length > config.PROMPT_MAX_CHARS) {
       throw AppError.of("prompt_too_long", `a prompt may have at most ${config.PROMPT_MAX_CHARS} characters`);
     }
+    const problem = options === undefined ? null : optionsProblem(options, { allowBypassPermissions: config.RUNNER_ALLOW_BYPASS_PERMISSIONS });
+    if (problem !== null) throw AppError.of("validation_failed", problem);
     const projectPath = request.body.projectPath === undefined
       ? undefined
       : await confineProjectPath(config.GITHUB_REPOS_DIRECTORY, { projectPath: request.body.projectPath });
@@ -41,7 +44,7 @@ export const promptRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =>
     const idempotencyKey = request.headers["idempotency-key"];
     const outcome = await commands.execute(
       sessionId,
-      { type: "EnqueuePrompt", data: { ...ids, prompt, ...(projectPath ? { projectPath } : {}) } },
+      { type: "EnqueuePrompt", data: { ...ids, prompt, deliveryMode, ...(projectPath ? { projectPath } : {}), ...(options ? { options } : {}) } },
       { meta: commandMeta(request), ...(idempotencyKey ? { idempotencyKey } : {}) },
     );
     const body = outcome.duplicate

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { permissionDecisions, permissionStatuses } from "../../events/permission.ts";
+import { CliOptions } from "../claude/cliOptions.ts";
 
 /**
  * The HTTP shapes (zod): request validation, response serialisation and the OpenAPI document
@@ -37,6 +39,8 @@ export const Session = z.object({
   isWorking: z.boolean(),
   currentJobId: z.string().nullable(),
   lastJobStatus: JobStatus.nullable(),
+  pendingPermissions: z.number().int().describe("Permission requests waiting for an answer"),
+  permissionRules: z.array(z.string()).describe("\"Always allow\" rules, passed to every later prompt as allowed tools"),
 });
 
 export const SessionWritten = Session.extend({ position: PositionText.nullable() });
@@ -56,14 +60,19 @@ export const CreateSessionBody = z
     message: "give exactly one of projectPath and folderName",
   });
 
+/** CLI options a prompt may carry (or a session's metadata give as defaults): checked here, as the runner would. */
+export const PromptOptionsBody = CliOptions.describe("CLI options for this prompt; they override the session's metadata");
+
 export const UpdateSessionBody = z
   .object({
     context: Text.max(100_000).nullable().optional(),
-    metadata: Metadata.refine(noNul, { message: "must not contain NUL characters" }).optional(),
+    metadata: Metadata.refine(noNul, { message: "must not contain NUL characters" }).optional()
+      .describe("A JSON merge patch of the metadata: keys given replace, null deletes; CLI option keys are validated"),
     status: SessionStatus.optional(),
+    permissionRules: z.array(z.string().min(1).max(200)).max(100).optional().describe("Sets the \"always allow\" rules (to remove some)"),
   })
-  .refine((body) => body.context !== undefined || body.metadata !== undefined || body.status !== undefined, {
-    message: "give at least one of context, metadata, status",
+  .refine((body) => body.context !== undefined || body.metadata !== undefined || body.status !== undefined || body.permissionRules !== undefined, {
+    message: "give at least one of context, metadata, status, permissionRules",
   });
 
 const booleanText = z.enum(["true", "false", "1", "0"]).transform((value) => value === "true" || value === "1");
@@ -82,6 +91,9 @@ export const SessionDeleted = z.object({ success: z.literal(true), sessionId: z.
 export const EnqueuePromptBody = z.object({
   prompt: Text.min(1).describe("Limited to PROMPT_MAX_CHARS characters (413 prompt_too_long above)"),
   projectPath: z.string().min(1).max(4096).optional().describe("Overrides the session's folder for this prompt; same confinement"),
+  options: PromptOptionsBody.optional(),
+  deliveryMode: z.enum(["queue", "steer"]).default("queue")
+    .describe("queue: runs after what is ahead; steer: written into the running turn at once (queued when nothing runs)"),
 });
 
 export const IdempotencyHeaders = z.object({
@@ -92,8 +104,9 @@ export const PromptAccepted = z.object({
   promptId: z.string(),
   messageId: z.string(),
   sessionId: z.string(),
-  status: z.enum(["queued", "running"]).describe("running: the session was idle, the prompt starts at once"),
+  status: z.enum(["queued", "running"]).describe("running: the session was idle, the prompt starts at once (or it steers the running turn)"),
   queuePosition: z.number().int().describe("Prompts ahead of this one (0: it runs now)"),
+  steeringJobId: z.string().nullable().describe("The running job this prompt is written into (deliveryMode steer while a turn runs), else null"),
   position: PositionText.nullable(),
 });
 
@@ -123,6 +136,40 @@ export const PromptCancelled = z.object({
   sessionId: z.string(),
   status: z.enum(["cancelled", "cancel_requested"]).describe("cancel_requested: it was running; the runner stops it"),
   position: PositionText.nullable(),
+});
+
+export const PermissionParams = z.object({ sessionId: z.uuid(), requestId: z.string().min(1).max(200) });
+
+export const Permission = z.object({
+  requestId: z.string(),
+  sessionId: z.string(),
+  promptId: z.string().nullable(),
+  jobId: z.string(),
+  toolName: z.string(),
+  input: Metadata.describe("What the tool would be run with (a question's questions, a plan's text)"),
+  kind: z.enum(["tool", "question", "plan"]),
+  status: z.enum(permissionStatuses),
+  decision: z.enum(permissionDecisions).nullable(),
+  requestedAt: Timestamp,
+  decidedAt: Timestamp.nullable(),
+  decidedBy: z.string().nullable().describe("Who answered (the token's name), or the service for an expiry or a cancellation"),
+  message: z.string().nullable(),
+  answers: z.record(z.string(), z.string()).nullable(),
+  suggestions: z.array(z.unknown()).describe("The CLI's own suggestions (PermissionUpdate[]); allow_always remembers them"),
+  description: z.string().nullable(),
+});
+
+export const PermissionList = z.object({ permissions: z.array(Permission) });
+
+export const PermissionDecided = Permission.extend({ position: PositionText.nullable().describe("null when the answer was already recorded (nothing appended)") });
+
+export const DecidePermissionBody = z.object({
+  decision: z.enum(permissionDecisions),
+  message: Text.max(10_000).optional().describe("Told to the model with a deny (why not)"),
+  updatedInput: Metadata.refine(noNul, { message: "must not contain NUL characters" }).optional().describe("Run the tool with this input instead"),
+  answers: z.record(Text.max(10_000), Text.max(10_000)).optional().describe("A question's answers: question text → chosen option or free text"),
+  permissionMode: z.enum(["default", "acceptEdits", "plan", "bypassPermissions", "dontAsk"]).optional()
+    .describe("Leaving a plan: the permission mode to continue in"),
 });
 
 export const ProblemBody = z.looseObject({

@@ -20,6 +20,27 @@ export interface SessionView {
   readonly isWorking: boolean;
   readonly currentJobId: string | null;
   readonly lastJobStatus: JobStatusView | null;
+  readonly pendingPermissions: number;
+  readonly permissionRules: string[];
+}
+
+export interface PermissionView {
+  readonly requestId: string;
+  readonly sessionId: string;
+  readonly promptId: string | null;
+  readonly jobId: string;
+  readonly toolName: string;
+  readonly input: Record<string, unknown>;
+  readonly kind: "tool" | "question" | "plan";
+  readonly status: "pending" | "allowed" | "denied" | "expired" | "cancelled";
+  readonly decision: "allow" | "allow_always" | "deny" | null;
+  readonly requestedAt: string;
+  readonly decidedAt: string | null;
+  readonly decidedBy: string | null;
+  readonly message: string | null;
+  readonly answers: Record<string, string> | null;
+  readonly suggestions: unknown[];
+  readonly description: string | null;
 }
 
 export interface PromptView {
@@ -75,6 +96,8 @@ export interface SessionReads {
   listSessions(query: SessionListQuery): Promise<{ sessions: SessionView[]; total: number }>;
   listPrompts(sessionId: string): Promise<PromptView[]>;
   getPrompt(sessionId: string, promptId: string): Promise<PromptView | null>;
+  listPermissions(sessionId: string): Promise<PermissionView[]>;
+  getPermission(sessionId: string, requestId: string): Promise<PermissionView | null>;
   /** Newest first by default; `after` pages forward (oldest first). */
   listMessages(sessionId: string, query: MessagePageQuery): Promise<MessageView[]>;
   /** Read your writes: resolves true once every projection has passed `position`, false on timeout. */

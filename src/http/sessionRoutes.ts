@@ -2,13 +2,15 @@ import { randomUUID } from "node:crypto";
 import type { FastifyReply } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { DomainError } from "../../commands/errors.ts";
-import type { SessionState, UpdateSession } from "../../commands/session/index.ts";
+import { projectInMemory } from "../../projections/sessions/applyEvent.ts";
+import type { SessionCommand, UpdateSession } from "../../commands/session/index.ts";
+import { optionsProblem } from "../claude/cliOptions.ts";
 import { z } from "zod";
 import { parseAsOf, sessionAsOf } from "../audit/asOf.ts";
 import { claudeDirectoryPath } from "../claude/claudeDirectoryPath.ts";
 import { AppError, ReadModelUnavailableError } from "../errors.ts";
 import { isDatabaseUnavailable } from "../infra/outages.ts";
-import { sessionViewOf } from "../readModels/sessionView.ts";
+import { toSessionView } from "../readModels/sessionReads.ts";
 import { commandMeta } from "./auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { freshRead, waitForWrite } from "./freshness.ts";
@@ -44,7 +46,7 @@ const createdView = (id: string, data: Created, now: Date): SessionView => {
   const at = now.toISOString();
   return {
     id, ...data, status: "active", claudeCodeSessionId: null, createdAt: at, updatedAt: at, lastAccessedAt: at,
-    isWorking: false, currentJobId: null, lastJobStatus: null,
+    isWorking: false, currentJobId: null, lastJobStatus: null, pendingPermissions: 0, permissionRules: [],
   };
 };
 
@@ -54,10 +56,10 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
   const fresh = freshRead(reads, config.READ_WAIT_MS);
   const byId = "/api/claude-code/sessions/:sessionId";
 
-  /** The session as the command left it, when the read models cannot say (the database is away). */
-  const fromCommand = async (sessionId: string, state: SessionState) => {
-    const [first] = await deps.store.readEvents(sessionId, 1, 1);
-    return sessionViewOf(sessionId, state, { createdAt: first?.occurredAt ?? new Date().toISOString(), updatedAt: new Date().toISOString() });
+  /** The session as its events describe it, when the read models cannot say (the database is away). */
+  const fromHistory = async (sessionId: string) => {
+    const row = projectInMemory(await deps.store.readEvents(sessionId)).sessions.get(sessionId);
+    return row ? toSessionView(row) : null;
   };
 
   /** What a command answers: the session read back once projected, or as the command left it while Postgres is away. */
@@ -117,14 +119,20 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     config: limitFor(config, "writes"),
   }, async (request, reply) => {
     const { sessionId } = request.params;
-    const { context, metadata, status } = request.body;
+    const { context, metadata, status, permissionRules } = request.body;
+    const problem = metadata === undefined ? null : optionsProblem(metadata, { allowBypassPermissions: config.RUNNER_ALLOW_BYPASS_PERMISSIONS });
+    if (problem !== null) throw AppError.of("validation_failed", problem);
     const data: UpdateSession["data"] = {
       ...(context !== undefined ? { context } : {}),
       ...(metadata !== undefined ? { metadata } : {}),
       ...(status !== undefined ? { status } : {}),
     };
-    const { position, state } = await commands.execute(sessionId, { type: "UpdateSession", data }, { meta: commandMeta(request) });
-    const session = await readBack(sessionId, position, reply, () => fromCommand(sessionId, state));
+    const changes: SessionCommand[] = [
+      ...(Object.keys(data).length > 0 ? [{ type: "UpdateSession", data } as const] : []),
+      ...(permissionRules !== undefined ? [{ type: "SetPermissionRules", data: { rules: permissionRules } } as const] : []),
+    ];
+    const { position } = await commands.execute(sessionId, changes, { meta: commandMeta(request) });
+    const session = await readBack(sessionId, position, reply, () => fromHistory(sessionId));
     if (!session) throw notFound(sessionId);
     return { ...session, position };
   });

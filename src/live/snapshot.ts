@@ -1,5 +1,25 @@
-import { queuePosition, type SessionState } from "../../commands/session/index.ts";
+import { permissionOf, queuePosition, type SessionState } from "../../commands/session/index.ts";
 import type { SessionCommands } from "../eventStore/sessionCommands.ts";
+
+export interface PendingPermissionView {
+  readonly requestId: string;
+  readonly jobId: string;
+  readonly toolName: string;
+  readonly kind: string;
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly suggestions: readonly unknown[];
+  readonly description: string | null;
+}
+
+/** The pending requests of a session, in the order they were made. */
+export const pendingPermissionsOf = (state: SessionState): PendingPermissionView[] => {
+  if (state.status !== "open" || state.running === null) return [];
+  return state.running.pending.flatMap((requestId) => {
+    const known = permissionOf(state, requestId);
+    if (!known) return [];
+    return [{ requestId, jobId: known.jobId, toolName: known.toolName, kind: known.kind, input: known.request?.input ?? {}, suggestions: known.request?.suggestions ?? [], description: known.request?.description ?? null }];
+  });
+};
 
 /** What a client sees first on every connect: where the session stands right now. */
 export interface SessionSnapshot {
@@ -17,13 +37,16 @@ export interface SessionSnapshot {
   /** The running job was asked to cancel and the runner has not confirmed yet. */
   readonly cancelPending: boolean;
   readonly queue: readonly { promptId: string; messageId: string; position: number }[];
-  readonly pendingPermissions: readonly { requestId: string; jobId: string; toolName: string }[];
+  /** What the CLI waits for the person to answer: enough to show the prompt at once on (re)connect. */
+  readonly pendingPermissions: readonly PendingPermissionView[];
+  /** The session's "always allow" rules. */
+  readonly permissionRules: readonly string[];
 }
 
 export const snapshotOf = (sessionId: string, state: SessionState, version: number): SessionSnapshot => {
   if (state.status !== "open") {
     return { sessionId, version, state: state.status, sessionStatus: null, isWorking: false, currentJobId: null, currentPromptId: null,
-      lastJobStatus: null, cancelPending: false, queue: [], pendingPermissions: [] };
+      lastJobStatus: null, cancelPending: false, queue: [], pendingPermissions: [], permissionRules: [] };
   }
   return {
     sessionId,
@@ -40,9 +63,8 @@ export const snapshotOf = (sessionId: string, state: SessionState, version: numb
       messageId: queued.messageId,
       position: queuePosition(state, queued.promptId) ?? 0,
     })),
-    pendingPermissions: Object.entries(state.permissions)
-      .filter(([, permission]) => permission.decision === null)
-      .map(([requestId, permission]) => ({ requestId, jobId: permission.jobId, toolName: permission.toolName })),
+    pendingPermissions: pendingPermissionsOf(state),
+    permissionRules: state.permissionRules,
   };
 };
 

@@ -1,6 +1,6 @@
-import type { MessageRow, SessionRow } from "../../projections/sessions/rows.ts";
+import type { MessageRow, PermissionRow, SessionRow } from "../../projections/sessions/rows.ts";
 import { sessionQueries, type PromptRowWithPosition } from "../../projections/sessions/queries.ts";
-import type { MessageView, PromptView, SessionReads, SessionView } from "../http/sessionReads.ts";
+import type { MessageView, PermissionView, PromptView, SessionReads, SessionView } from "../http/sessionReads.ts";
 import type { Database } from "../infra/database.ts";
 import { createPositionWaiter, type CheckpointSource } from "./waitForPosition.ts";
 
@@ -21,6 +21,15 @@ export const toSessionView = (row: SessionRow): SessionView => ({
   isWorking: row.is_working,
   currentJobId: row.current_job_id,
   lastJobStatus: row.last_job_status,
+  pendingPermissions: row.pending_permissions,
+  permissionRules: row.permission_rules,
+});
+
+export const toPermissionView = (row: PermissionRow): PermissionView => ({
+  requestId: row.request_id, sessionId: row.session_id, promptId: row.prompt_id, jobId: row.job_id, toolName: row.tool_name,
+  input: row.input, kind: row.kind, status: row.status, decision: row.decision, requestedAt: iso(row.requested_at),
+  decidedAt: isoOrNull(row.decided_at), decidedBy: row.decided_by, message: row.message, answers: row.answers,
+  suggestions: row.suggestions, description: row.description,
 });
 
 export const toPromptView = (row: PromptRowWithPosition): PromptView => ({
@@ -83,6 +92,13 @@ export const createSessionReads = (deps: SessionReadsDeps): SessionReads => {
     async getPrompt(sessionId, promptId) {
       const row = await queries.getPrompt(sessionId, promptId);
       return row ? toPromptView(row) : null;
+    },
+    async listPermissions(sessionId) {
+      return (await queries.listPermissions(sessionId)).map(toPermissionView);
+    },
+    async getPermission(sessionId, requestId) {
+      const row = await queries.getPermission(sessionId, requestId);
+      return row ? toPermissionView(row) : null;
     },
     async listMessages(sessionId, query) {
       return (await queries.listMessages(sessionId, query)).map(toMessageView);

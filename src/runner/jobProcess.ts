@@ -1,18 +1,18 @@
 import type { Logger } from "pino";
 import type { EventMeta } from "../../events/envelope.ts";
-import type { SessionCommand } from "../../commands/session/index.ts";
+import { type RecordedDecision, type SessionCommand, type SessionState } from "../../commands/session/index.ts";
 import { createDecodeCounters, decodeSplitLine } from "../claude/decodeStream.ts";
 import { createLineSplitter, type SplitLine } from "../claude/lineSplitter.ts";
 import type { DecodedLine, ResultLine } from "../claude/streamJson.ts";
 import { toError } from "../errors.ts";
-import { InvalidOptionsError, resolveCliOptions, type CliOptions } from "./cliOptions.ts";
+import { InvalidOptionsError, resolveCliOptions, type CliOptions } from "../claude/cliOptions.ts";
 import { createJobRecorder } from "./jobRecorder.ts";
 import { openProjectFolder, type OpenFolder } from "./projectFolder.ts";
-import { completion, persistedSessionIdOf, storedKind, storedMessage } from "./runnerMessages.ts";
+import { createApprovals } from "./approvals.ts";
+import { completion, isLiveOnly, persistedSessionIdOf, storedKind, storedMessage } from "./runnerMessages.ts";
 import type { SessionCommands } from "../eventStore/sessionCommands.ts";
 import { buildClaudeArgs, type ChildHandle, type ExitInfo, type Launcher } from "./spawnClaude.ts";
-import type { PermissionDecision } from "./signals.ts";
-import { closeInput, permissionResponseLine, userMessageLine, writeLine, type PermissionAnswer } from "./stdinProtocol.ts";
+import { closeInput, interruptLine, permissionResponseLine, userMessageLine, writeLine } from "./stdinProtocol.ts";
 
 /**
  * One job: spawns the CLI for one prompt, turns every line it prints into a command on the
@@ -31,6 +31,8 @@ export type JobSpec = {
   /** Option defaults from the session's metadata, and the prompt's own; validated before spawning. */
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly promptOptions: Readonly<Record<string, unknown>> | undefined;
+  /** The session's "always allow" rules when the job started. */
+  readonly permissionRules: readonly string[];
 };
 
 export type JobContext = {
@@ -40,7 +42,8 @@ export type JobContext = {
   readonly launcher: Launcher | null;
   readonly env: Readonly<Record<string, string>>;
   readonly limits: { readonly maxLineBytes: number; readonly maxToolResultBytes: number; readonly killGraceMs: number };
-  readonly permissionPrompts: boolean;
+  /** How long a permission request waits for the phone before it expires as a "no" (0: for ever). */
+  readonly permissionTimeoutMs: number;
   /** GITHUB_REPOS_DIRECTORY: a job only ever runs in a folder inside it. */
   readonly reposDirectory: string;
   /** RUNNER_ALLOW_BYPASS_PERMISSIONS: whether a session may ask for `bypassPermissions`. */
@@ -74,14 +77,18 @@ export type JobHandle = {
   readonly spec: JobSpec;
   readonly pid: () => number | undefined;
   readonly phase: () => JobPhase;
-  /** The phone asked to cancel: kill the group and record JobCancelled. */
+  /** The phone asked to cancel: interrupt the turn (kill the group if it does not end in time), record JobCancelled. */
   readonly cancel: () => void;
+  /** A steering prompt: written into the running CLI's stdin now and recorded; false when it can take no more input (it stays queued). */
+  readonly steer: (promptId: string, text: string) => boolean;
   /** The runner is shutting down: kill the group and record JobFailed with `reason`. */
   readonly abort: (reason: string) => void;
   /** This runner no longer holds the job's lease: kill the group at once and record nothing more. */
   readonly lose: () => void;
   /** Writes the phone's answer to a `can_use_tool` request to the CLI's stdin. */
-  readonly answerPermission: (requestId: string, decision: PermissionDecision) => boolean;
+  readonly answerPermission: (requestId: string, decision: RecordedDecision) => boolean;
+  /** Acts on what the session records and a lost signal may have kept from this process: answers, steering prompts. */
+  readonly catchUp: (state: SessionState) => void;
   readonly done: Promise<JobEnd>;
 };
 
@@ -109,7 +116,16 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
   let linked = spec.claudeSessionId;
   let lastResult: ResultLine | null = null;
   let killTimer: NodeJS.Timeout | undefined;
-  const requestedInputs = new Map<string, Readonly<Record<string, unknown>>>();
+  let graceTimer: NodeJS.Timeout | undefined;
+  /**
+   * Prompts written to stdin and taken by the CLI (echoed back, `--replay-user-messages`): stdin
+   * closes at a `result` once every prompt written was taken. A steering prompt folded into the
+   * turn was taken before its result; one that starts a turn of its own is taken after it, and
+   * that turn ends with a result of its own. A CLI that echoes nothing closes at the first result.
+   */
+  const turns = { written: 0, taken: 0 };
+  /** Steering prompts written in (a signal and a catch-up may both deliver one). */
+  const steered = new Set<string>();
   /** Nothing more may be recorded: the job ended elsewhere or its lease is lost. */
   const silenced = () => phase.kind === "lost" || phase.kind === "abandoned";
 
@@ -123,6 +139,16 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
     onGone: (code) => abandon(code),
   });
   const submit = recorder.submit;
+
+  const approvals = createApprovals({
+    jobId,
+    submit: (command) => submit(command),
+    expire: async (requestId, message) =>
+      (await ctx.commands.execute(sessionId, { type: "ExpirePermission", data: { requestId, message } }, { meta: ctx.meta })).events.length > 0,
+    write: ({ requestId, answer }) => child !== null && writeLine(child.stdin, permissionResponseLine(requestId, answer)),
+    timeoutMs: ctx.permissionTimeoutMs,
+    logger: log,
+  });
 
   const terminate = () => {
     if (child === null || killTimer !== undefined) return;
@@ -142,7 +168,11 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
   const onLine = (item: SplitLine) => {
     const line = decodeSplitLine(item);
     counters.record(line);
-    if (line.kind === "stream_event") return ctx.publishDelta(sessionId, { jobId, line: line.raw });
+    if (line.kind === "control_request" && line.request.subtype === "can_use_tool") return approvals.request(line.requestId, line.request);
+    if (line.kind === "control_cancel_request") return approvals.withdrawn(line.requestId);
+    if (line.kind === "assistant") for (const block of line.content) if (block.type === "tool_use") approvals.toolUse(block.id, block.input);
+    if (line.kind === "user" && line.isReplay === true) turns.taken += 1;
+    if (isLiveOnly(line)) return ctx.publishDelta(sessionId, { jobId, line: line.raw });
     record(line);
   };
 
@@ -155,15 +185,10 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
       linked = claudeSessionId;
       void submit({ type: "LinkClaudeSession", data: { claudeSessionId, jobId } });
     }
-    if (line.kind === "control_request" && line.request.subtype === "can_use_tool" && ctx.permissionPrompts) {
-      const { toolName, input, toolUseId } = line.request;
-      requestedInputs.set(line.requestId, input);
-      void submit({ type: "RequestPermission", data: { jobId, requestId: line.requestId, toolName, input, ...(toolUseId ? { toolUseId } : {}) } });
-    }
     if (line.kind === "result") {
       lastResult = line;
-      // The turn is over: closing stdin lets the CLI exit (it waits for more input otherwise).
-      if (child !== null) closeInput(child.stdin);
+      // Every prompt written has had its turn: closing stdin lets the CLI exit (it waits for more input otherwise).
+      if (child !== null && (turns.taken === 0 || turns.taken >= turns.written)) closeInput(child.stdin);
     }
   };
 
@@ -184,7 +209,7 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
 
   const resolveOptions = (): CliOptions | string => {
     try {
-      return resolveCliOptions(spec.metadata, spec.promptOptions, { allowBypassPermissions: ctx.allowBypassPermissions });
+      return resolveCliOptions(spec.metadata, spec.promptOptions, { allowBypassPermissions: ctx.allowBypassPermissions }, spec.permissionRules);
     } catch (error) {
       if (error instanceof InvalidOptionsError) return error.message;
       throw error;
@@ -203,7 +228,7 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
   const launchIn = (folder: OpenFolder, options: CliOptions): ChildHandle | null => {
     try {
       if (ctx.launcher === null || phase.kind === "lost") return null;
-      const args = buildClaudeArgs({ resumeSessionId: spec.claudeSessionId, options, permissionPrompts: ctx.permissionPrompts });
+      const args = buildClaudeArgs({ resumeSessionId: spec.claudeSessionId, options });
       return ctx.launcher.launch({ folder, args, env: ctx.env });
     } finally {
       folder.close();
@@ -221,11 +246,14 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
     const splitter = createLineSplitter({ maxLineBytes: ctx.limits.maxLineBytes });
     launched.stdout.on("data", (chunk: Buffer) => splitter.push(chunk).forEach(onLine));
     launched.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    turns.written += 1;
     writeLine(launched.stdin, userMessageLine(spec.prompt));
     if (phase.kind !== "running") terminate();
     const exit = await launched.exited;
     splitter.end().forEach(onLine);
     clearTimeout(killTimer);
+    clearTimeout(graceTimer);
+    approvals.stop();
     // Tools the CLI started may outlive it; a stopped job leaves nothing behind.
     if (phase.kind !== "running") launched.kill("SIGKILL");
     if (exit.error !== undefined) {
@@ -260,14 +288,26 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
     return finish(failed("runner_error", `the runner failed running the job: ${message}`)).catch(() => "unrecorded" as const);
   });
 
-  return {
+  const handle: JobHandle = {
     spec,
     pid: () => child?.pid,
     phase: () => phase,
     cancel: () => {
       if (phase.kind !== "running") return;
       phase = { kind: "cancelling" };
-      terminate();
+      // Interrupt first, as Esc does: the turn ends with its output kept and the CLI exits by
+      // itself. Only a turn that has not ended within the grace gets its process group killed.
+      if (child === null || !writeLine(child.stdin, interruptLine())) return terminate();
+      graceTimer = setTimeout(terminate, ctx.limits.killGraceMs);
+      graceTimer.unref();
+    },
+    steer: (promptId, text) => {
+      if (steered.has(promptId)) return true;
+      if (child === null || phase.kind !== "running" || !writeLine(child.stdin, userMessageLine(text))) return false;
+      steered.add(promptId);
+      turns.written += 1;
+      void submit({ type: "SteerPrompt", data: { promptId, jobId } });
+      return true;
     },
     abort: (reason) => {
       if (phase.kind === "running") phase = { kind: "aborting", reason };
@@ -279,13 +319,13 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
       log.debug("lease lost: another runner may already have failed this job; killing its process");
       child?.kill("SIGKILL");
     },
-    answerPermission: (requestId, decision) => {
-      const answer: PermissionAnswer =
-        decision.behavior === "allow"
-          ? { behavior: "allow", updatedInput: decision.updatedInput ?? requestedInputs.get(requestId) ?? {} }
-          : { behavior: "deny", message: decision.message ?? "Denied by the user" };
-      return child === null ? false : writeLine(child.stdin, permissionResponseLine(requestId, answer));
+    answerPermission: (requestId, decision) => approvals.answer(requestId, decision),
+    catchUp: (state) => {
+      if (state.status !== "open" || state.running?.jobId !== jobId) return;
+      for (const [requestId, decision] of Object.entries(state.running.answers)) approvals.answer(requestId, decision);
+      for (const queued of state.queue) if (queued.steerInto === jobId) handle.steer(queued.promptId, queued.prompt);
     },
     done,
   };
+  return handle;
 };

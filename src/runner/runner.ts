@@ -28,7 +28,7 @@ export type RunnerConfig = Pick<
   Config,
   | "REDIS_KEY_PREFIX" | "CLAUDE_CODE_PATH" | "CLAUDE_CODE_SIMULATE" | "RUNNER_CONCURRENCY" | "RUNNER_LEASE_MS"
   | "RUNNER_KILL_GRACE_MS" | "RUNNER_SHUTDOWN_GRACE_MS" | "RUNNER_MAX_LINE_BYTES" | "RUNNER_MAX_TOOL_RESULT_BYTES"
-  | "RUNNER_PERMISSION_PROMPTS" | "RUNNER_ALLOW_BYPASS_PERMISSIONS" | "GITHUB_REPOS_DIRECTORY"
+  | "PERMISSION_TIMEOUT_MS" | "RUNNER_ALLOW_BYPASS_PERMISSIONS" | "GITHUB_REPOS_DIRECTORY"
 >;
 
 export type RunnerDeps = {
@@ -86,7 +86,7 @@ export const createRunner = (deps: RunnerDeps) => {
     launcher,
     env: childEnvironment(deps.env),
     limits: { maxLineBytes: config.RUNNER_MAX_LINE_BYTES, maxToolResultBytes: config.RUNNER_MAX_TOOL_RESULT_BYTES, killGraceMs: config.RUNNER_KILL_GRACE_MS },
-    permissionPrompts: config.RUNNER_PERMISSION_PROMPTS,
+    permissionTimeoutMs: config.PERMISSION_TIMEOUT_MS,
     reposDirectory: config.GITHUB_REPOS_DIRECTORY,
     allowBypassPermissions: config.RUNNER_ALLOW_BYPASS_PERMISSIONS,
     meta: meta(jobId),
@@ -98,6 +98,7 @@ export const createRunner = (deps: RunnerDeps) => {
     const job = jobs.get(signal.jobId);
     if (job === undefined) return;
     if (signal.type === "cancel") job.cancel();
+    else if (signal.type === "steer") job.steer(signal.promptId, signal.prompt);
     else job.answerPermission(signal.requestId, signal.decision);
   };
   const signals = createSignals(redis, leases.keys.signals, onSignal, log);
@@ -146,6 +147,7 @@ export const createRunner = (deps: RunnerDeps) => {
       claudeSessionId: session.claudeSessionId,
       metadata: session.metadata,
       promptOptions: head.options,
+      permissionRules: session.permissionRules,
     };
     track(ref, startJobProcess(spec, context(ref.jobId)));
   };
@@ -203,6 +205,9 @@ export const createRunner = (deps: RunnerDeps) => {
     if (!event.known) return;
     switch (event.type) {
       case "PromptEnqueued":
+        nudges.add(event.sessionId);
+        if (event.data.steerInto !== undefined) await signals.steer(event.data.steerInto, event.data.promptId, event.data.prompt);
+        return;
       case "PromptCancelled":
       case "JobCompleted":
       case "JobFailed":
@@ -219,7 +224,11 @@ export const createRunner = (deps: RunnerDeps) => {
       case "ClaudeSessionLinked":
       case "JobStarted":
       case "RunnerEventEmitted":
+      case "PromptSteered":
       case "PermissionRequested":
+      case "PermissionExpired":
+      case "PermissionCancelled":
+      case "PermissionRulesSet":
         return;
       default: {
         const unhandled: never = event;
@@ -238,9 +247,9 @@ export const createRunner = (deps: RunnerDeps) => {
   const subscription = store.subscribe({ group: "runner", logger: log, handle, consumer: runnerId, blockMs: 1000 });
 
   /**
-   * Renews leases of this runner's jobs and picks up cancels it missed on pub/sub. A lease it
-   * no longer holds (it stalled past it and a sweep failed the job) means another CLI may
-   * already run on the session: its own is killed at once.
+   * Renews leases of this runner's jobs and picks up cancels, answers and steering prompts it
+   * missed on pub/sub. A lease it no longer holds (it stalled past it and a sweep failed the
+   * job) means another CLI may already run on the session: its own is killed at once.
    */
   const renew = async () => {
     const refs = [...jobs.values()].map((job) => ({ sessionId: job.spec.sessionId, jobId: job.spec.jobId }));
@@ -248,6 +257,9 @@ export const createRunner = (deps: RunnerDeps) => {
     for (const ref of retaken) log.warn({ sessionId: ref.sessionId, jobId: ref.jobId }, "lease had lapsed (Redis unreachable?) and nobody took the job: taken back, the job goes on");
     for (const ref of lost) jobs.get(ref.jobId)?.lose();
     for (const ref of cancelled) jobs.get(ref.jobId)?.cancel();
+    for (const job of jobs.values()) {
+      if (job.phase().kind === "running") job.catchUp((await commands.read(job.spec.sessionId)).state);
+    }
   };
 
   /**

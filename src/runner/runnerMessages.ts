@@ -57,3 +57,17 @@ export const completion = (jobId: string, result: ResultLine, exitCode: number |
   ...(result.usage !== undefined ? { usage: result.usage } : {}),
   ...(result.result !== undefined ? { resultText: result.result } : {}),
 });
+
+/** System subtypes and line types that only say how a turn is going (CLI 2.0/2.1): live, never stored. */
+const PROGRESS_SUBTYPES = new Set(["status", "thinking_tokens", "task_progress"]);
+const PROGRESS_TYPES = new Set(["tool_progress", "keep_alive", "rate_limit_event", "command_lifecycle"]);
+
+/**
+ * Lines that are progress noise (typing deltas, status, thinking-token counts, keep-alives,
+ * protocol replies, the CLI's acknowledgement of a prompt we wrote: its text is already in
+ * PromptEnqueued) go to the live channel only: the hash-chained log keeps what matters.
+ */
+export const isLiveOnly = (line: DecodedLine): boolean =>
+  line.kind === "stream_event" || line.kind === "control_response" || (line.kind === "user" && line.isReplay === true) ||
+  (line.kind === "system" && PROGRESS_SUBTYPES.has(line.subtype)) ||
+  (line.kind === "unknown" && PROGRESS_TYPES.has(line.type));

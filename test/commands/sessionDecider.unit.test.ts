@@ -55,9 +55,9 @@ const cancelRequested = (promptId: string, jobId: string): DomainEvent => ({
   type: "PromptCancelRequested",
   data: { promptId, jobId },
 });
-const permissionRequested = (jobId: string, requestId: string): DomainEvent => ({
+const permissionRequested = (jobId: string, requestId: string, toolName = "Bash", suggestions?: unknown[]): DomainEvent => ({
   type: "PermissionRequested",
-  data: { jobId, requestId, toolName: "Bash", input: { command: "ls" } },
+  data: { jobId, requestId, toolName, input: { command: "ls" }, kind: toolName === "AskUserQuestion" ? "question" : toolName === "ExitPlanMode" ? "plan" : "tool", ...(suggestions ? { suggestions } : {}) },
 });
 const running = [created, enqueued("p1"), started("j1", "p1")];
 
@@ -84,7 +84,10 @@ const oneOfEach: SessionCommand[] = [
   { type: "FailJob", data: { jobId: "j1", reason: "crashed" } },
   { type: "CancelJob", data: { jobId: "j1" } },
   { type: "RequestPermission", data: { jobId: "j1", requestId: "q1", toolName: "Bash", input: {} } },
-  { type: "DecidePermission", data: { requestId: "q1", behavior: "allow" } },
+  { type: "DecidePermission", data: { requestId: "q1", decision: "allow" } },
+  { type: "ExpirePermission", data: { requestId: "q1", message: "expired" } },
+  { type: "CancelPermission", data: { requestId: "q1" } },
+  { type: "SetPermissionRules", data: { rules: ["Write"] } },
 ];
 
 describe("every command", () => {
@@ -281,33 +284,83 @@ describe("CompleteJob / FailJob / CancelJob", () => {
       .rejects("prompt_already_finished"));
 });
 
-describe("RequestPermission / DecidePermission", () => {
-  const decideP = (requestId: string, behavior: "allow" | "deny"): SessionCommand => ({
+describe("RequestPermission / DecidePermission / ExpirePermission / CancelPermission", () => {
+  type Decision = "allow" | "allow_always" | "deny";
+  const decideP = (requestId: string, decision: Decision, extra: Record<string, unknown> = {}): SessionCommand => ({
     type: "DecidePermission",
-    data: { requestId, behavior },
+    data: { requestId, decision, ...extra },
   });
-  const decided = (behavior: "allow" | "deny"): DomainEvent => ({
+  const decided = (behavior: "allow" | "deny", extra: Record<string, unknown> = {}): DomainEvent => ({
     type: "PermissionDecided",
-    data: { requestId: "q1", behavior, jobId: "j1" },
+    data: { jobId: "j1", requestId: "q1", behavior, ...extra },
   });
-  it("records the request", () =>
+  const expired: DomainEvent = { type: "PermissionExpired", data: { jobId: "j1", requestId: "q1", message: "too late" } };
+  const cancelledBy = (reason: "job_ended" | "cli_cancelled", requestId = "q1"): DomainEvent => ({ type: "PermissionCancelled", data: { jobId: "j1", requestId, reason } });
+  const asked = [...running, permissionRequested("j1", "q1")];
+
+  it("records the request, with its kind", () =>
     given(...running)
       .when({ type: "RequestPermission", data: { jobId: "j1", requestId: "q1", toolName: "Bash", input: { command: "ls" } } })
       .then([permissionRequested("j1", "q1")]));
-  it("the same request again is a no-op (a retried batch)", () =>
-    given(...running, permissionRequested("j1", "q1")).when(jobCommands("j1")[5]!).then([]));
+  it.each([["AskUserQuestion", "question"], ["ExitPlanMode", "plan"], ["Write", "tool"]] as const)("a %s request is of kind %s", (toolName, kind) =>
+    given(...running)
+      .when({ type: "RequestPermission", data: { jobId: "j1", requestId: "q1", toolName, input: {} } })
+      .then([{ type: "PermissionRequested", data: { jobId: "j1", requestId: "q1", toolName, input: {}, kind } }]));
+  it("the same request again is a no-op (a retried batch)", () => given(...asked).when(jobCommands("j1")[5]!).then([]));
   it("refuses a request id reused for another tool", () =>
-    given(...running, permissionRequested("j1", "q1"))
-      .when({ type: "RequestPermission", data: { jobId: "j1", requestId: "q1", toolName: "Write", input: {} } })
-      .rejects("permission_exists"));
-  it("the phone's answer names the job", () => given(...running, permissionRequested("j1", "q1")).when(decideP("q1", "allow")).then([decided("allow")]));
-  it("the same answer twice is a no-op", () =>
-    given(...running, permissionRequested("j1", "q1"), decided("deny")).when(decideP("q1", "deny")).then([]));
-  it("a contradicting answer is refused", () =>
-    given(...running, permissionRequested("j1", "q1"), decided("deny")).when(decideP("q1", "allow")).rejects("permission_already_decided"));
+    given(...asked).when({ type: "RequestPermission", data: { jobId: "j1", requestId: "q1", toolName: "Write", input: {} } }).rejects("permission_exists"));
+  it("the phone's answer names the job", () => given(...asked).when(decideP("q1", "allow")).then([decided("allow")]));
+  it("a deny carries the person's message", () =>
+    given(...asked).when(decideP("q1", "deny", { message: "not that file" })).then([decided("deny", { message: "not that file" })]));
+  it("a question's answers and a plan's next mode are recorded with the allow", () => {
+    given(...running, permissionRequested("j1", "q1", "AskUserQuestion")).when(decideP("q1", "allow", { answers: { "Which?": "B" } })).then([decided("allow", { answers: { "Which?": "B" } })]);
+    given(...running, permissionRequested("j1", "q1", "ExitPlanMode")).when(decideP("q1", "allow", { permissionMode: "acceptEdits" })).then([decided("allow", { permissionMode: "acceptEdits" })]);
+  });
+  it("answers are only for questions, and a next mode only for allowing a plan", () => {
+    given(...asked).when(decideP("q1", "allow", { answers: { "Which?": "B" } })).rejects("permission_answer_invalid");
+    given(...asked).when(decideP("q1", "allow", { permissionMode: "acceptEdits" })).rejects("permission_answer_invalid");
+    given(...running, permissionRequested("j1", "q1", "ExitPlanMode")).when(decideP("q1", "deny", { permissionMode: "default" })).rejects("permission_answer_invalid");
+  });
+  it("the running job keeps the answers, so its runner can deliver one it missed", () => {
+    const state = fold([...asked, decided("deny", { message: "no" })]);
+    expect(state.status === "open" && state.running?.answers).toEqual({ q1: { behavior: "deny", message: "no" } });
+  });
+  it("always allow remembers the CLI's suggested rule, else the tool", () => {
+    const suggestion = { type: "addRules", rules: [{ toolName: "Bash", ruleContent: "npm test:*" }], behavior: "allow", destination: "session" };
+    given(...running, permissionRequested("j1", "q1", "Bash", [suggestion])).when(decideP("q1", "allow_always")).then([decided("allow", { always: true, rules: ["Bash(npm test:*)"] })]);
+    const setMode = { type: "setMode", mode: "acceptEdits", destination: "session" };
+    given(...running, permissionRequested("j1", "q1", "Write", [setMode])).when(decideP("q1", "allow_always")).then([decided("allow", { always: true, rules: ["Write"] })]);
+  });
+  it("remembered rules stay with the session (deduplicated) and can be set", () => {
+    const state = fold([...asked, decided("allow", { always: true, rules: ["Write"] }), completed("j1", "p1"), enqueued("p2"), started("j2", "p2"),
+      permissionRequested("j2", "q2", "Write"), { type: "PermissionDecided", data: { jobId: "j2", requestId: "q2", behavior: "allow", always: true, rules: ["Write", "Edit"] } }]);
+    expect(state.status === "open" && state.permissionRules).toEqual(["Write", "Edit"]);
+    given(...asked, decided("allow", { always: true, rules: ["Write"] })).when({ type: "SetPermissionRules", data: { rules: [] } }).then([{ type: "PermissionRulesSet", data: { rules: [] } }]);
+    given(...asked, decided("allow", { always: true, rules: ["Write"] })).when({ type: "SetPermissionRules", data: { rules: ["Write"] } }).then([]);
+  });
+  it("the same answer twice is a no-op", () => given(...asked, decided("deny")).when(decideP("q1", "deny")).then([]));
+  it("a contradicting answer is refused", () => given(...asked, decided("deny")).when(decideP("q1", "allow")).rejects("permission_already_decided"));
   it("an unknown request is refused", () => given(...running).when(decideP("q9", "allow")).rejects("permission_not_found"));
-  it("a request dies with its job", () =>
-    given(...running, permissionRequested("j1", "q1"), failed("j1", "p1")).when(decideP("q1", "allow")).rejects("permission_not_found"));
+  it("expiry answers no and is recorded; an answer after it is refused as not pending", () => {
+    given(...asked).when({ type: "ExpirePermission", data: { requestId: "q1", message: "too late" } }).then([expired]);
+    given(...asked, expired).when(decideP("q1", "allow")).rejects("permission_not_pending");
+  });
+  it("expiry or the CLI withdrawing an answered request changes nothing", () => {
+    given(...asked, decided("allow")).when({ type: "ExpirePermission", data: { requestId: "q1", message: "too late" } }).then([]);
+    given(...asked, decided("allow")).when({ type: "CancelPermission", data: { requestId: "q1" } }).then([]);
+  });
+  it("the CLI withdrawing a pending request cancels it", () =>
+    given(...asked).when({ type: "CancelPermission", data: { requestId: "q1" } }).then([cancelledBy("cli_cancelled")]));
+  it.each([
+    ["CompleteJob", { type: "CompleteJob", data: { jobId: "j1", resultSubtype: "success", isError: false, exitCode: 0 } }, completed("j1", "p1")],
+    ["FailJob", { type: "FailJob", data: { jobId: "j1", reason: "lease_expired" } }, failed("j1", "p1")],
+    ["CancelJob", { type: "CancelJob", data: { jobId: "j1", signal: "SIGTERM" } }, jobCancelled("j1", "p1")],
+  ] as const)("%s first cancels what the job left pending", (_name, command, end) =>
+    given(...asked, permissionRequested("j1", "q2", "Write"), decided("allow"))
+      .when(command as SessionCommand)
+      .then([cancelledBy("job_ended", "q2"), end]));
+  it("an answer to a request whose job ended is refused as not pending", () =>
+    given(...asked, cancelledBy("job_ended"), failed("j1", "p1")).when(decideP("q1", "allow")).rejects("permission_not_pending"));
 });
 
 describe("state", () => {

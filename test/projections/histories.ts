@@ -26,6 +26,7 @@ const frame = fc.oneof(
 );
 
 const prompt = fc.constantFrom("p1", "p2", "p3", "p4", "p5");
+const request = fc.constantFrom("q1", "q2", "q3");
 const jobCommand = (type: "CompleteJob" | "FailJob" | "CancelJob"): SessionCommand =>
   type === "CompleteJob"
     ? { type, data: { jobId: "@running", resultSubtype: "success", isError: false, exitCode: 0, costUsd: 0.5, numTurns: 2, durationMs: 10, usage: { input_tokens: 3 } } }
@@ -42,6 +43,17 @@ const command: fc.Arbitrary<SessionCommand> = fc.oneof(
   { weight: 5, arbitrary: fc.constantFrom("CompleteJob" as const, "CompleteJob" as const, "FailJob" as const, "CancelJob" as const).map(jobCommand) },
   { weight: 2, arbitrary: fc.constantFrom("@head", "@running", "p1").map((id): SessionCommand => ({ type: "CancelPrompt", data: { promptId: id, reason: "changed my mind" } })) },
   { weight: 1, arbitrary: fc.constant<SessionCommand>({ type: "DeleteSession", data: {} }) },
+  { weight: 2, arbitrary: prompt.map((id): SessionCommand => ({ type: "EnqueuePrompt", data: { promptId: id, messageId: `@msg-${id}`, prompt: `steer ${id}`, deliveryMode: "steer" } })) },
+  { weight: 2, arbitrary: fc.constant<SessionCommand>({ type: "SteerPrompt", data: { promptId: "@head", jobId: "@running" } }) },
+  { weight: 3, arbitrary: fc.tuple(request, fc.constantFrom("Write", "AskUserQuestion", "ExitPlanMode")).map(([requestId, toolName]): SessionCommand => ({
+    type: "RequestPermission", data: { jobId: "@running", requestId, toolName, input: { file_path: "/r/x" }, suggestions: [{ type: "setMode", mode: "acceptEdits" }] },
+  })) },
+  { weight: 3, arbitrary: fc.tuple(request, fc.constantFrom("allow" as const, "allow_always" as const, "deny" as const)).map(([requestId, decision]): SessionCommand => ({
+    type: "DecidePermission", data: { requestId, decision, message: "from the phone" },
+  })) },
+  { weight: 1, arbitrary: request.map((requestId): SessionCommand => ({ type: "ExpirePermission", data: { requestId, message: "expired" } })) },
+  { weight: 1, arbitrary: request.map((requestId): SessionCommand => ({ type: "CancelPermission", data: { requestId } })) },
+  { weight: 1, arbitrary: fc.subarray(["Write", "Bash(npm test:*)"]).map((rules): SessionCommand => ({ type: "SetPermissionRules", data: { rules } })) },
 );
 
 export const histories = (sessions: number) =>

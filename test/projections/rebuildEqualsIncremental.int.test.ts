@@ -33,7 +33,7 @@ const snapshot = async () => {
 };
 
 const reset = async () => {
-  await sql`truncate claude_code_sessions, session_prompts, session_messages, event_archive, projection_checkpoints`.execute(db);
+  await sql`truncate claude_code_sessions, session_prompts, session_messages, session_permissions, event_archive, projection_checkpoints`.execute(db);
 };
 
 /** A tiny seeded generator, so faults follow the fast-check seed. */

@@ -14,7 +14,7 @@ beforeAll(async () => {
   harness = await createHarness();
   mock = await startMockAnthropic();
   const env = cliEnv(harness.tempDir("home"), mock.url);
-  await harness.startRunner(env, { CLAUDE_CODE_PATH: cliPath, RUNNER_PERMISSION_PROMPTS: "0" });
+  await harness.startRunner(env, { CLAUDE_CODE_PATH: cliPath });
 });
 afterAll(async () => {
   await harness.close();

@@ -10,6 +10,8 @@ import { testMeta } from "../support/redis.ts";
 import { assembleTest, createTestClients, type TestService } from "../support/service.ts";
 
 export const cliPath = new URL("../../node_modules/@anthropic-ai/claude-code/cli.js", import.meta.url).pathname;
+/** The current CLI (a native binary, pinned in package.json as `claude-code-21`). */
+export const cli21Path = new URL("../../node_modules/claude-code-21/bin/claude.exe", import.meta.url).pathname;
 export const fakeCliPath = new URL("../support/fakeClaude.mjs", import.meta.url).pathname;
 
 /** Environment the real CLI needs offline: a temp HOME, the mock's URL, no telemetry. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveCliOptions } from "../../src/runner/cliOptions.ts";
+import { resolveCliOptions } from "../../src/claude/cliOptions.ts";
 import { buildClaudeArgs, childEnvironment, resolveClaudeCommand } from "../../src/runner/spawnClaude.ts";
 import { permissionResponseLine, userMessageLine } from "../../src/runner/stdinProtocol.ts";
 import { persistedSessionIdOf, storedMessage } from "../../src/runner/runnerMessages.ts";
@@ -7,20 +7,20 @@ import { decodeLine } from "../../src/claude/streamJson.ts";
 import { cliPath } from "./runnerHarness.ts";
 
 describe("CLI arguments", () => {
-  it("first turn: print mode, stream-json both ways, partial messages, no --resume", () => {
-    expect(buildClaudeArgs({ resumeSessionId: null, options: {}, permissionPrompts: false })).toEqual([
+  it("first turn: print mode, stream-json both ways, partial messages, approvals and prompts echoed over stdio, no --resume", () => {
+    expect(buildClaudeArgs({ resumeSessionId: null, options: {} })).toEqual([
       "-p", "--output-format", "stream-json", "--verbose", "--input-format", "stream-json", "--include-partial-messages",
+      "--replay-user-messages", "--permission-prompt-tool", "stdio",
     ]);
   });
 
-  it("later turns resume; options and stdio approvals become flags, allowed tools last", () => {
+  it("later turns resume; options become flags, allowed tools last", () => {
     const args = buildClaudeArgs({
       resumeSessionId: "abc",
       options: { model: "claude-x", permissionMode: "acceptEdits", maxTurns: 3, allowedTools: ["Bash(echo:*)", "Read"] },
-      permissionPrompts: true,
     });
-    expect(args.slice(7)).toEqual([
-      "--resume", "abc", "--permission-prompt-tool", "stdio", "--model", "claude-x", "--permission-mode", "acceptEdits",
+    expect(args.slice(10)).toEqual([
+      "--resume", "abc", "--model", "claude-x", "--permission-mode", "acceptEdits",
       "--max-turns", "3", "--allowedTools", "Bash(echo:*)", "Read",
     ]);
   });

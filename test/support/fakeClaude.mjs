@@ -10,6 +10,8 @@
 //   PWD        its real working folder (the kernel's /proc/self/cwd) as `cwd:<path>` text and result
 //   STREAM <r> assistant lines at r per second until it is killed (a job that streams output)
 //   otherwise  init, one assistant text, result
+// Like the real CLI it answers an `interrupt` control request on stdin: the turn ends with an
+// error_during_execution result, and it exits once stdin closes.
 import { randomUUID } from "node:crypto";
 import { readlinkSync } from "node:fs";
 import { performance } from "node:perf_hooks";
@@ -26,9 +28,13 @@ const assistant = (text, extra = {}) => ({ type: "assistant", message: { id: "ms
 const result = (text) => ({ type: "result", subtype: "success", is_error: false, duration_ms: 5, num_turns: 1, result: text, session_id: sessionId, total_cost_usd: 0.001, usage: { input_tokens: 1, output_tokens: 1 } });
 let stdinClosed = false;
 const closed = new Promise((resolve) => process.stdin.on("end", () => { stdinClosed = true; resolve(); }));
+let interrupted = false;
+let interrupt = () => {};
+/** The turn is over: stdin closed, or an interrupt came. */
+const stopped = new Promise((resolve) => { interrupt = resolve; closed.then(resolve); });
 
 const modes = {
-  HANG: async () => { await closed; },
+  HANG: async () => { await stopped; },
   ENV: async () => { out(assistant(JSON.stringify(Object.keys(process.env).sort()))); out(result("env")); },
   PWD: async () => {
     const text = `cwd:${readlinkSync("/proc/self/cwd")}`;
@@ -48,7 +54,7 @@ const modes = {
   },
   STREAM: async (prompt) => {
     const rate = Number(/STREAM (\d+)/.exec(prompt)?.[1] ?? 100);
-    for (let i = 0; !stdinClosed; i += 1) {
+    for (let i = 0; !stdinClosed && !interrupted; i += 1) {
       out(assistant(`line ${i}`, { ts: now() }));
       await sleep(1000 / rate);
     }
@@ -63,14 +69,17 @@ const modes = {
   },
 };
 
-let buffered = "";
-process.stdin.on("data", async (chunk) => {
-  if (buffered === null) return;
-  buffered += chunk.toString("utf8");
-  const newline = buffered.indexOf("\n");
-  if (newline === -1) return;
-  const prompt = JSON.parse(buffered.slice(0, newline)).message.content.map((b) => b.text ?? "").join("");
-  buffered = null;
+const onLine = async (line, first) => {
+  const message = JSON.parse(line);
+  if (!first) {
+    if (message.type === "control_request" && message.request?.subtype === "interrupt") {
+      interrupted = true;
+      out({ type: "control_response", response: { subtype: "success", request_id: message.request_id } });
+      interrupt();
+    }
+    return;
+  }
+  const prompt = message.message.content.map((b) => b.text ?? "").join("");
   out({ type: "system", subtype: "init", cwd: process.cwd(), session_id: sessionId, tools: [], mcp_servers: [], model: "fake", permissionMode: "default", apiKeySource: "none" });
   const mode = Object.keys(modes).find((name) => prompt.includes(name));
   if (mode) await modes[mode](prompt);
@@ -78,8 +87,20 @@ process.stdin.on("data", async (chunk) => {
     out(assistant(`echo: ${prompt}`));
     out(result(`echo: ${prompt}`));
   }
+  if (interrupted) out({ ...result(""), subtype: "error_during_execution", is_error: false });
   // Like the real CLI: exit once stdin is closed.
   if (!stdinClosed) await closed;
   process.exit(0);
+};
+
+let buffered = "";
+let lines = 0;
+process.stdin.on("data", (chunk) => {
+  buffered += chunk.toString("utf8");
+  for (let newline = buffered.indexOf("\n"); newline !== -1; newline = buffered.indexOf("\n")) {
+    const line = buffered.slice(0, newline);
+    buffered = buffered.slice(newline + 1);
+    void onLine(line, (lines += 1) === 1);
+  }
 });
 process.stdin.resume();

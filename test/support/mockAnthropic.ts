@@ -6,10 +6,14 @@ import type { AddressInfo } from "node:net";
  * A mock of the Anthropic Messages API for running the real Claude Code CLI offline
  * (claude-code-formats.md §7). Keywords in the latest user text choose the reply, like the
  * fixtures: TOOL → a Bash `echo` tool_use (stop_reason tool_use), then a text reply once the
- * tool_result comes back; WRITE → the same with Write `hello.txt` in the working directory
- * (a tool that needs permission); FAIL529 → 529 overloaded; SLOW → a text reply streamed slowly (for
- * cancellation); anything else → a short text reply naming how many messages it received, so a
- * test can see that a resumed turn carried the earlier conversation.
+ * tool_result comes back; WRITE → the same with Write `hello.txt` (or the `name.txt` named right
+ * after WRITE) in the working directory (a tool that needs permission); ASK → AskUserQuestion
+ * ("Which color?", Red or Blue); PLAN → ExitPlanMode with a short plan; NAP → Bash `sleep 3`
+ * (a tool boundary to steer into); FAIL529 → 529 overloaded; SLOW → a text reply streamed slowly
+ * (for cancellation); anything else → a short text reply naming how many messages it received,
+ * so a test can see that a resumed turn carried the earlier conversation. A reply to a
+ * tool_result quotes the result and every text the same user message carried (a steering prompt
+ * folded into the turn arrives that way).
  */
 export type MockRequest = { readonly url: string; readonly body: MockBody; readonly lastUserText: string };
 type MockBody = { messages?: { role: string; content: unknown }[]; model?: string; stream?: boolean; system?: unknown };
@@ -34,6 +38,13 @@ const blocksOf = (content: unknown): Record<string, unknown>[] =>
       : [];
 
 const lastUser = (body: MockBody) => [...(body.messages ?? [])].reverse().find((m) => m.role === "user");
+
+/** The text of every message after the model's last reply (2.1 sends a prompt steered mid-turn as a system message there). */
+const textSinceReply = (body: MockBody): string => {
+  const messages = body.messages ?? [];
+  const lastReply = messages.map((message) => message.role).lastIndexOf("assistant");
+  return messages.slice(lastReply + 1).map((message) => textOf(blocksOf(message.content))).filter((text) => text !== "").join("\n");
+};
 
 const textOf = (blocks: Record<string, unknown>[]) =>
   blocks.filter((b) => b.type === "text").map((b) => String(b.text)).join("\n");
@@ -86,9 +97,16 @@ const replyToolUse = async (res: ServerResponse, model: string, name = "Bash", i
 
 const BASH_ECHO = { command: "echo hello-from-mock-tool", description: "Print a greeting" };
 
-/** The CLI states its working directory in the system prompt; Write needs an absolute path. */
+const ASK_COLOR = {
+  questions: [{
+    question: "Which color?", header: "Color", multiSelect: false,
+    options: [{ label: "Red", description: "Warm" }, { label: "Blue", description: "Cool" }],
+  }],
+};
+
+/** The CLI states its working directory (2.0: in the system prompt; 2.1: in a system message); Write needs an absolute path. */
 const workingDirectory = (body: MockBody): string =>
-  /Working directory: ([^\s"\\]+)/.exec(JSON.stringify(body.system ?? ""))?.[1] ?? "/tmp";
+  /[Ww]orking directory: ([^\s"\\]+)/.exec(JSON.stringify([body.system ?? "", body.messages ?? []]))?.[1] ?? "/tmp";
 
 const replyText = async (res: ServerResponse, model: string, text: string, delayMs = 0) => {
   start(res, model);
@@ -115,15 +133,23 @@ export const startMockAnthropic = async (options: MockOptions = {}): Promise<Moc
     requests.push({ url: req.url ?? "", body, lastUserText });
     const model = body.model ?? "claude-mock";
     const toolOutput = toolResultText(blocks);
-    if (toolOutput !== null) return replyText(res, model, `The tool returned: ${toolOutput}. All done.`);
+    if (toolOutput !== null) {
+      const said = textSinceReply(body);
+      const alongside = said === "" ? "" : ` You also said: ${said}.`;
+      return replyText(res, model, `The tool returned: ${toolOutput}.${alongside} All done.`);
+    }
     if (lastUserText.includes("FAIL529")) {
       res.writeHead(529, { "content-type": "application/json" });
       return res.end(JSON.stringify({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }));
     }
     if (lastUserText.includes("TOOL")) return replyToolUse(res, model);
     if (lastUserText.includes("WRITE")) {
-      return replyToolUse(res, model, "Write", { file_path: `${workingDirectory(body)}/hello.txt`, content: "hello world\n" });
+      const name = /WRITE (\w+\.txt)/.exec(lastUserText)?.[1] ?? "hello.txt";
+      return replyToolUse(res, model, "Write", { file_path: `${workingDirectory(body)}/${name}`, content: "hello world\n" });
     }
+    if (lastUserText.includes("ASK")) return replyToolUse(res, model, "AskUserQuestion", ASK_COLOR);
+    if (lastUserText.includes("PLAN")) return replyToolUse(res, model, "ExitPlanMode", { plan: "1. Add a README section\n2. Run the tests" });
+    if (lastUserText.includes("NAP")) return replyToolUse(res, model, "Bash", { command: "sleep 3 && echo rested", description: "Take a nap" });
     if (lastUserText.includes("SLOW")) {
       const chunks = Array.from({ length: options.slowChunks ?? 600 }, (_, i) => `slow ${i} `).join("");
       return replyText(res, model, chunks, options.slowChunkMs ?? 100);
