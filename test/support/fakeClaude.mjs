@@ -9,6 +9,8 @@
 //   PARTIAL    a few stream_event deltas before the text
 //   PWD        its real working folder (the kernel's /proc/self/cwd) as `cwd:<path>` text and result
 //   STREAM <r> assistant lines at r per second until it is killed (a job that streams output)
+//   ASK <n>    n Write approvals one after the other: each control_request carries `ts` in its
+//              input; the control_response's arrival is printed as "answered <id> at <ts>"
 //   otherwise  init, one assistant text, result
 // Like the real CLI it answers an `interrupt` control request on stdin: the turn ends with an
 // error_during_execution result, and it exits once stdin closes.
@@ -29,6 +31,8 @@ const result = (text) => ({ type: "result", subtype: "success", is_error: false,
 let stdinClosed = false;
 const closed = new Promise((resolve) => process.stdin.on("end", () => { stdinClosed = true; resolve(); }));
 let interrupted = false;
+/** Waiters for the control_response to a request we printed, by request id. */
+const answers = new Map();
 let interrupt = () => {};
 /** The turn is over: stdin closed, or an interrupt came. */
 const stopped = new Promise((resolve) => { interrupt = resolve; closed.then(resolve); });
@@ -59,6 +63,17 @@ const modes = {
       await sleep(1000 / rate);
     }
   },
+  ASK: async (prompt) => {
+    const count = Number(/ASK (\d+)/.exec(prompt)?.[1] ?? 10);
+    for (let i = 0; i < count && !interrupted; i += 1) {
+      const requestId = `ask-${i}`;
+      const answered = new Promise((resolve) => answers.set(requestId, resolve));
+      out({ type: "control_request", request_id: requestId, request: { subtype: "can_use_tool", tool_name: "Write", input: { file_path: `/tmp/ask-${i}.txt`, content: "x", ts: now() }, tool_use_id: `toolu_${i}` } });
+      const at = await answered;
+      out(assistant(`answered ${requestId} at ${at}`));
+    }
+    out(result("asked"));
+  },
   BENCH: async (prompt) => {
     const count = Number(/BENCH (\d+)/.exec(prompt)?.[1] ?? 100);
     for (let i = 0; i < count; i += 1) {
@@ -72,6 +87,7 @@ const modes = {
 const onLine = async (line, first) => {
   const message = JSON.parse(line);
   if (!first) {
+    if (message.type === "control_response") answers.get(message.response?.request_id)?.(now());
     if (message.type === "control_request" && message.request?.subtype === "interrupt") {
       interrupted = true;
       out({ type: "control_response", response: { subtype: "success", request_id: message.request_id } });
