@@ -9,7 +9,7 @@ import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { Redis } from "ioredis";
 import { createEventStore } from "../src/eventStore/eventStore.ts";
-import { createSessionCommands } from "../src/eventStore/sessionCommands.ts";
+import { createSessionCommandHandler } from "../src/eventStore/sessionCommandHandler.ts";
 import { deleteKeysByPrefix } from "../src/infra/redis.ts";
 import { percentile, round, serverScript, type Row } from "./stats.ts";
 
@@ -132,7 +132,7 @@ const answerTimes = async (store: Awaited<ReturnType<typeof createEventStore>>, 
 
 /** Baseline: events decided and appended by the command path in this process, until they are on the stream. */
 const eventToStream = async (port: number, store: Awaited<ReturnType<typeof createEventStore>>, folder: string) => {
-  const commands = createSessionCommands(store);
+  const commands = createSessionCommandHandler(store);
   const sessionId = String((await api(port)("POST", "/api/claude-code/sessions", { projectPath: folder })).body.id);
   const latencies: number[] = [];
   const stop = await follow(port, sessionId, (event, arrived) => {

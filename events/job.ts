@@ -31,6 +31,12 @@ export const JobCompleted = defineEvent("JobCompleted", {
   numTurns: Schema.optional(Schema.Number),
   durationMs: Schema.optional(Schema.Number),
   resultText: Schema.optional(Schema.String),
+  /** What this job alone cost (`costUsd` is the CLI's total, cumulative for the conversation on 2.1). */
+  jobCostUsd: Schema.optional(Schema.Number),
+}, {
+  schemaVersion: 2,
+  // v2 only added an optional field.
+  upcast: (_from, data) => data,
 });
 
 export const JobFailed = defineEvent("JobFailed", {
@@ -48,6 +54,12 @@ export const JobCancelled = defineEvent("JobCancelled", {
   promptId: Schema.String,
   exitCode: Schema.optional(Schema.NullOr(Schema.Number)),
   signal: Schema.optional(Schema.NullOr(Schema.String)),
+  /** What the job cost up to its interrupt, when the CLI reported it. */
+  jobCostUsd: Schema.optional(Schema.Number),
+}, {
+  schemaVersion: 2,
+  // v2 only added an optional field.
+  upcast: (_from, data) => data,
 });
 
 export const jobEvents = [JobStarted, RunnerEventEmitted, JobCompleted, JobFailed, JobCancelled] as const;

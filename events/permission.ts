@@ -1,19 +1,14 @@
 // The subpath keeps the process from loading every module of effect (about 30 MB of RSS).
 import * as Schema from "effect/Schema";
 import { defineEvent, Json, type EventOf } from "./defineEvent.ts";
+import { permissionKinds, type PermissionKind } from "./statuses.ts";
 
 /**
  * Approvals: the CLI asks (over the stdio control protocol) whether a tool may run, a question
  * may be put to the person, or a plan may be left; the phone answers, or the request expires,
- * or it is cancelled (its job ended, or the CLI withdrew it). The status literals are declared
- * here once, for the events, the decider and the API.
+ * or it is cancelled (its job ended, or the CLI withdrew it). Its status words are in
+ * `statuses.ts`.
  */
-export const PermissionKind = Schema.Literal("tool", "question", "plan");
-export type PermissionKind = typeof PermissionKind.Type;
-export const permissionStatuses = ["pending", "allowed", "denied", "expired", "cancelled"] as const;
-export type PermissionStatus = (typeof permissionStatuses)[number];
-export const permissionDecisions = ["allow", "allow_always", "deny"] as const;
-export type PermissionDecision = (typeof permissionDecisions)[number];
 
 /** What a request asks the person: a question (AskUserQuestion), a plan to leave (ExitPlanMode), or a tool to run. */
 export const permissionKindOf = (toolName: string): PermissionKind =>
@@ -25,7 +20,7 @@ export const PermissionRequested = defineEvent("PermissionRequested", {
   toolName: Schema.String,
   input: Json,
   toolUseId: Schema.optional(Schema.String),
-  kind: PermissionKind,
+  kind: Schema.Literal(...permissionKinds),
   /** The CLI's own suggestions (PermissionUpdate[]), kept verbatim: "always allow" uses them. */
   suggestions: Schema.optional(Schema.Array(Schema.Unknown)),
   description: Schema.optional(Schema.String),

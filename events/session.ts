@@ -1,10 +1,10 @@
 // The subpath keeps the process from loading every module of effect (about 30 MB of RSS).
 import * as Schema from "effect/Schema";
 import { defineEvent, Json, type EventOf } from "./defineEvent.ts";
+import { sessionStatuses } from "./statuses.ts";
 
 /** Session lifecycle: the session aggregate's own facts. */
-export const SessionStatus = Schema.Literal("active", "inactive", "archived");
-export type SessionStatus = typeof SessionStatus.Type;
+export const SessionStatus = Schema.Literal(...sessionStatuses);
 
 export const SessionCreated = defineEvent("SessionCreated", {
   projectPath: Schema.String,

@@ -1,13 +1,13 @@
 import type { Kysely } from "kysely";
 import type { Envelope } from "../events/envelope.ts";
 import type { DecodedEvent, EventType, KnownEvent } from "../events/registry.ts";
+import type { ReadModels } from "./tables.ts";
 
 /**
- * The database a handler writes through. Untyped on purpose: the tables are declared by the
- * frozen migrations, and a handler may be pointed at a shadow schema with the same tables.
+ * The database a handler writes through (the projector may point it at a shadow schema with
+ * the same tables during a rebuild).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type ReadModelDb = Kysely<any>;
+export type ReadModelDb = Kysely<ReadModels>;
 
 /** One event as a projection sees it: its place in the partition log, raw and decoded. */
 export interface ProjectedEvent<E extends DecodedEvent = KnownEvent> {

@@ -6,7 +6,7 @@ import { bootstrapToken } from "./auth/bootstrapToken.ts";
 import { createTokenStore } from "./auth/tokens.ts";
 import { createEventStore, type EventStore } from "./eventStore/eventStore.ts";
 import { startRetention } from "./eventStore/retention.ts";
-import { createSessionCommands, type SessionCommands } from "./eventStore/sessionCommands.ts";
+import { createSessionCommandHandler, type SessionCommandHandler } from "./eventStore/sessionCommandHandler.ts";
 import { createHistoryService, type HistoryService } from "./history/historyService.ts";
 import { createHistoryWatcher } from "./history/watcher.ts";
 import { allProjections } from "../projections/index.ts";
@@ -116,7 +116,7 @@ const projectorRole = async (assembly: Assembly, store: EventStore, db: Database
   return projector;
 };
 
-const apiRole = async (assembly: Assembly, store: EventStore, commands: SessionCommands, db: Database, extra: { projector: Projector | undefined; history: HistoryService | undefined }) => {
+const apiRole = async (assembly: Assembly, store: EventStore, commands: SessionCommandHandler, db: Database, extra: { projector: Projector | undefined; history: HistoryService | undefined }) => {
   const { config, clients, options, parts } = assembly;
   const { redis, logger } = clients;
   const tokens = createTokenStore({ redis, prefix: config.REDIS_KEY_PREFIX, staticTokens: [bootstrapToken(config, logger)] });
@@ -141,7 +141,7 @@ const apiRole = async (assembly: Assembly, store: EventStore, commands: SessionC
   return { app, hub, tokens, reads };
 };
 
-const runnerRole = async (assembly: Assembly, store: EventStore, commands: SessionCommands) => {
+const runnerRole = async (assembly: Assembly, store: EventStore, commands: SessionCommandHandler) => {
   const { config, clients, options } = assembly;
   const runner = createRunner({ store, commands, redis: clients.redis, config, logger: clients.logger, env: options.env ?? {}, ...options.runner });
   await runner.start();
@@ -168,7 +168,7 @@ export const assemble = async (config: Readonly<Config>, clients: Clients, optio
     const witness = clients.db ? createDeploymentWitness(clients.db, config.REDIS_KEY_PREFIX) : null;
     const watch = await watchStore({ store, redis: clients.redis, mode: config.REDIS_DURABILITY, witness, logger: clients.logger, health: assembly.health });
     assembly.parts.push({ name: "store watch", stop: async () => watch.stop() });
-    const commands = createSessionCommands(store, { deadlineMs: config.COMMAND_DEADLINE_MS, cacheSize: config.COMMAND_CACHE_SESSIONS });
+    const commands = createSessionCommandHandler(store, { deadlineMs: config.COMMAND_DEADLINE_MS, cacheSize: config.COMMAND_CACHE_SESSIONS });
     const history = needsDatabase ? createHistoryService({ db, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger: clients.logger }) : undefined;
     const projector = roles.includes("projector") ? await projectorRole(assembly, store, db) : undefined;
     const api = roles.includes("api") ? await apiRole(assembly, store, commands, db, { projector, history }) : undefined;

@@ -1,4 +1,4 @@
-import type { PermissionDecision } from "../../events/permission.ts";
+import type { PermissionDecision } from "../../events/statuses.ts";
 import type { EventByType, EventType } from "../../events/registry.ts";
 
 /** Commands carry the same fields as the event they usually produce. */

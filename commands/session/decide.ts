@@ -5,7 +5,7 @@ import { DomainError, type DomainErrorCode } from "../errors.ts";
 import type * as C from "./commands.ts";
 import { permissionKindOf } from "../../events/permission.ts";
 import { mergePatch } from "./mergePatch.ts";
-import { permissionOf, promptPhase, type OpenSession, type RunningJob, type SessionState } from "./state.ts";
+import { permissionOf, promptStatus, type OpenSession, type RunningJob, type SessionState } from "./state.ts";
 
 const event = <T extends EventType>(type: T, data: EventByType<T>["data"]): DomainEvent =>
   ({ type, data }) as EventByType<T>;
@@ -67,7 +67,7 @@ const deleteSession = ({ data }: C.DeleteSession, state: SessionState): DomainEv
 /** A steering prompt goes to the job running now, unless none runs (or it is being cancelled): then it queues. */
 const enqueuePrompt = ({ data }: C.EnqueuePrompt, state: SessionState): DomainEvent[] => {
   const session = requireOpen(state);
-  if (promptPhase(session, data.promptId) !== undefined) {
+  if (promptStatus(session, data.promptId) !== undefined) {
     return reject("prompt_exists", `prompt ${data.promptId} was already enqueued`, { promptId: data.promptId });
   }
   const { options, deliveryMode, ...rest } = data;
@@ -98,7 +98,7 @@ const steerPrompt = ({ data }: C.SteerPrompt, state: SessionState): DomainEvent[
 const cancelPrompt = ({ data }: C.CancelPrompt, state: SessionState): DomainEvent[] => {
   const session = requireOpen(state);
   const { promptId } = data;
-  const phase = promptPhase(session, promptId);
+  const phase = promptStatus(session, promptId);
   if (phase === undefined) return reject("prompt_not_found", `prompt ${promptId} not found`, { promptId });
   if (phase === "queued") {
     return [event("PromptCancelled", { promptId, reason: data.reason ?? "cancelled_by_user" })];
@@ -120,7 +120,7 @@ const startJob = ({ data }: C.StartJob, state: SessionState): DomainEvent[] => {
   if (!Number.isFinite(data.leaseMs) || data.leaseMs <= 0) {
     return reject("invalid_lease", `lease must be a positive number of ms, got ${data.leaseMs}`);
   }
-  const phase = promptPhase(session, promptId);
+  const phase = promptStatus(session, promptId);
   if (phase === undefined) return reject("prompt_not_found", `prompt ${promptId} not found`, { promptId });
   if (phase !== "queued" && phase !== "running") {
     return reject("prompt_already_finished", `prompt ${promptId} already ${phase}`, { promptId, phase });

@@ -1,9 +1,10 @@
 import * as HashMap from "effect/HashMap";
 import * as HashSet from "effect/HashSet";
 import * as Option from "effect/Option";
-import type { PermissionDecision, PermissionStatus } from "../../events/permission.ts";
+import type { PermissionDecision, PermissionStatus } from "../../events/statuses.ts";
 import type { DomainEvent, EventByType } from "../../events/registry.ts";
-import { initialState, type JobOutcome, type OpenSession, type SessionState } from "./state.ts";
+import type { JobOutcome } from "../../events/statuses.ts";
+import { initialState, type OpenSession, type SessionState } from "./state.ts";
 
 type Data<T extends DomainEvent["type"]> = EventByType<T>["data"];
 

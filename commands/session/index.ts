@@ -6,6 +6,6 @@ import { initialState } from "./state.ts";
 export const sessionDecider = { decide, evolve, initialState } as const;
 
 export { decide, evolve, fold, initialState };
-export { permissionOf, promptPhase, queuePosition } from "./state.ts";
+export { permissionOf, promptStatus, queuePosition } from "./state.ts";
 export type * from "./state.ts";
 export type * from "./commands.ts";

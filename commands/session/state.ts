@@ -1,10 +1,10 @@
 import * as HashMap from "effect/HashMap";
 import * as HashSet from "effect/HashSet";
 import * as Option from "effect/Option";
-import type { PermissionDecision, PermissionKind, PermissionStatus } from "../../events/permission.ts";
+import type { JobOutcome, PermissionDecision, PermissionKind, PermissionStatus, PromptStatus, SessionStatus } from "../../events/statuses.ts";
 import type { PromptOptions } from "../../events/prompt.ts";
 import type { EventByType } from "../../events/registry.ts";
-import type { SessionStatus } from "../../events/session.ts";
+
 
 export type QueuedPrompt = {
   readonly promptId: string;
@@ -36,10 +36,7 @@ export type RunningJob = {
 /** The phone's answer to a request, as PermissionDecided recorded it. */
 export type RecordedDecision = Omit<EventByType<"PermissionDecided">["data"], "jobId" | "requestId">;
 
-export type JobOutcome = "completed" | "failed" | "cancelled";
 
-/** Where a prompt is in its life. Every prompt id ever enqueued stays here, so none is reused. */
-export type PromptPhase = "queued" | "running" | JobOutcome;
 
 /** A request for approval a job made, and what became of it. */
 export type PermissionRecord = {
@@ -75,7 +72,7 @@ export type OpenSession = {
    * Persistent (structurally shared) collections: a command costs the same on the thousandth
    * prompt as on the first, where copying a record of every prompt would cost O(prompts).
    */
-  readonly prompts: HashMap.HashMap<string, PromptPhase>;
+  readonly prompts: HashMap.HashMap<string, PromptStatus>;
   /** Every jobId ever started here, so a runner cannot reuse one. */
   readonly jobIds: HashSet.HashSet<string>;
   /** Every permission request of the session, by request id (a persistent map, like `prompts`). */
@@ -101,7 +98,7 @@ export const permissionOf = (state: SessionState, requestId: string): Permission
   state.status === "open" ? Option.getOrUndefined(HashMap.get(state.permissions, requestId)) : undefined;
 
 /** Where a prompt is in its life, or undefined when this session never saw it. */
-export const promptPhase = (state: SessionState, promptId: string): PromptPhase | undefined =>
+export const promptStatus = (state: SessionState, promptId: string): PromptStatus | undefined =>
   state.status === "open" ? Option.getOrUndefined(HashMap.get(state.prompts, promptId)) : undefined;
 
 /**

@@ -1,7 +1,8 @@
 import type { Envelope } from "../../events/envelope.ts";
 import { decodeEvent, type EventByType, type EventType, type KnownEvent } from "../../events/registry.ts";
 import { frameMessage } from "./messageContent.ts";
-import type { MessageRow, PermissionRow, PromptRow, SessionRow } from "./rows.ts";
+import type { JobOutcome } from "../../events/statuses.ts";
+import type { MessageRow, PermissionRow, PromptRow, SessionRow } from "./tables.ts";
 
 /** The rows one batch touches, folded in memory and written once at the end. */
 export interface BatchState {
@@ -85,24 +86,55 @@ const putMessage = (ctx: Ctx, row: MessageRow) => {
   ctx.state.dirty.messages.add(row.id);
 };
 
-/** A job ended: the prompt records its outcome and, if it was the running job, the session is idle. */
-const endJob = (ctx: Ctx, data: { jobId: string; promptId: string }, status: "completed" | "failed" | "cancelled", patch: Partial<PromptRow>) => {
-  touchPrompt(ctx, data.promptId, { status, finished_at: ctx.at, ...patch });
-  // Prompts steered into the job end with it (they share its outcome but not its cost).
-  for (const prompt of ctx.state.prompts.values()) {
-    if (prompt.session_id === ctx.session.id && prompt.job_id === data.jobId && prompt.status === "running") {
-      touchPrompt(ctx, prompt.prompt_id, { status, finished_at: ctx.at });
-    }
-  }
+/**
+ * A prompt's user message joins the conversation, in the order turns ran: it gets the next
+ * `seq` when its turn starts, when it is steered into a running turn, or (kept out of the
+ * conversation unless asked for) when it is cancelled before it ran.
+ */
+const enterConversation = (ctx: Ctx, promptId: string, status: "sent" | "cancelled", jobId: string | null) => {
+  const prompt = ctx.state.prompts.get(rowKey(ctx.session.id, promptId));
+  const message = prompt ? ctx.state.messages.get(prompt.message_id) : undefined;
+  if (!message || message.seq !== null) return;
   const { session } = ctx;
+  session.message_count += 1;
+  session.last_message_id = message.id;
+  session.last_message_key = null;
+  putMessage(ctx, { ...message, seq: session.message_count, status, job_id: jobId });
+};
+
+/** A prompt that ran was cancelled: its message stays in the conversation, marked. */
+const markCancelled = (ctx: Ctx, promptId: string) => {
+  const prompt = ctx.state.prompts.get(rowKey(ctx.session.id, promptId));
+  const message = prompt ? ctx.state.messages.get(prompt.message_id) : undefined;
+  if (message) putMessage(ctx, { ...message, status: "cancelled" });
+};
+
+const CANCELLED_BY_USER = "cancelled_by_user";
+
+/**
+ * A job ended: its prompt records the outcome (with the prompts steered into it) and, if it
+ * was the running job, the session is idle.
+ */
+const endJob = (ctx: Ctx, data: { jobId: string; promptId: string }, status: JobOutcome, patch: Partial<PromptRow>) => {
+  const { session } = ctx;
+  const steered = [...ctx.state.prompts.values()].filter((prompt) =>
+    prompt.session_id === session.id && prompt.job_id === data.jobId && prompt.status === "running" && prompt.prompt_id !== data.promptId);
+  touchPrompt(ctx, data.promptId, { status, finished_at: ctx.at, ...patch });
+  // Steered prompts share the job's outcome but not its cost (it is the job's prompt's).
+  for (const prompt of steered) touchPrompt(ctx, prompt.prompt_id, { status, finished_at: ctx.at, is_error: patch.is_error ?? false, error: patch.error ?? null });
+  if (status === "cancelled") for (const promptId of [data.promptId, ...steered.map((prompt) => prompt.prompt_id)]) markCancelled(ctx, promptId);
   session.last_job_status = status;
   session.updated_at = ctx.at;
+  session.cost_usd += patch.cost_usd ?? 0;
   if (session.current_job_id === data.jobId) {
     session.is_working = false;
     session.current_job_id = null;
     session.current_prompt_id = null;
   }
 };
+
+/** `<code>` or `<code>: <detail>`: one convention for every prompt that did not complete normally. */
+const errorText = (code: string, detail: string | undefined) => (detail ? `${code}: ${detail}` : code);
 
 const runnerEvent: Handler<"RunnerEventEmitted"> = (ctx, data) => {
   const message = frameMessage(data.kind, data.message);
@@ -124,6 +156,7 @@ const runnerEvent: Handler<"RunnerEventEmitted"> = (ctx, data) => {
     session_id: session.id,
     text: message.text,
     type: message.role,
+    status: "sent",
     claude_session_id: message.claudeSessionId ?? session.claude_code_session_id,
     created_at: ctx.at,
     seq: session.message_count,
@@ -149,46 +182,54 @@ const handlers: { [T in EventType]?: Handler<T> } = {
     const key = rowKey(session.id, data.promptId);
     state.prompts.set(key, {
       session_id: session.id, prompt_id: data.promptId, message_id: data.messageId, prompt: data.prompt, status: "queued",
-      enqueue_seq: ctx.version, job_id: null, created_at: at, started_at: null, finished_at: null, cancel_requested_at: null,
-      exit_code: null, cost_usd: null, usage: null, num_turns: null, duration_ms: null, result_subtype: null, error: null,
+      enqueue_seq: ctx.version, steer_into: data.steerInto ?? null, job_id: null, created_at: at, started_at: null, finished_at: null,
+      cancel_requested_at: null, exit_code: null, cost_usd: null, usage: null, num_turns: null, duration_ms: null, result_subtype: null,
+      is_error: false, error: null,
     });
     state.dirty.prompts.add(key);
-    session.message_count += 1;
-    session.last_message_id = data.messageId;
-    session.last_message_key = null;
     session.last_accessed_at = at;
     session.updated_at = at;
+    // Not in the conversation yet: it joins when its turn starts.
     putMessage(ctx, {
-      id: data.messageId, session_id: session.id, text: data.prompt, type: "user", claude_session_id: session.claude_code_session_id,
-      created_at: at, seq: session.message_count, prompt_id: data.promptId, job_id: null, content: [{ type: "text", text: data.prompt }],
+      id: data.messageId, session_id: session.id, text: data.prompt, type: "user", status: "queued", claude_session_id: session.claude_code_session_id,
+      created_at: at, seq: null, prompt_id: data.promptId, job_id: null, content: [{ type: "text", text: data.prompt }],
     });
   },
-  PromptSteered: (ctx, data) => touchPrompt(ctx, data.promptId, { status: "running", job_id: data.jobId, started_at: ctx.at }),
+  PromptSteered: (ctx, data) => {
+    touchPrompt(ctx, data.promptId, { status: "running", job_id: data.jobId, started_at: ctx.at });
+    enterConversation(ctx, data.promptId, "sent", data.jobId);
+  },
   PromptCancelRequested: (ctx, data) => touchPrompt(ctx, data.promptId, { cancel_requested_at: ctx.at }),
-  PromptCancelled: (ctx, data) => touchPrompt(ctx, data.promptId, { status: "cancelled", finished_at: ctx.at, error: data.reason }),
+  PromptCancelled: (ctx, data) => {
+    touchPrompt(ctx, data.promptId, { status: "cancelled", finished_at: ctx.at, error: data.reason });
+    enterConversation(ctx, data.promptId, "cancelled", null);
+  },
   JobStarted: (ctx, data) => {
     touchPrompt(ctx, data.promptId, { status: "running", job_id: data.jobId, started_at: ctx.at });
     Object.assign(ctx.session, { is_working: true, current_job_id: data.jobId, current_prompt_id: data.promptId, updated_at: ctx.at });
+    enterConversation(ctx, data.promptId, "sent", data.jobId);
   },
   RunnerEventEmitted: runnerEvent,
   JobCompleted: (ctx, data) =>
     endJob(ctx, data, "completed", {
-      exit_code: data.exitCode, cost_usd: data.costUsd ?? null, usage: data.usage ? { ...data.usage } : null,
-      num_turns: data.numTurns ?? null, duration_ms: data.durationMs ?? null, result_subtype: data.resultSubtype,
-      error: data.isError ? (data.resultText ?? data.resultSubtype) : null,
+      exit_code: data.exitCode, cost_usd: data.jobCostUsd ?? data.costUsd ?? null, usage: data.usage ? { ...data.usage } : null,
+      num_turns: data.numTurns ?? null, duration_ms: data.durationMs ?? null, result_subtype: data.resultSubtype, is_error: data.isError,
+      // API errors come as a `success` result with is_error.
+      error: data.isError ? errorText(data.resultSubtype === "success" ? "api_error" : data.resultSubtype, data.resultText) : null,
     }),
-  JobFailed: (ctx, data) =>
-    endJob(ctx, data, "failed", { exit_code: data.exitCode ?? null, error: data.message ? `${data.reason}: ${data.message}` : data.reason }),
-  JobCancelled: (ctx, data) => endJob(ctx, data, "cancelled", { exit_code: data.exitCode ?? null }),
+  JobFailed: (ctx, data) => endJob(ctx, data, "failed", { exit_code: data.exitCode ?? null, is_error: true, error: errorText(data.reason, data.message) }),
+  JobCancelled: (ctx, data) =>
+    endJob(ctx, data, "cancelled", { exit_code: data.exitCode ?? null, cost_usd: data.jobCostUsd ?? null, error: CANCELLED_BY_USER }),
   ...permissionHandlers,
 };
 
-const created = (event: Extract<KnownEvent, { type: "SessionCreated" }>): SessionRow => ({
-  id: event.sessionId, project_path: event.data.projectPath, context: event.data.context, status: "active",
-  claude_directory_path: event.data.claudeDirectoryPath, claude_code_session_id: null, metadata: { ...event.data.metadata },
-  created_at: event.occurredAt, updated_at: event.occurredAt, last_accessed_at: event.occurredAt, is_working: false,
-  current_job_id: null, last_job_status: null, current_prompt_id: null, version: event.version, message_count: 0,
-  last_message_id: null, last_message_key: null, pending_permissions: 0, permission_rules: [],
+/** A session's row as SessionCreated makes it. */
+export const createdRow = (sessionId: string, data: EventByType<"SessionCreated">["data"], at: string, version: number): SessionRow => ({
+  id: sessionId, project_path: data.projectPath, context: data.context, status: "active",
+  claude_directory_path: data.claudeDirectoryPath, claude_code_session_id: null, metadata: { ...data.metadata },
+  created_at: at, updated_at: at, last_accessed_at: at, is_working: false,
+  current_job_id: null, last_job_status: null, current_prompt_id: null, version, message_count: 0,
+  last_message_id: null, last_message_key: null, pending_permissions: 0, permission_rules: [], cost_usd: 0,
 });
 
 /**
@@ -199,7 +240,7 @@ export const applyEvent = (state: BatchState, event: KnownEvent): void => {
   const id = event.sessionId;
   if (event.type === "SessionCreated") {
     if (state.sessions.has(id) || state.deleted.has(id)) return;
-    state.sessions.set(id, created(event));
+    state.sessions.set(id, createdRow(id, event.data, event.occurredAt, event.version));
     state.dirty.sessions.add(id);
     return;
   }

@@ -1,8 +1,9 @@
 import { sql } from "kysely";
 import type { EventType, KnownEvent } from "../../events/registry.ts";
 import type { ProjectedEvent, ReadModelDb, TypedProjection } from "../projection.ts";
+import type { SessionTables } from "./tables.ts";
 import { applyEvent, emptyBatchState, rowKey, type BatchState } from "./applyEvent.ts";
-import { messageFromDb, messageToDb, permissionFromDb, permissionToDb, promptFromDb, promptToDb, sessionFromDb, sessionToDb } from "./rows.ts";
+import { messageToDb, permissionToDb, promptToDb, sessionToDb } from "./tables.ts";
 
 const handles: readonly EventType[] = [
   "SessionCreated", "SessionUpdated", "SessionDeleted", "ClaudeSessionLinked",
@@ -17,6 +18,7 @@ const requestIdOf = (event: KnownEvent): string | null =>
   "requestId" in event.data && typeof event.data.requestId === "string" ? event.data.requestId : null;
 
 const jobEnds = new Set<EventType>(["JobCompleted", "JobFailed", "JobCancelled"]);
+const messageMoves = new Set<EventType>(["JobStarted", "PromptSteered", "PromptCancelled", "JobCancelled"]);
 
 const any = (values: readonly string[]) => sql<string>`any(${[...values]}::text[])`;
 
@@ -26,30 +28,38 @@ const load = async (events: readonly KnownEvent[], db: ReadModelDb): Promise<Bat
   const sessionIds = [...new Set(events.map((event) => event.sessionId))];
   const promptIds = [...new Set(events.flatMap((event) => promptIdOf(event) ?? []))];
   const sessions = await db.selectFrom("claude_code_sessions").selectAll().where("id", "=", any(sessionIds)).execute();
-  for (const row of sessions) state.sessions.set(row.id, sessionFromDb(row));
+  for (const row of sessions) state.sessions.set(row.id, row);
   if (promptIds.length > 0 && sessions.length > 0) {
     const prompts = await db.selectFrom("session_prompts").selectAll()
       .where("session_id", "=", any(sessions.map((row) => row.id))).where("prompt_id", "=", any(promptIds)).execute();
-    for (const row of prompts) state.prompts.set(rowKey(row.session_id, row.prompt_id), promptFromDb(row));
+    for (const row of prompts) state.prompts.set(rowKey(row.session_id, row.prompt_id), row);
   }
   // A job's end also ends the prompts steered into it.
   const endedJobs = [...new Set(events.flatMap((event) => (jobEnds.has(event.type) && "jobId" in event.data ? [String(event.data.jobId)] : [])))];
   if (endedJobs.length > 0 && sessions.length > 0) {
     const steered = await db.selectFrom("session_prompts").selectAll()
       .where("session_id", "=", any(sessions.map((row) => row.id))).where("job_id", "=", any(endedJobs)).where("status", "=", "running").execute();
-    for (const row of steered) state.prompts.set(rowKey(row.session_id, row.prompt_id), promptFromDb(row));
+    for (const row of steered) state.prompts.set(rowKey(row.session_id, row.prompt_id), row);
   }
   const requestIds = [...new Set(events.flatMap((event) => requestIdOf(event) ?? []))];
   if (requestIds.length > 0 && sessions.length > 0) {
     const permissions = await db.selectFrom("session_permissions").selectAll()
       .where("session_id", "=", any(sessions.map((row) => row.id))).where("request_id", "=", any(requestIds)).execute();
-    for (const row of permissions) state.permissions.set(rowKey(row.session_id, row.request_id), permissionFromDb(row));
+    for (const row of permissions) state.permissions.set(rowKey(row.session_id, row.request_id), row);
+  }
+  // A prompt's message joins the conversation (or is marked cancelled) when its turn starts or ends.
+  if (events.some((event) => messageMoves.has(event.type))) {
+    const messageIds = [...state.prompts.values()].map((prompt) => prompt.message_id);
+    if (messageIds.length > 0) {
+      const messages = await db.selectFrom("session_messages").selectAll().where("id", "=", any(messageIds)).execute();
+      for (const row of messages) state.messages.set(row.id, row);
+    }
   }
   // Only a session's newest message can be extended (frames of one API message merge).
   const lastIds = [...state.sessions.values()].flatMap((row) => (row.last_message_key ? [row.last_message_id ?? ""] : []));
   if (lastIds.length > 0 && events.some((event) => event.type === "RunnerEventEmitted")) {
     const messages = await db.selectFrom("session_messages").selectAll().where("id", "=", any(lastIds)).execute();
-    for (const row of messages) state.messages.set(row.id, messageFromDb(row));
+    for (const row of messages) state.messages.set(row.id, row);
   }
   return state;
 };
@@ -64,8 +74,9 @@ export const upsert = async (db: ReadModelDb, table: string, key: readonly strin
   if (!first) return;
   const columns = Object.keys(first).filter((column) => !key.includes(column));
   for (const part of chunks(rows, Math.floor(60_000 / Object.keys(first).length))) {
-    await db.insertInto(table).values(part)
-      .onConflict((conflict) => conflict.columns([...key]).doUpdateSet(Object.fromEntries(columns.map((column) => [column, sql.ref(`excluded.${column}`)]))))
+    // Rows are built from the table's own row type; the table and its columns are only known here at run time.
+    await db.insertInto(table as keyof SessionTables).values(part as never)
+      .onConflict((conflict) => conflict.columns(key as never).doUpdateSet(Object.fromEntries(columns.map((column) => [column, sql.ref(`excluded.${column}`)])) as never))
       .execute();
   }
 };

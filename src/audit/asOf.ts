@@ -8,8 +8,7 @@ import { foldEnvelopes } from "../eventStore/commandHandler.ts";
 import type { EventStore } from "../eventStore/eventStore.ts";
 import { compareEntryIds, parsePosition, type Position } from "../eventStore/position.ts";
 import type { Database } from "../infra/database.ts";
-import type { SessionView } from "../http/sessionReads.ts";
-import { toSessionView } from "../readModels/sessionReads.ts";
+import { sessionView, type SessionView } from "../../projections/sessions/views.ts";
 import { isoInstant } from "./eventsQuery.ts";
 
 /** A point in a session's history: a log position, a time, or a version. */
@@ -119,5 +118,5 @@ export const sessionAsOf = async (deps: Deps, sessionId: string, asOf: AsOf): Pr
 /** The read model as it was: the projection's own fold, run in memory over the prefix. */
 const viewOf = (sessionId: string, prefix: readonly Envelope[]): SessionView | null => {
   const row = projectInMemory(prefix).sessions.get(sessionId);
-  return row ? toSessionView(row) : null;
+  return row ? sessionView(row) : null;
 };

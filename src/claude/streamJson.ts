@@ -52,6 +52,12 @@ export type ResultLine = {
   readonly costUsd: number;
   readonly usage?: JsonObject;
   readonly modelUsage?: JsonObject;
+  /**
+   * 2.1.x: what this turn alone cost (the sum of `model_usage_since_last_result[*].costUSD`);
+   * its `total_cost_usd` is cumulative for the conversation across `--resume`. 2.0.x's
+   * `total_cost_usd` counts this process only, and it has no such field.
+   */
+  readonly turnCostUsd?: number;
   readonly numTurns: number;
   readonly durationMs: number;
   readonly durationApiMs?: number;
@@ -142,6 +148,12 @@ const decodeDenials = (value: unknown): PermissionDenial[] =>
       }))
     : [];
 
+/** The sum of the `costUSD` of each model in a usage map; undefined without one. */
+const costOf = (usage: JsonObject | undefined): number | undefined => {
+  if (usage === undefined) return undefined;
+  return Object.values(usage).reduce<number>((sum, model) => sum + (num(obj(model)?.["costUSD"]) ?? 0), 0);
+};
+
 const decodeResult = (raw: JsonObject): DecodedLine => {
   const sessionId = str(raw["session_id"]);
   const subtype = str(raw["subtype"]);
@@ -157,6 +169,7 @@ const decodeResult = (raw: JsonObject): DecodedLine => {
     costUsd: num(raw["total_cost_usd"]) ?? num(raw["total_cost"]) ?? num(raw["cost_usd"]) ?? 0,
     usage: obj(raw["usage"]),
     modelUsage: obj(raw["modelUsage"]),
+    turnCostUsd: costOf(obj(raw["model_usage_since_last_result"])),
     numTurns: num(raw["num_turns"]) ?? 0,
     durationMs: num(raw["duration_ms"]) ?? 0,
     durationApiMs: num(raw["duration_api_ms"]),

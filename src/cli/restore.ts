@@ -5,7 +5,7 @@ import type { Projection } from "../../projections/projection.ts";
 import { sessionDecider, type SessionState } from "../../commands/session/index.ts";
 import { decodeEvent, type DomainEvent } from "../../events/registry.ts";
 import type { EventStore } from "../eventStore/eventStore.ts";
-import { createSessionCommands } from "../eventStore/sessionCommands.ts";
+import { createSessionCommandHandler } from "../eventStore/sessionCommandHandler.ts";
 import type { Database } from "../infra/database.ts";
 import { createDeploymentWitness } from "../infra/deploymentWitness.ts";
 import { createArchiveReader, TamperedArchiveError } from "../projector/archiveReader.ts";
@@ -119,7 +119,7 @@ const write = async (deps: RestoreDeps, marker: string, total: number) => {
 
 /** A job that was running when Redis lost its data has no runner any more: it ends, and its queue moves on. */
 const failRunningJobs = async (store: EventStore, states: ReadonlyMap<string, SessionState>) => {
-  const commands = createSessionCommands(store);
+  const commands = createSessionCommandHandler(store);
   const meta = { actor: "ccm-restore", correlationId: randomUUID(), causationId: null, requestId: null };
   let failed = 0;
   for (const [sessionId, state] of states) {

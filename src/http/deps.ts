@@ -3,14 +3,14 @@ import type { Logger } from "pino";
 import type { TokenStore, TokenVerifier } from "../auth/tokens.ts";
 import type { Config } from "../config.ts";
 import type { EventStore } from "../eventStore/eventStore.ts";
-import type { SessionCommands } from "../eventStore/sessionCommands.ts";
+import type { SessionCommandHandler } from "../eventStore/sessionCommandHandler.ts";
 import type { Database } from "../infra/database.ts";
 import type { HealthBoard } from "../infra/health.ts";
 import type { HistoryService } from "../history/historyService.ts";
 import type { LiveHub } from "../live/hub.ts";
-import type { ReadArchive } from "../live/history.ts";
+import type { ReadArchive } from "../live/eventPages.ts";
 import type { LiveTuning } from "./liveRoutes.ts";
-import type { SessionReads } from "./sessionReads.ts";
+import type { SessionReads } from "../readModels/sessionReads.ts";
 
 export interface AppDeps {
   readonly config: Readonly<Config>;
@@ -24,7 +24,7 @@ export interface AppDeps {
   /** The read side: every GET goes through it. */
   readonly reads: SessionReads;
   /** The process's one command path (shared with the runner and the live stream). */
-  readonly commands: SessionCommands;
+  readonly commands: SessionCommandHandler;
   readonly tokens: TokenVerifier;
   /** Token administration (/api/admin/tokens, admin scope) is served when given. */
   readonly tokenAdmin?: TokenStore;

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { AppError, ReadModelUnavailableError } from "../errors.ts";
 import { PositionText } from "./schemas.ts";
-import type { SessionReads } from "./sessionReads.ts";
+import type { SessionReads } from "../readModels/sessionReads.ts";
 
 const positionOf = (request: FastifyRequest): string | undefined => {
   const fromQuery = (request.query as { minPosition?: string } | undefined)?.minPosition;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { limitFor, type Limits } from "./rateLimit.ts";
 import type { HistoryService } from "../history/historyService.ts";
 import { requireReadModels } from "./freshness.ts";
-import type { SessionReads } from "./sessionReads.ts";
+import type { SessionReads } from "../readModels/sessionReads.ts";
 
 /**
  * Claude Code's own transcripts (`~/.claude/projects`), read from the history index: projects,

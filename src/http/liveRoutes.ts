@@ -7,9 +7,9 @@ import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import { z } from "zod";
 import type { EventStore } from "../eventStore/eventStore.ts";
-import type { SessionCommands } from "../eventStore/sessionCommands.ts";
+import type { SessionCommandHandler } from "../eventStore/sessionCommandHandler.ts";
 import { createLiveFeed, defaultFeedLimits, type FeedLimits, type LiveFeed, type LiveTransport } from "../live/feed.ts";
-import { createHistoryReader, type ReadArchive } from "../live/history.ts";
+import { createEventPages, type ReadArchive } from "../live/eventPages.ts";
 import type { LiveHub } from "../live/hub.ts";
 import { createSnapshotter } from "../live/snapshot.ts";
 import { createPendingSockets } from "../live/pendingSockets.ts";
@@ -24,7 +24,7 @@ import { limitFor, type Limits } from "./rateLimit.ts";
 export interface LiveRoutesOptions {
   readonly store: EventStore;
   /** The snapshot each client gets first comes from the process's one command path. */
-  readonly commands: Pick<SessionCommands, "read">;
+  readonly commands: Pick<SessionCommandHandler, "read">;
   readonly hub: LiveHub;
   readonly logger: Logger;
   /** Checks a bearer token (counting failures per address): for the WebSocket (header or first message), and for SSE when no global hook set the actor. */
@@ -83,7 +83,7 @@ const streamDescription = [
 export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, options) => {
   const { store, hub, authenticate, logger } = options;
   const limits: FeedLimits = { ...defaultFeedLimits, ...options.limits };
-  const history = createHistoryReader({ store, logger, readArchive: options.readArchive });
+  const eventPages = createEventPages({ store, logger, readArchive: options.readArchive });
   const snapshotter = createSnapshotter(options.commands);
   const feeds = new Set<LiveFeed>();
   const revocations = createRevocationWatch(options.stillValid, options.revocationCheckMs);
@@ -110,7 +110,7 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
   const sessionExists = async (sessionId: string) => (await store.readHead(sessionId)).version > 0;
 
   const runFeed = (sessionId: string, after: number | null, transport: LiveTransport, token: string | null) => {
-    const feed = createLiveFeed({ hub, history, snapshotter, logger, limits }, sessionId, after, transport);
+    const feed = createLiveFeed({ hub, eventPages, snapshotter, logger, limits }, sessionId, after, transport);
     feeds.add(feed);
     const untrack = token === null ? () => undefined : revocations.track(token, () => feed.fail("revoked", "the token of this stream was revoked"));
     return {

@@ -4,28 +4,17 @@ import { DomainError } from "../../commands/errors.ts";
 import type { AppDeps } from "./deps.ts";
 import { freshRead } from "./freshness.ts";
 import { limitFor } from "./rateLimit.ts";
+import { Message } from "../../projections/sessions/views.ts";
 import * as S from "./schemas.ts";
 
 const tags = ["sessions"];
 const security = [{ bearerAuth: [] }];
 
-const Message = z.object({
-  id: z.string(),
-  sessionId: z.string(),
-  seq: z.number().int().describe("Per-session sequence number: the paging cursor"),
-  type: z.enum(["user", "assistant"]),
-  text: z.string().describe("The plain text of the message's text blocks"),
-  promptId: z.string().nullable(),
-  claudeSessionId: z.string().nullable(),
-  content: z.array(z.record(z.string(), z.unknown()))
-    .describe("Ordered content blocks (text, thinking, tool_use, tool_result, ...); oversized ones carry truncated: true and originalBytes"),
-  createdAt: z.string(),
-});
-
 const MessagesQuery = S.FreshQuery.extend({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   before: z.coerce.number().int().min(1).optional().describe("Messages with seq below this, newest first"),
   after: z.coerce.number().int().min(0).optional().describe("Messages with seq above this, oldest first"),
+  includeCancelled: S.BooleanText.default(false).describe("Show prompts cancelled before they ran, where they were cancelled"),
 }).refine((query) => query.before === undefined || query.after === undefined, { message: "give before or after, not both" });
 
 const MessagePage = z.object({
@@ -33,6 +22,7 @@ const MessagePage = z.object({
   hasMore: z.boolean(),
   /** The cursor for the next page in the same direction, or null at the end. */
   nextCursor: z.number().int().nullable(),
+  queued: z.array(Message).describe("Prompts waiting in the queue, in queue order (on pages that reach the newest end): not in the conversation yet"),
 });
 
 /**
@@ -47,12 +37,17 @@ export const messageRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     preHandler: freshRead(reads, config.READ_WAIT_MS),
   }, async (request) => {
     const { sessionId } = request.params;
-    const { limit, before, after } = request.query;
+    const { limit, before, after, includeCancelled } = request.query;
     if (!(await reads.getSession(sessionId))) throw new DomainError("session_not_found", `session ${sessionId} not found`, { sessionId });
     // One extra row tells whether another page exists without a count query.
-    const rows = await reads.listMessages(sessionId, { limit: limit + 1, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) });
+    const rows = await reads.listMessages(sessionId, { limit: limit + 1, includeCancelled, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) });
     const messages = rows.slice(0, limit);
     const hasMore = rows.length > limit;
-    return { messages: messages.map((message) => ({ ...message, content: [...message.content] })), hasMore, nextCursor: hasMore ? (messages.at(-1)?.seq ?? null) : null };
+    // The newest end: the first page back, or a forward page with nothing after it.
+    const atNewestEnd = after === undefined ? before === undefined : !hasMore;
+    return {
+      messages, hasMore, nextCursor: hasMore ? (messages.at(-1)?.seq ?? null) : null,
+      queued: atNewestEnd ? await reads.listQueuedMessages(sessionId) : [],
+    };
   });
 };

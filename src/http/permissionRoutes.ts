@@ -5,13 +5,12 @@ import type { DecidePermission } from "../../commands/session/index.ts";
 import { projectInMemory, rowKey } from "../../projections/sessions/applyEvent.ts";
 import { AppError, ReadModelUnavailableError } from "../errors.ts";
 import { isDatabaseUnavailable } from "../infra/outages.ts";
-import { toPermissionView } from "../readModels/sessionReads.ts";
+import { permissionView, type PermissionView } from "../../projections/sessions/views.ts";
 import { commandMeta } from "./auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { freshRead, waitForWrite } from "./freshness.ts";
 import { limitFor } from "./rateLimit.ts";
 import * as S from "./schemas.ts";
-import type { PermissionView } from "./sessionReads.ts";
 
 const tags = ["permissions"];
 const security = [{ bearerAuth: [] }];
@@ -31,7 +30,7 @@ export const permissionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps
   /** The request as the session's events describe it, when the read models cannot say (the database is away). */
   const fromHistory = async (sessionId: string, requestId: string): Promise<PermissionView | null> => {
     const row = projectInMemory(await store.readEvents(sessionId)).permissions.get(rowKey(sessionId, requestId));
-    return row ? toPermissionView(row) : null;
+    return row ? permissionView(row) : null;
   };
 
   const readBack = async (sessionId: string, requestId: string, position: string | null, reply: FastifyReply) => {

@@ -1,7 +1,7 @@
 import { queuePosition, type SessionState } from "../../commands/session/index.ts";
 import { AppError } from "../errors.ts";
 import type { Executed } from "../eventStore/commandHandler.ts";
-import type { SessionCommands } from "../eventStore/sessionCommands.ts";
+import type { SessionCommandHandler } from "../eventStore/sessionCommandHandler.ts";
 
 export interface PromptAccepted {
   readonly promptId: string;
@@ -36,7 +36,7 @@ const reused = () =>
  * PromptEnqueued (the event its idempotency key recorded), with the queue as it stood then,
  * so the retry gets the very same body.
  */
-export const replayAccepted = async (commands: SessionCommands, sessionId: string, first: Executed<SessionState>, prompt: string): Promise<PromptAccepted> => {
+export const replayAccepted = async (commands: SessionCommandHandler, sessionId: string, first: Executed<SessionState>, prompt: string): Promise<PromptAccepted> => {
   const { state, last } = await commands.readAt(sessionId, first.version);
   if (last?.type !== "PromptEnqueued" || last.data.prompt !== prompt) throw reused();
   return acceptedBody(sessionId, { promptId: last.data.promptId, messageId: last.data.messageId }, state, first.position);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { DomainError } from "../../commands/errors.ts";
-import { promptPhase } from "../../commands/session/index.ts";
+import { promptStatus } from "../../commands/session/index.ts";
 import { optionsProblem } from "../claude/cliOptions.ts";
 import { AppError } from "../errors.ts";
 import { commandMeta } from "./auth.ts";
@@ -80,7 +80,7 @@ export const promptRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =>
   }, async (request, reply) => {
     const { sessionId, promptId } = request.params;
     const { state, position } = await commands.execute(sessionId, { type: "CancelPrompt", data: { promptId } }, { meta: commandMeta(request) });
-    const cancelled = promptPhase(state, promptId) === "cancelled";
+    const cancelled = promptStatus(state, promptId) === "cancelled";
     // A queued prompt is gone at once (200); a running one waits for the runner to kill it (202).
     return reply.code(cancelled ? 200 : 202).send({
       promptId, sessionId, status: cancelled ? "cancelled" : "cancel_requested", position,

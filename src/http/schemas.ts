@@ -1,14 +1,15 @@
 import { z } from "zod";
-import { permissionDecisions, permissionStatuses } from "../../events/permission.ts";
+import { permissionDecisions, sessionStatuses } from "../../events/statuses.ts";
+import { Permission, Prompt, Session } from "../../projections/sessions/views.ts";
 import { CliOptions } from "../claude/cliOptions.ts";
 
 /**
  * The HTTP shapes (zod): request validation, response serialisation and the OpenAPI document
- * all come from here. camelCase, as the original backend.
+ * all come from here, with the views the read side returns (`projections/sessions/views.ts`).
+ * camelCase, as the original backend.
  */
-export const SessionStatus = z.enum(["active", "inactive", "archived"]);
-export const JobStatus = z.enum(["completed", "failed", "cancelled"]);
-export const PromptStatus = z.enum(["queued", "running", "completed", "failed", "cancelled"]);
+export { Permission, Prompt, Session } from "../../projections/sessions/views.ts";
+export const SessionStatus = z.enum(sessionStatuses);
 
 /** `<partition>:<ms>-<seq>`: where an event sits in its partition log. */
 export const PositionText = z
@@ -17,31 +18,12 @@ export const PositionText = z
   .describe("Position of the write's last event; pass it back as minPosition to read your write");
 
 const Metadata = z.record(z.string(), z.unknown());
-const Timestamp = z.string().describe("ISO 8601");
 
 export const SessionParams = z.object({ sessionId: z.uuid() });
 export const PromptParams = z.object({ sessionId: z.uuid(), promptId: z.uuid() });
 
 /** Every GET takes minPosition (or the X-Min-Position header) for read-your-writes. */
 export const FreshQuery = z.object({ minPosition: PositionText.optional() });
-
-export const Session = z.object({
-  id: z.string(),
-  projectPath: z.string(),
-  context: z.string().nullable(),
-  status: SessionStatus,
-  claudeDirectoryPath: z.string(),
-  claudeCodeSessionId: z.string().nullable(),
-  metadata: Metadata,
-  createdAt: Timestamp,
-  updatedAt: Timestamp,
-  lastAccessedAt: Timestamp,
-  isWorking: z.boolean(),
-  currentJobId: z.string().nullable(),
-  lastJobStatus: JobStatus.nullable(),
-  pendingPermissions: z.number().int().describe("Permission requests waiting for an answer"),
-  permissionRules: z.array(z.string()).describe("\"Always allow\" rules, passed to every later prompt as allowed tools"),
-});
 
 export const SessionWritten = Session.extend({ position: PositionText.nullable() });
 
@@ -75,13 +57,14 @@ export const UpdateSessionBody = z
     message: "give at least one of context, metadata, status, permissionRules",
   });
 
-const booleanText = z.enum(["true", "false", "1", "0"]).transform((value) => value === "true" || value === "1");
+/** A boolean in a query string. */
+export const BooleanText = z.enum(["true", "false", "1", "0"]).transform((value) => value === "true" || value === "1");
 
 export const ListSessionsQuery = FreshQuery.extend({
   status: SessionStatus.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-  includeUnlinked: booleanText.default(false).describe("List sessions not linked to a Claude session too"),
+  includeUnlinked: BooleanText.default(false).describe("List sessions not linked to a Claude session too"),
 });
 
 export const SessionList = z.object({ sessions: z.array(Session), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
@@ -110,25 +93,6 @@ export const PromptAccepted = z.object({
   position: PositionText.nullable(),
 });
 
-export const Prompt = z.object({
-  promptId: z.string(),
-  sessionId: z.string(),
-  messageId: z.string(),
-  prompt: z.string(),
-  status: PromptStatus,
-  queuePosition: z.number().int().nullable(),
-  jobId: z.string().nullable(),
-  createdAt: Timestamp,
-  startedAt: Timestamp.nullable(),
-  finishedAt: Timestamp.nullable(),
-  exitCode: z.number().nullable(),
-  costUsd: z.number().nullable(),
-  usage: Metadata.nullable(),
-  numTurns: z.number().nullable(),
-  durationMs: z.number().nullable(),
-  error: z.string().nullable(),
-});
-
 export const PromptList = z.object({ prompts: z.array(Prompt) });
 
 export const PromptCancelled = z.object({
@@ -139,25 +103,6 @@ export const PromptCancelled = z.object({
 });
 
 export const PermissionParams = z.object({ sessionId: z.uuid(), requestId: z.string().min(1).max(200) });
-
-export const Permission = z.object({
-  requestId: z.string(),
-  sessionId: z.string(),
-  promptId: z.string().nullable(),
-  jobId: z.string(),
-  toolName: z.string(),
-  input: Metadata.describe("What the tool would be run with (a question's questions, a plan's text)"),
-  kind: z.enum(["tool", "question", "plan"]),
-  status: z.enum(permissionStatuses),
-  decision: z.enum(permissionDecisions).nullable(),
-  requestedAt: Timestamp,
-  decidedAt: Timestamp.nullable(),
-  decidedBy: z.string().nullable().describe("Who answered (the token's name), or the service for an expiry or a cancellation"),
-  message: z.string().nullable(),
-  answers: z.record(z.string(), z.string()).nullable(),
-  suggestions: z.array(z.unknown()).describe("The CLI's own suggestions (PermissionUpdate[]); allow_always remembers them"),
-  description: z.string().nullable(),
-});
 
 export const PermissionList = z.object({ permissions: z.array(Permission) });
 

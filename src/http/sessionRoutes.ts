@@ -1,8 +1,10 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { FastifyReply } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { DomainError } from "../../commands/errors.ts";
-import { projectInMemory } from "../../projections/sessions/applyEvent.ts";
+import { canonicalJson } from "../../events/envelope.ts";
+import type { EventByType } from "../../events/registry.ts";
+import { createdRow, projectInMemory } from "../../projections/sessions/applyEvent.ts";
 import type { SessionCommand, UpdateSession } from "../../commands/session/index.ts";
 import { optionsProblem } from "../claude/cliOptions.ts";
 import { z } from "zod";
@@ -10,14 +12,13 @@ import { parseAsOf, sessionAsOf } from "../audit/asOf.ts";
 import { claudeDirectoryPath } from "../claude/claudeDirectoryPath.ts";
 import { AppError, ReadModelUnavailableError } from "../errors.ts";
 import { isDatabaseUnavailable } from "../infra/outages.ts";
-import { toSessionView } from "../readModels/sessionReads.ts";
+import { sessionView, type SessionView } from "../../projections/sessions/views.ts";
 import { commandMeta } from "./auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { freshRead, waitForWrite } from "./freshness.ts";
 import { confineProjectPath } from "./projectPath.ts";
 import { limitFor } from "./rateLimit.ts";
 import * as S from "./schemas.ts";
-import type { SessionView } from "./sessionReads.ts";
 
 const tags = ["sessions"];
 const security = [{ bearerAuth: [] }];
@@ -39,15 +40,18 @@ const sessionAt = async (deps: AppDeps, reply: FastifyReply, sessionId: string, 
   return view;
 };
 
-type Created = Pick<SessionView, "projectPath" | "claudeDirectoryPath" | "context" | "metadata">;
-
 /** The session as it is right after SessionCreated: no read model needed to answer a create. */
-const createdView = (id: string, data: Created, now: Date): SessionView => {
-  const at = now.toISOString();
-  return {
-    id, ...data, status: "active", claudeCodeSessionId: null, createdAt: at, updatedAt: at, lastAccessedAt: at,
-    isWorking: false, currentJobId: null, lastJobStatus: null, pendingPermissions: 0, permissionRules: [],
-  };
+const createdView = (id: string, data: EventByType<"SessionCreated">["data"], at: Date): SessionView =>
+  sessionView(createdRow(id, data, at.toISOString(), 1));
+
+/**
+ * The session id a create with an Idempotency-Key gets: derived from the token's actor and the
+ * key (a UUID in the RFC 9562 v8 layout), so a retry lands on the same session.
+ */
+const sessionIdFor = (actor: string, key: string): string => {
+  const hex = createHash("sha256").update(`${actor}\u0000${key}`).digest("hex");
+  const variant = ((Number.parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 };
 
 /** Session CRUD. Writes go through the decider; reads through SessionReads. */
@@ -59,7 +63,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
   /** The session as its events describe it, when the read models cannot say (the database is away). */
   const fromHistory = async (sessionId: string) => {
     const row = projectInMemory(await deps.store.readEvents(sessionId)).sessions.get(sessionId);
-    return row ? toSessionView(row) : null;
+    return row ? sessionView(row) : null;
   };
 
   /** What a command answers: the session read back once projected, or as the command left it while Postgres is away. */
@@ -76,12 +80,18 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
   };
 
   app.post("/api/claude-code/sessions", {
-    schema: { tags, security, body: S.CreateSessionBody, response: { 201: S.SessionWritten, ...errors, 403: S.ProblemBody } },
+    schema: {
+      tags, security, headers: S.IdempotencyHeaders, body: S.CreateSessionBody,
+      response: { 201: S.SessionWritten, ...errors, 403: S.ProblemBody, 422: S.ProblemBody },
+    },
     config: limitFor(config, "writes"),
   }, async (request, reply) => {
     const { body } = request;
     const projectPath = await confineProjectPath(config.GITHUB_REPOS_DIRECTORY, body);
-    const id = randomUUID();
+    const idempotencyKey = request.headers["idempotency-key"];
+    const meta = commandMeta(request);
+    // A retried create (same token, same key) names the same session, so the store sees the repeat.
+    const id = idempotencyKey ? sessionIdFor(meta.actor, idempotencyKey) : randomUUID();
     const now = new Date();
     const data = {
       projectPath,
@@ -89,8 +99,13 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
       context: body.context ?? null,
       metadata: body.metadata ?? {},
     };
-    const { position } = await commands.execute(id, { type: "CreateSession", data }, { meta: commandMeta(request), now });
-    return reply.code(201).send({ ...createdView(id, data, now), position });
+    const outcome = await commands.execute(id, { type: "CreateSession", data }, { meta, now, ...(idempotencyKey ? { idempotencyKey } : {}) });
+    if (!outcome.duplicate) return reply.code(201).send({ ...createdView(id, data, now), position: outcome.position });
+    const [first] = await deps.store.readEvents(id, 1, 1);
+    if (first?.type !== "SessionCreated" || canonicalJson(first.data) !== canonicalJson(data)) {
+      throw AppError.of("idempotency_key_reused", "this Idempotency-Key was used for a different request");
+    }
+    return reply.code(201).send({ ...createdView(id, data, new Date(first.occurredAt)), position: outcome.position });
   });
 
   app.get("/api/claude-code/sessions", {

@@ -5,11 +5,18 @@ import { Kysely, PostgresDialect, sql, type DatabaseIntrospector, type Dialect, 
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
 import type { Logger } from "pino";
+import type { ReadModels } from "../../projections/tables.ts";
 import type { Config } from "../config.ts";
 
-// Tables are declared by migrations, which stay frozen in time (kysely docs): no generated types.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Database = Kysely<any>;
+/** The service's database: its tables are declared in `projections/tables.ts`. */
+export type Database = Kysely<ReadModels>;
+
+const TIMESTAMPTZ = 1184;
+/** Timestamps come back as ISO 8601 text (as events carry them and the API shows them), never as Date. */
+const isoText = (text: string) => new Date(text).toISOString();
+const pgTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: string) => (oid === TIMESTAMPTZ ? isoText : pg.types.getTypeParser(oid, format as "text"))) as pg.CustomTypesConfig["getTypeParser"],
+};
 
 /**
  * The migrator asks the introspector whether its own tables exist. Kysely's Postgres
@@ -42,7 +49,7 @@ export const withCurrentSchemaIntrospection = (dialect: Dialect): Dialect => ({
  * waiting for ever, so a request answers 503 rather than hanging.
  */
 export const createPool = (options: pg.PoolConfig, logger: Logger): pg.Pool => {
-  const pool = new pg.Pool({ connectionTimeoutMillis: 3000, idleTimeoutMillis: 10_000, ...options });
+  const pool = new pg.Pool({ connectionTimeoutMillis: 3000, idleTimeoutMillis: 10_000, types: pgTypes, ...options });
   let lastError = "";
   pool.on("error", (error) => {
     // One line per kind of failure, not one per idle client.
@@ -71,7 +78,7 @@ export const openDatabase = async (config: Pick<Config, "DATABASE_URL" | "DATA_D
   }
   const dir = join(config.DATA_DIR, "pglite");
   mkdirSync(dir, { recursive: true });
-  const pglite = await PGlite.create(dir);
+  const pglite = await PGlite.create(dir, { parsers: { [TIMESTAMPTZ]: isoText } });
   const db: Database = new Kysely({ dialect: withCurrentSchemaIntrospection(new PGliteDialect(pglite)) });
   return { db, kind: "pglite" as const, close: async () => { await db.destroy(); await pglite.close().catch(() => undefined); } };
 };

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { toError } from "../errors.ts";
-import type { HistoryReader } from "./history.ts";
+import type { EventPages } from "./eventPages.ts";
 import type { LiveEvent, LiveHub } from "./hub.ts";
 import type { SessionSnapshot, Snapshotter } from "./snapshot.ts";
 
@@ -25,7 +25,7 @@ export interface FeedLimits {
   /** A live client with more than this many bytes unsent is disconnected (it can resume). */
   readonly maxBufferedBytes: number;
   readonly heartbeatMs: number;
-  /** Events read from history per page while catching up. */
+  /** Events read per page while catching up. */
   readonly pageSize: number;
   /** Live events held while the backlog is still being sent. */
   readonly maxPending: number;
@@ -43,7 +43,7 @@ export const defaultFeedLimits: FeedLimits = {
 
 export interface FeedDeps {
   readonly hub: LiveHub;
-  readonly history: HistoryReader;
+  readonly eventPages: EventPages;
   readonly snapshotter: Snapshotter;
   readonly logger: Logger;
   readonly limits: FeedLimits;
@@ -53,10 +53,10 @@ export interface FeedDeps {
  * One client's view of one session, gap-free and duplicate-free: it registers with the hub
  * FIRST (live events are held), then sends the snapshot and the backlog after the cursor, then
  * the held and later live events, skipping every version already sent. A live event that
- * skips ahead (a trimmed log, a lost read) triggers a catch-up from history.
+ * skips ahead (a trimmed log, a lost read) triggers a catch-up from the stored events.
  */
 export const createLiveFeed = (deps: FeedDeps, sessionId: string, after: number | null, transport: LiveTransport) => {
-  const { hub, history, snapshotter, limits } = deps;
+  const { hub, eventPages, snapshotter, limits } = deps;
   const log = deps.logger.child({ sessionId });
   const pending: LiveEvent[] = [];
   let lastSent = after ?? 0;
@@ -92,10 +92,10 @@ export const createLiveFeed = (deps: FeedDeps, sessionId: string, after: number 
     lastSent = event.version;
   };
 
-  /** Sends history after `lastSent` until the head, waiting for the socket between pages. */
+  /** Sends the stored events after `lastSent` until the head, waiting for the socket between pages. */
   const catchUp = async () => {
     for (;;) {
-      const page = await history.page(sessionId, lastSent, limits.pageSize);
+      const page = await eventPages.page(sessionId, lastSent, limits.pageSize);
       if (closed || page.length === 0) return;
       for (const event of page) if (event.version > lastSent) send(event);
       if (transport.buffered() > limits.maxBufferedBytes / 2 && !(await transport.drained(limits.drainTimeoutMs))) {
@@ -116,7 +116,7 @@ export const createLiveFeed = (deps: FeedDeps, sessionId: string, after: number 
     pump();
   };
 
-  // Synchronous unless a gap needs history, so live events go out in hub order at once.
+  // Synchronous unless a gap needs a catch-up, so live events go out in hub order at once.
   const pump = () => {
     if (!live || catchingUp || closed) return;
     while (!closed && pending.length > 0) {

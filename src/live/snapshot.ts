@@ -1,5 +1,5 @@
 import { permissionOf, queuePosition, type SessionState } from "../../commands/session/index.ts";
-import type { SessionCommands } from "../eventStore/sessionCommands.ts";
+import type { SessionCommandHandler } from "../eventStore/sessionCommandHandler.ts";
 
 export interface PendingPermissionView {
   readonly requestId: string;
@@ -69,7 +69,7 @@ export const snapshotOf = (sessionId: string, state: SessionState, version: numb
 };
 
 /** Where a session stands, from the process's one command path (its cached fold plus what is new). */
-export const createSnapshotter = (commands: Pick<SessionCommands, "read">) => ({
+export const createSnapshotter = (commands: Pick<SessionCommandHandler, "read">) => ({
   take: async (sessionId: string): Promise<SessionSnapshot> => {
     const { state, version } = await commands.read(sessionId);
     return snapshotOf(sessionId, state, version);

@@ -15,7 +15,7 @@ export const lockPartition = async (trx: Database, projection: string, partition
 export const readCheckpoint = async (trx: Database, projection: string, partition: number): Promise<string | null> => {
   const row = await trx.selectFrom("projection_checkpoints").select("entry_id")
     .where("projection", "=", projection).where("partition", "=", partition).executeTakeFirst();
-  return (row?.entry_id as string | undefined) ?? null;
+  return row?.entry_id ?? null;
 };
 
 export const writeCheckpoint = async (trx: Database, projection: string, partition: number, entryId: string) => {
@@ -40,7 +40,7 @@ export const listCheckpoints = async (db: Database, projections: readonly string
     projection: row.projection,
     partition: row.partition,
     entryId: row.entry_id,
-    updatedAt: row.updated_at instanceof Date ? row.updated_at.toISOString() : String(row.updated_at),
+    updatedAt: row.updated_at,
   }));
 };
 

@@ -10,7 +10,7 @@ import { createJobRecorder } from "./jobRecorder.ts";
 import { openProjectFolder, type OpenFolder } from "./projectFolder.ts";
 import { createApprovals } from "./approvals.ts";
 import { completion, isLiveOnly, persistedSessionIdOf, storedKind, storedMessage } from "./runnerMessages.ts";
-import type { SessionCommands } from "../eventStore/sessionCommands.ts";
+import type { SessionCommandHandler } from "../eventStore/sessionCommandHandler.ts";
 import { buildClaudeArgs, type ChildHandle, type ExitInfo, type Launcher } from "./spawnClaude.ts";
 import { closeInput, interruptLine, permissionResponseLine, userMessageLine, writeLine } from "./stdinProtocol.ts";
 
@@ -36,7 +36,7 @@ export type JobSpec = {
 };
 
 export type JobContext = {
-  readonly commands: SessionCommands;
+  readonly commands: SessionCommandHandler;
   /** True once the runner is shutting down: a dead store must not hold the process open. */
   readonly shuttingDown: () => boolean;
   readonly launcher: Launcher | null;
@@ -115,6 +115,8 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
   let seq = 0;
   let linked = spec.claudeSessionId;
   let lastResult: ResultLine | null = null;
+  /** What the job's turns cost: each 2.1 result says what its turn cost; a 2.0 result counts the whole process. */
+  let jobCostUsd: number | undefined;
   let killTimer: NodeJS.Timeout | undefined;
   let graceTimer: NodeJS.Timeout | undefined;
   /**
@@ -187,6 +189,7 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
     }
     if (line.kind === "result") {
       lastResult = line;
+      jobCostUsd = line.turnCostUsd === undefined ? line.costUsd : (jobCostUsd ?? 0) + line.turnCostUsd;
       // Every prompt written has had its turn: closing stdin lets the CLI exit (it waits for more input otherwise).
       if (child !== null && (turns.taken === 0 || turns.taken >= turns.written)) closeInput(child.stdin);
     }
@@ -200,9 +203,9 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
 
   const endCommand = (exit: ExitInfo): SessionCommand => {
     const { exitCode, signal } = exit;
-    if (phase.kind === "cancelling") return { type: "CancelJob", data: { jobId, exitCode, signal } };
+    if (phase.kind === "cancelling") return { type: "CancelJob", data: { jobId, exitCode, signal, ...(jobCostUsd !== undefined ? { jobCostUsd } : {}) } };
     if (phase.kind === "aborting") return failed(phase.reason, `the runner stopped the job (${phase.reason})`, exit);
-    if (lastResult !== null) return { type: "CompleteJob", data: completion(jobId, lastResult, exitCode) };
+    if (lastResult !== null) return { type: "CompleteJob", data: { ...completion(jobId, lastResult, exitCode), ...(jobCostUsd !== undefined ? { jobCostUsd } : {}) } };
     if (signal !== null) return failed("killed", `the CLI was killed by ${signal}`, exit);
     return failed(exitCode === 0 ? "no_result" : "cli_exited", `the CLI exited with code ${exitCode} without a result`, exit);
   };

@@ -3,7 +3,7 @@ import type { EventMeta } from "../../events/envelope.ts";
 import { isDomainError, type DomainError } from "../../commands/errors.ts";
 import type { SessionCommand } from "../../commands/session/index.ts";
 import { toError } from "../errors.ts";
-import type { SessionCommands } from "../eventStore/sessionCommands.ts";
+import type { SessionCommandHandler } from "../eventStore/sessionCommandHandler.ts";
 
 /**
  * A job's write path: its commands reach the session one batch at a time, in the order they
@@ -13,7 +13,7 @@ import type { SessionCommands } from "../eventStore/sessionCommands.ts";
  * dropping the job's end would leave the session "running" for ever.
  */
 export type RecorderDeps = {
-  readonly commands: SessionCommands;
+  readonly commands: SessionCommandHandler;
   readonly sessionId: string;
   readonly meta: EventMeta;
   readonly logger: Logger;

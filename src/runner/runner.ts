@@ -9,7 +9,7 @@ import type { OpenSession } from "../../commands/session/index.ts";
 import type { Config } from "../config.ts";
 import { toError } from "../errors.ts";
 import type { EventStore, StoredEvent } from "../eventStore/eventStore.ts";
-import type { SessionCommands } from "../eventStore/sessionCommands.ts";
+import type { SessionCommandHandler } from "../eventStore/sessionCommandHandler.ts";
 import { startJobProcess, type JobContext, type JobHandle } from "./jobProcess.ts";
 import { createLeases, type RunningRef } from "./leases.ts";
 import { pinsFolders } from "./projectFolder.ts";
@@ -34,7 +34,7 @@ export type RunnerConfig = Pick<
 export type RunnerDeps = {
   readonly store: EventStore;
   /** The process's one command path, shared with the api and the live stream. */
-  readonly commands: SessionCommands;
+  readonly commands: SessionCommandHandler;
   /** For the runner's own bookkeeping (leases, ready set, signals): never the event store's keys. */
   readonly redis: Redis;
   readonly config: Readonly<RunnerConfig>;

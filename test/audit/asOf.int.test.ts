@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The prefix the test names, projected in memory: asOf must resolve each position to exactly that prefix.
 import { projectInMemory } from "../../projections/sessions/applyEvent.ts";
-import { toSessionView } from "../../src/readModels/sessionReads.ts";
+import { sessionView } from "../../projections/sessions/views.ts";
 import { createAuditApp, seedSession, type AuditApp, type SeededEvent } from "./support.ts";
 
 let t: AuditApp;
@@ -28,7 +28,7 @@ afterAll(async () => {
 /** Projects the first `version` events of the session the way the read model does, in memory. */
 const replayPrefix = async (sessionId: string, version: number) => {
   const row = projectInMemory(await t.store.readEvents(sessionId, 1, version)).sessions.get(sessionId);
-  return row ? toSessionView(row) : null;
+  return row ? sessionView(row) : null;
 };
 
 const asOf = (sessionId: string, point: string) =>

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { SessionCommand } from "../../commands/session/index.ts";
 import type { TokenScope } from "../../src/auth/tokens.ts";
-import type { SessionCommands } from "../../src/eventStore/sessionCommands.ts";
+import type { SessionCommandHandler } from "../../src/eventStore/sessionCommandHandler.ts";
 import { createKeys } from "../../src/eventStore/keys.ts";
 import { captureLogs } from "../support/logs.ts";
 import { startTestService, TEST_TOKEN, waitForProjections } from "../support/service.ts";
@@ -42,7 +42,7 @@ export interface SeededEvent {
  * 1 SessionCreated, 2 PromptEnqueued ("hello world"), 3 JobStarted, 4 ClaudeSessionLinked,
  * 5 RunnerEventEmitted, 6 JobCompleted, 7 SessionUpdated, 8 PromptEnqueued.
  */
-export const seedSession = async (commands: SessionCommands, sessionId: string, options: { actor?: string; start?: number } = {}): Promise<SeededEvent[]> => {
+export const seedSession = async (commands: SessionCommandHandler, sessionId: string, options: { actor?: string; start?: number } = {}): Promise<SeededEvent[]> => {
   const meta = { actor: options.actor ?? "phone", correlationId: `c-${sessionId.slice(0, 8)}`, causationId: null, requestId: null };
   const jobId = randomUUID();
   const script: SessionCommand[] = [

@@ -7,7 +7,7 @@ import type { SessionCommand } from "../../commands/session/index.ts";
 import { ContentionTimeoutError } from "../../src/eventStore/errors.ts";
 import type { EventStore } from "../../src/eventStore/eventStore.ts";
 import { createKeys } from "../../src/eventStore/keys.ts";
-import { createSessionCommands } from "../../src/eventStore/sessionCommands.ts";
+import { createSessionCommandHandler } from "../../src/eventStore/sessionCommandHandler.ts";
 import { createTestStore, testMeta } from "../support/redis.ts";
 
 let store: EventStore;
@@ -28,7 +28,7 @@ const queueOf = (state: { status: string; queue?: readonly { promptId: string }[
 /** Each handler stands for one process: its own fold cache and its own per-session order. */
 describe("the command handler", () => {
   it("sees what another process appended after it cached the session", async () => {
-    const [a, b] = [createSessionCommands(store), createSessionCommands(store)];
+    const [a, b] = [createSessionCommandHandler(store), createSessionCommandHandler(store)];
     const sessionId = randomUUID();
     await a.execute(sessionId, create, meta);
     const promptId = randomUUID();
@@ -39,7 +39,7 @@ describe("the command handler", () => {
   });
 
   it("does not take a stale fold's 'nothing to change' for an answer", async () => {
-    const [a, b] = [createSessionCommands(store), createSessionCommands(store)];
+    const [a, b] = [createSessionCommandHandler(store), createSessionCommandHandler(store)];
     const sessionId = randomUUID();
     await a.execute(sessionId, create, meta);
     await b.execute(sessionId, { type: "UpdateSession", data: { context: "from b" } }, meta);
@@ -51,7 +51,7 @@ describe("the command handler", () => {
   });
 
   it("runs one process's commands on a session one at a time, in arrival order", async () => {
-    const handler = createSessionCommands(store);
+    const handler = createSessionCommandHandler(store);
     const sessionId = randomUUID();
     await handler.execute(sessionId, create, meta);
     const promptIds = Array.from({ length: 50 }, () => randomUUID());
@@ -61,7 +61,7 @@ describe("the command handler", () => {
   });
 
   it("loses no write and refuses none when several processes append to one session at once", async () => {
-    const handlers = Array.from({ length: 4 }, () => createSessionCommands(store));
+    const handlers = Array.from({ length: 4 }, () => createSessionCommandHandler(store));
     const sessionId = randomUUID();
     await handlers[0]?.execute(sessionId, create, meta);
     const promptIds = Array.from({ length: 60 }, () => randomUUID());
@@ -74,15 +74,15 @@ describe("the command handler", () => {
 
   it("gives up with ContentionTimeoutError (not a domain refusal) once its deadline has passed", async () => {
     const sessionId = randomUUID();
-    const impatient = createSessionCommands(store, { deadlineMs: 0 });
+    const impatient = createSessionCommandHandler(store, { deadlineMs: 0 });
     await impatient.execute(sessionId, create, meta);
-    await createSessionCommands(store).execute(sessionId, enqueue(randomUUID()), meta);
+    await createSessionCommandHandler(store).execute(sessionId, enqueue(randomUUID()), meta);
     // Its fold is stale: the append conflicts, and there is no time left to try again.
     await expect(impatient.execute(sessionId, enqueue(randomUUID()), meta)).rejects.toBeInstanceOf(ContentionTimeoutError);
   });
 
   it("a refusal is the decider's, decided on a fresh fold, and names the version it was decided on", async () => {
-    const [a, b] = [createSessionCommands(store), createSessionCommands(store)];
+    const [a, b] = [createSessionCommandHandler(store), createSessionCommandHandler(store)];
     const sessionId = randomUUID();
     await a.execute(sessionId, create, meta);
     await b.execute(sessionId, { type: "DeleteSession", data: {} }, meta);
@@ -92,12 +92,12 @@ describe("the command handler", () => {
   });
 
   it("a repeated idempotency key appends nothing and answers with the first call's position, even where deciding again would refuse", async () => {
-    const handler = createSessionCommands(store);
+    const handler = createSessionCommandHandler(store);
     const sessionId = randomUUID();
     const first = await handler.execute(sessionId, create, { ...meta, idempotencyKey: "create-1" });
     await handler.execute(sessionId, enqueue(randomUUID()), meta);
     // CreateSession again would be session_exists; the key says it is the same request.
-    const again = await createSessionCommands(store).execute(sessionId, create, { ...meta, idempotencyKey: "create-1" });
+    const again = await createSessionCommandHandler(store).execute(sessionId, create, { ...meta, idempotencyKey: "create-1" });
     expect(again).toMatchObject({ duplicate: true, events: [], version: 1, position: first.position });
     const sameProcess = await handler.execute(sessionId, create, { ...meta, idempotencyKey: "create-1" });
     expect(sameProcess).toMatchObject({ duplicate: true, version: 1, position: first.position });
@@ -105,7 +105,7 @@ describe("the command handler", () => {
   });
 
   it("starts over when the store's head is no longer where its fold said (the session was rewritten)", async () => {
-    const handler = createSessionCommands(store);
+    const handler = createSessionCommandHandler(store);
     const sessionId = randomUUID();
     await handler.execute(sessionId, create, meta);
     await handler.execute(sessionId, enqueue(randomUUID()), meta);
@@ -113,7 +113,7 @@ describe("the command handler", () => {
     const keys = createKeys(raw.prefix);
     const partition = store.partitionFor(sessionId);
     await raw.redis.del(keys.sessionStream(partition, sessionId), keys.sessionHead(partition, sessionId));
-    await createSessionCommands(store).execute(sessionId, create, meta);
+    await createSessionCommandHandler(store).execute(sessionId, create, meta);
     const promptId = randomUUID();
     const { state, version } = await handler.execute(sessionId, enqueue(promptId), meta);
     expect(version).toBe(2);
@@ -122,7 +122,7 @@ describe("the command handler", () => {
   });
 
   it("keeps at most cacheSize folds and still answers for evicted ones", async () => {
-    const handler = createSessionCommands(store, { cacheSize: 2 });
+    const handler = createSessionCommandHandler(store, { cacheSize: 2 });
     const ids = [randomUUID(), randomUUID(), randomUUID()];
     for (const id of ids) await handler.execute(id, create, meta);
     const { state } = await handler.execute(ids[0]!, enqueue(randomUUID()), meta);
@@ -130,7 +130,7 @@ describe("the command handler", () => {
   });
 
   it("decides several commands in order as one append", async () => {
-    const handler = createSessionCommands(store);
+    const handler = createSessionCommandHandler(store);
     const sessionId = randomUUID();
     const [p1, p2] = [randomUUID(), randomUUID()];
     const { events, version } = await handler.execute(sessionId, [create, enqueue(p1), enqueue(p2), { type: "CancelPrompt", data: { promptId: p1 } }], meta);

@@ -6,7 +6,7 @@ import type { DomainEvent } from "../../events/registry.ts";
 import { isDomainError } from "../../commands/errors.ts";
 import { sessionDecider, type SessionCommand } from "../../commands/session/index.ts";
 import type { EventStore } from "../../src/eventStore/eventStore.ts";
-import { createSessionCommands } from "../../src/eventStore/sessionCommands.ts";
+import { createSessionCommandHandler } from "../../src/eventStore/sessionCommandHandler.ts";
 import { createTestStore, testMeta } from "../support/redis.ts";
 
 let store: EventStore;
@@ -63,7 +63,7 @@ it("commands sent at once through several handlers apply or are refused exactly 
   await fc.assert(
     // Ids are per session and every run has fresh sessions: runs never see each other.
     fc.asyncProperty(steps("x"), async (plan) => {
-      const handlers = Array.from({ length: HANDLERS }, () => createSessionCommands(store));
+      const handlers = Array.from({ length: HANDLERS }, () => createSessionCommandHandler(store));
       const sessions = Array.from({ length: SESSIONS }, () => randomUUID());
       // Every session exists and every handler has folded it: from here on, each one's fold goes stale.
       for (const sessionId of sessions) await handlers[0]?.execute(sessionId, create, { meta: testMeta });

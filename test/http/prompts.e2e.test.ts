@@ -54,6 +54,31 @@ describe("POST .../prompts", () => {
     expect(fourth).toMatchObject({ status: "queued", queuePosition: 3 });
   });
 
+  it("takes CLI options per prompt, checked as the runner would, and keeps them with the prompt", async () => {
+    const sessionId = await newSession();
+    const refused = await send(sessionId, { prompt: "x", options: { model: "--evil" } });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().code).toBe("validation_failed");
+    expect((await send(sessionId, { prompt: "x", options: { permissionMode: "bypassPermissions" } })).statusCode).toBe(400);
+    const accepted = (await send(sessionId, { prompt: "x", options: { model: "claude-x", allowedTools: ["Read"], maxTurns: 2 } })).json();
+    const enqueued = (await t.store.readSession(sessionId)).events.find((event) => event.type === "PromptEnqueued");
+    expect(enqueued?.data).toMatchObject({ promptId: accepted.promptId, options: { model: "claude-x", allowedTools: ["Read"], maxTurns: 2 } });
+  });
+
+  it("steer: written into the running job when one runs, queued like any prompt when none does", async () => {
+    const sessionId = await newSession();
+    const idle = (await send(sessionId, { prompt: "first", deliveryMode: "steer" })).json();
+    expect(idle).toMatchObject({ status: "running", queuePosition: 0, steeringJobId: null });
+    const queued = (await send(sessionId, { prompt: "second" })).json();
+    const { events } = await startJob(sessionId, idle.promptId);
+    const jobId = String((events[0]?.data as { jobId: string }).jobId);
+    const steered = (await send(sessionId, { prompt: "also this", deliveryMode: "steer" })).json();
+    expect(steered).toMatchObject({ status: "running", queuePosition: 0, steeringJobId: jobId });
+    // The steering prompt waits ahead of the queue until the runner writes it in.
+    const listed = await prompts(sessionId, steered.position);
+    expect(listed.map((prompt) => prompt.promptId)).toEqual([idle.promptId, steered.promptId, queued.promptId]);
+  });
+
   it("answers a retry with the same Idempotency-Key with the same body and appends nothing", async () => {
     const sessionId = await newSession();
     const key = { "idempotency-key": `key-${randomUUID()}` };

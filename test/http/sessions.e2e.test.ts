@@ -57,6 +57,20 @@ describe("POST /api/claude-code/sessions", () => {
     expect(first?.meta.correlationId).toBe("req-43");
   });
 
+  it("with an Idempotency-Key, a retried create answers the first one's session and makes no other", async () => {
+    const key = { "idempotency-key": `create-${randomUUID()}` };
+    const first = await create({ folderName: "alpha", context: "once" }, key);
+    const retry = await create({ folderName: "alpha", context: "once" }, key);
+    expect(first.statusCode).toBe(201);
+    expect(retry.statusCode).toBe(201);
+    expect(retry.json()).toEqual(first.json());
+    expect((await t.store.readSession(first.json().id)).events.map((event) => event.type)).toEqual(["SessionCreated"]);
+    const other = await create({ folderName: "beta" }, key);
+    expect(other.statusCode).toBe(422);
+    expect(other.json().code).toBe("idempotency_key_reused");
+    expect((await create({ folderName: "alpha", context: "once" }, { "idempotency-key": `create-${randomUUID()}` })).json().id).not.toBe(first.json().id);
+  });
+
   it.each([
     ["neither projectPath nor folderName", {}],
     ["both projectPath and folderName", { folderName: "alpha", projectPath: "/x" }],
@@ -172,8 +186,21 @@ describe("PATCH and DELETE /api/claude-code/sessions/:sessionId", () => {
       payload: { context: "new context", metadata: { b: 2 }, status: "inactive" },
     });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({ id: created.id, context: "new context", metadata: { b: 2 }, status: "inactive" });
+    expect(response.json()).toMatchObject({ id: created.id, context: "new context", status: "inactive" });
+    expect(response.json().metadata).toEqual({ a: 1, b: 2 });
     expect(response.json().position).not.toBe(created.position);
+  });
+
+  it("merges metadata (null deletes a key) and refuses CLI options the runner would refuse", async () => {
+    const created = (await create({ folderName: "alpha", metadata: { a: 1, model: "claude-x" } })).json();
+    const patch = (payload: object) => t.app.inject({ method: "PATCH", url: `/api/claude-code/sessions/${created.id}`, headers: t.auth, payload });
+    expect((await patch({ metadata: { model: null, permissionMode: "acceptEdits" } })).json().metadata).toEqual({ a: 1, permissionMode: "acceptEdits" });
+    for (const metadata of [{ model: "--evil" }, { permissionMode: "yolo" }, { permissionMode: "bypassPermissions" }, { maxTurns: 0 }]) {
+      const refused = await patch({ metadata });
+      expect(refused.statusCode, JSON.stringify(metadata)).toBe(400);
+      expect(refused.json().code).toBe("validation_failed");
+    }
+    expect((await patch({ context: "still" })).json().metadata).toEqual({ a: 1, permissionMode: "acceptEdits" });
   });
 
   it.each([

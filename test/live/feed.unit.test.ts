@@ -3,26 +3,26 @@ import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { initialState } from "../../commands/session/index.ts";
 import { createLiveFeed, defaultFeedLimits, type LiveTransport } from "../../src/live/feed.ts";
-import type { HistoryReader } from "../../src/live/history.ts";
+import type { EventPages } from "../../src/live/eventPages.ts";
 import type { HubListener, LiveEvent, LiveHub } from "../../src/live/hub.ts";
 import { snapshotOf, type Snapshotter } from "../../src/live/snapshot.ts";
 
 const event = (version: number): LiveEvent => ({ id: `0-${version}`, version, json: `{"version":${version}}` });
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-/** An in-memory session: appends become visible to history at once, and to the hub only if delivered. */
+/** An in-memory session: appends become visible to the event pages at once, and to the hub only if delivered. */
 const world = () => {
   const stored: LiveEvent[] = [];
   let listener: HubListener | null = null;
   const hub = { subscribe: (_id: string, given: HubListener) => { listener = given; return () => { listener = null; }; } } as unknown as LiveHub;
-  const history: HistoryReader = {
+  const eventPages: EventPages = {
     page: async (_id, after, limit) => {
       await tick();
       return stored.filter((item) => item.version > after).slice(0, limit);
     },
   };
   const snapshotter: Snapshotter = { take: async () => { await tick(); return snapshotOf("s", initialState(), stored.length); } };
-  return { stored, hub, history, snapshotter, deliver: (item: LiveEvent) => listener?.event(item), delta: (json: string) => listener?.delta(json) };
+  return { stored, hub, eventPages, snapshotter, deliver: (item: LiveEvent) => listener?.event(item), delta: (json: string) => listener?.delta(json) };
 };
 
 const recorder = () => {

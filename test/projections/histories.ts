@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { isDomainError } from "../../commands/errors.ts";
 import type { SessionCommand, SessionState } from "../../commands/session/index.ts";
 import type { EventStore } from "../../src/eventStore/eventStore.ts";
-import { createSessionCommands } from "../../src/eventStore/sessionCommands.ts";
+import { createSessionCommandHandler } from "../../src/eventStore/sessionCommandHandler.ts";
 import { testMeta } from "../support/redis.ts";
 
 /**
@@ -83,7 +83,7 @@ const resolve = (state: SessionState | undefined, command: SessionCommand, count
  * ids and `seq`s derived from the index stay unique across the slices.
  */
 export const runHistory = async (store: EventStore, sessionIds: readonly string[], steps: readonly Step[], firstIndex = 0) => {
-  const handler = createSessionCommands(store);
+  const handler = createSessionCommandHandler(store);
   const states = new Map<string, SessionState>();
   let accepted = 0;
   for (const [index, step] of steps.entries()) {

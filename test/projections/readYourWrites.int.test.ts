@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventStore } from "../../src/eventStore/eventStore.ts";
 import type { Database } from "../../src/infra/database.ts";
 import type { Projector } from "../../src/projector/projector.ts";
-import type { SessionReads } from "../../src/http/sessionReads.ts";
+import type { SessionReads } from "../../src/readModels/sessionReads.ts";
 import { startTestService } from "../support/service.ts";
 import { assistantFrame, create, enqueue, sessionCommands, toolResultFrame } from "./support.ts";
 
@@ -34,8 +34,9 @@ describe("read your writes", () => {
     expect(session).toMatchObject({ id: sessionId, projectPath: "/repos/app", status: "active", isWorking: false, metadata: { tag: "t" } });
     const prompts = await reads.listPrompts(sessionId);
     expect(prompts).toEqual([expect.objectContaining({ promptId: "p1", status: "queued", queuePosition: 1, prompt: "hello there" })]);
-    const messages = await reads.listMessages(sessionId, { limit: 10 });
-    expect(messages).toEqual([expect.objectContaining({ seq: 1, type: "user", text: "hello there", promptId: "p1" })]);
+    // Not in the conversation until its turn starts: it waits in the queue.
+    expect(await reads.listMessages(sessionId, { limit: 10 })).toEqual([]);
+    expect(await reads.listQueuedMessages(sessionId)).toEqual([expect.objectContaining({ seq: null, status: "queued", type: "user", text: "hello there", promptId: "p1" })]);
   });
 
   it("a position no projection has reached yet answers false after the timeout", async () => {
@@ -65,18 +66,51 @@ describe("read your writes", () => {
     );
     expect(await reads.waitForPosition(position ?? "", 5000)).toBe(true);
     const messages = await reads.listMessages(sessionId, { limit: 10 });
+    // In the order the turn ran; p2 still waits in the queue.
     expect(messages.map((m) => [m.seq, m.type, m.text])).toEqual([
-      [5, "assistant", "Two files."], [4, "user", ""], [3, "assistant", "Let me look."], [2, "user", "then this"], [1, "user", "list files"],
+      [4, "assistant", "Two files."], [3, "user", ""], [2, "assistant", "Let me look."], [1, "user", "list files"],
     ]);
-    const turn = messages.find((m) => m.seq === 3);
+    expect((await reads.listQueuedMessages(sessionId)).map((m) => [m.seq, m.status, m.text])).toEqual([[null, "queued", "then this"]]);
+    const turn = messages.find((m) => m.seq === 2);
     expect(turn?.content).toEqual([{ type: "thinking", thinking: "hmm" }, { type: "text", text: "Let me look." }, { type: "tool_use", id: "tu1", name: "Bash", input: { command: "ls" } }]);
     expect(turn).toMatchObject({ promptId: "p1", claudeSessionId: "claude-1" });
     expect(await reads.listMessages(sessionId, { limit: 2, before: 3 })).toMatchObject([{ seq: 2 }, { seq: 1 }]);
-    expect(await reads.listMessages(sessionId, { limit: 2, after: 3 })).toMatchObject([{ seq: 4 }, { seq: 5 }]);
+    expect(await reads.listMessages(sessionId, { limit: 2, after: 2 })).toMatchObject([{ seq: 3 }, { seq: 4 }]);
     const [p1, p2] = await reads.listPrompts(sessionId);
-    expect(p1).toMatchObject({ status: "completed", queuePosition: null, exitCode: 0, costUsd: 0.01, numTurns: 2, durationMs: 1234, usage: { input_tokens: 5 }, jobId: "j1" });
+    expect(p1).toMatchObject({ status: "completed", queuePosition: null, exitCode: 0, costUsd: 0.01, numTurns: 2, durationMs: 1234, usage: { input_tokens: 5 }, jobId: "j1", isError: false, error: null });
     expect(p2).toMatchObject({ status: "queued", queuePosition: 1 });
     expect(await reads.getSession(sessionId)).toMatchObject({ isWorking: false, currentJobId: null, lastJobStatus: "completed", claudeCodeSessionId: "claude-1" });
+  });
+
+  it("the conversation reads in run order: quick prompts wait their turn, a cancelled one is marked, errors follow one convention", async () => {
+    const run = sessionCommands(store);
+    const sessionId = randomUUID();
+    const start = (jobId: string, promptId: string) => ({ type: "StartJob", data: { jobId, promptId, runnerId: "r1", leaseMs: 30_000 } }) as const;
+    await run(sessionId, create(), enqueue("p1", "one"), enqueue("p2", "two"), enqueue("p3", "three"), enqueue("p4", "four"), start("j1", "p1"),
+      assistantFrame("j1", 1, "msg_1", { type: "text", text: "first answer" }));
+    // p2 is cancelled while it waits; p3 runs and ends in an API error; p4 is cancelled while it runs.
+    await run(sessionId, { type: "CancelPrompt", data: { promptId: "p2" } },
+      { type: "CompleteJob", data: { jobId: "j1", resultSubtype: "success", isError: false, exitCode: 0, costUsd: 0.01, jobCostUsd: 0.01 } },
+      start("j3", "p3"), assistantFrame("j3", 1, "msg_3", { type: "text", text: "API Error: 529" }),
+      { type: "CompleteJob", data: { jobId: "j3", resultSubtype: "success", isError: true, exitCode: 1, costUsd: 0.03, jobCostUsd: 0.02, resultText: "API Error: 529 overloaded" } },
+      start("j4", "p4"), { type: "CancelPrompt", data: { promptId: "p4" } });
+    const position = await run(sessionId, { type: "CancelJob", data: { jobId: "j4", signal: null, exitCode: 0, jobCostUsd: 0.005 } });
+    expect(await reads.waitForPosition(position ?? "", 5000)).toBe(true);
+
+    const conversation = (await reads.listMessages(sessionId, { limit: 20, after: 0 })).map((m) => [m.type, m.text, m.status]);
+    expect(conversation).toEqual([
+      ["user", "one", "sent"], ["assistant", "first answer", "sent"], ["user", "three", "sent"], ["assistant", "API Error: 529", "sent"], ["user", "four", "cancelled"],
+    ]);
+    const withCancelled = (await reads.listMessages(sessionId, { limit: 20, after: 0, includeCancelled: true })).map((m) => [m.text, m.status]);
+    expect(withCancelled).toEqual([["one", "sent"], ["first answer", "sent"], ["two", "cancelled"], ["three", "sent"], ["API Error: 529", "sent"], ["four", "cancelled"]]);
+    const prompts = Object.fromEntries((await reads.listPrompts(sessionId)).map((p) => [p.promptId, [p.status, p.isError, p.error, p.costUsd]]));
+    expect(prompts).toEqual({
+      p1: ["completed", false, null, 0.01],
+      p2: ["cancelled", false, "cancelled_by_user", null],
+      p3: ["completed", true, "api_error: API Error: 529 overloaded", 0.02],
+      p4: ["cancelled", false, "cancelled_by_user", 0.005],
+    });
+    expect((await reads.getSession(sessionId))?.costUsd).toBeCloseTo(0.035, 10);
   });
 
   it("deleting a session removes it with its prompts and messages", async () => {

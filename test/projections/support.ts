@@ -2,14 +2,14 @@ import { randomUUID } from "node:crypto";
 import pino from "pino";
 import type { SessionCommand } from "../../commands/session/index.ts";
 import type { EventStore } from "../../src/eventStore/eventStore.ts";
-import { createSessionCommands } from "../../src/eventStore/sessionCommands.ts";
+import { createSessionCommandHandler } from "../../src/eventStore/sessionCommandHandler.ts";
 import { testMeta } from "../support/redis.ts";
 
 export const silent = pino({ level: "silent" });
 
 /** Runs session commands through the one command path; returns the last append's position. */
 export const sessionCommands = (store: EventStore) => {
-  const handler = createSessionCommands(store);
+  const handler = createSessionCommandHandler(store);
   return async (sessionId: string, ...commands: SessionCommand[]) => {
     let position: string | null = null;
     for (const command of commands) {

@@ -1,9 +1,8 @@
 import { Redis } from "ioredis";
 import { Kysely, PostgresDialect } from "kysely";
-import pg from "pg";
 import pino from "pino";
 import { parseConfig } from "../../src/config.ts";
-import { withCurrentSchemaIntrospection, type Database } from "../../src/infra/database.ts";
+import { createPool, withCurrentSchemaIntrospection, type Database } from "../../src/infra/database.ts";
 import { assemble } from "../../src/main.ts";
 import { postgresUrl } from "./postgres.ts";
 
@@ -15,9 +14,10 @@ import { postgresUrl } from "./postgres.ts";
 const main = async () => {
   const config = parseConfig(process.env);
   const redis = new Redis(process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379", { enableAutoPipelining: true });
-  const pool = new pg.Pool({ connectionString: postgresUrl, max: 4, options: `-c search_path=${process.env.TEST_SCHEMA ?? "public"}` });
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const pool = createPool({ connectionString: postgresUrl, max: 4, options: `-c search_path=${process.env.TEST_SCHEMA ?? "public"}` }, logger);
   const db: Database = new Kysely({ dialect: withCurrentSchemaIntrospection(new PostgresDialect({ pool })) });
-  const service = await assemble(config, { redis, db, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) }, { roles: ["api"], version: "test" });
+  const service = await assemble(config, { redis, db, logger }, { roles: ["api"], version: "test" });
   await service.app?.listen({ port: 0, host: "127.0.0.1" });
   const address = service.app?.server.address();
   process.stdout.write(`${JSON.stringify({ port: typeof address === "object" && address ? address.port : 0 })}\n`);

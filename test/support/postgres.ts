@@ -3,7 +3,7 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import pino from "pino";
 import { migrateToLatest } from "../../src/infra/migrate.ts";
-import { withCurrentSchemaIntrospection, type Database } from "../../src/infra/database.ts";
+import { createPool, withCurrentSchemaIntrospection, type Database } from "../../src/infra/database.ts";
 
 export const postgresUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -21,7 +21,7 @@ export const openMigratedSchema = async (url: string, prefix: string, maxConnect
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
-  const pool = new pg.Pool({ connectionString: url, max: maxConnections, options: `-c search_path=${schema}` });
+  const pool = createPool({ connectionString: url, max: maxConnections, options: `-c search_path=${schema}` }, pino({ level: "silent" }));
   const db: Database = new Kysely({ dialect: withCurrentSchemaIntrospection(new PostgresDialect({ pool })) });
   await migrateToLatest(db, pino({ level: "silent" }), schema);
   return {

@@ -17,11 +17,11 @@ const liveEventOfEnvelope = (envelope: Envelope): LiveEvent => ({
 });
 
 /**
- * Pages through a session's history: the session stream in Redis first, the archive for the
+ * Pages through a session's events: the session stream in Redis first, the archive for the
  * versions Redis no longer holds (trimmed or purged). A page always starts right after
  * `afterVersion` unless neither source has that version.
  */
-export const createHistoryReader = (options: { store: EventStore; logger: Logger; readArchive?: ReadArchive | undefined }) => {
+export const createEventPages = (options: { store: EventStore; logger: Logger; readArchive?: ReadArchive | undefined }) => {
   const { store, logger, readArchive } = options;
 
   const fromRedis = async (sessionId: string, afterVersion: number, limit: number): Promise<LiveEvent[]> =>
@@ -50,4 +50,4 @@ export const createHistoryReader = (options: { store: EventStore; logger: Logger
   return { page };
 };
 
-export type HistoryReader = ReturnType<typeof createHistoryReader>;
+export type EventPages = ReturnType<typeof createEventPages>;

@@ -3,7 +3,7 @@ import { createCommandHandler, type CommandHandler, type CommandHandlerOptions }
 import type { EventStore } from "./eventStore.ts";
 
 /** The command handler of the session aggregate: the one the api, the runner and the live stream share. */
-export type SessionCommands = CommandHandler<SessionCommand, SessionState>;
+export type SessionCommandHandler = CommandHandler<SessionCommand, SessionState>;
 
-export const createSessionCommands = (store: EventStore, options: Omit<CommandHandlerOptions<SessionCommand, SessionState>, "store" | "decider"> = {}): SessionCommands =>
+export const createSessionCommandHandler = (store: EventStore, options: Omit<CommandHandlerOptions<SessionCommand, SessionState>, "store" | "decider"> = {}): SessionCommandHandler =>
   createCommandHandler({ store, decider: sessionDecider, ...options });
