@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { describeConfig, type Config } from "./config.ts";
 import { bootstrapToken } from "./auth/bootstrapToken.ts";
-import { createTokenStore } from "./auth/tokens.ts";
+import { createTokenStore, generateToken, type StaticToken } from "./auth/tokens.ts";
 import { createEventStore, type EventStore } from "./eventStore/eventStore.ts";
 import { startRetention } from "./eventStore/retention.ts";
 import { createSessionCommands, type SessionCommands } from "./eventStore/sessionCommands.ts";
@@ -19,6 +19,7 @@ import { createRunner, type RunnerDeps } from "./runner/runner.ts";
 import { buildApp } from "./http/app.ts";
 import type { LiveTuning } from "./http/liveRoutes.ts";
 import { openDatabase, type Database } from "./infra/database.ts";
+import { lockDataDir, usesEmbeddedStores } from "./infra/dataDirLock.ts";
 import { createDeploymentWitness } from "./infra/deploymentWitness.ts";
 import { createHealthBoard, type HealthBoard } from "./infra/health.ts";
 import { watchStore } from "./infra/storeWatch.ts";
@@ -60,6 +61,8 @@ export interface AssembleOptions {
   /** Live stream knobs (buffer limits, heartbeats, WebSocket timings). */
   readonly live?: LiveTuning;
   readonly version?: string;
+  /** Tokens accepted besides the bootstrap one (the ccm tools' token of this run). */
+  readonly localTokens?: readonly StaticToken[];
 }
 
 interface Part {
@@ -119,7 +122,7 @@ const projectorRole = async (assembly: Assembly, store: EventStore, db: Database
 const apiRole = async (assembly: Assembly, store: EventStore, commands: SessionCommands, db: Database, extra: { projector: Projector | undefined; history: HistoryService | undefined }) => {
   const { config, clients, options, parts } = assembly;
   const { redis, logger } = clients;
-  const tokens = createTokenStore({ redis, prefix: config.REDIS_KEY_PREFIX, staticTokens: [bootstrapToken(config, logger)] });
+  const tokens = createTokenStore({ redis, prefix: config.REDIS_KEY_PREFIX, staticTokens: [bootstrapToken(config, logger), ...(options.localTokens ?? [])] });
   // Reads come from the read models; this process's projector wakes read-your-writes waiters.
   const reads = createSessionReads({ db, projections: allProjections.map((projection) => projection.name), ready: assembly.migrations.ready, ...(extra.projector ? { projector: extra.projector } : {}) });
   const hub = createLiveHub({ store, logger });
@@ -196,25 +199,44 @@ const openDatabaseOf = async (config: Readonly<Config>, logger: Logger, parts: P
   return { db: database.db, migrations };
 };
 
+/** The name the ccm tools act under when they run inside the service (reserved: no token may take it). */
+export const TOOL_ACTOR = "ccm";
+
+/** Where the tools on this machine reach a service listening on HOST:PORT. */
+const localUrl = (host: string, port: number) => {
+  const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  return `http://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
+};
+
 /**
- * Runs the service: opens Redis (or the embedded server) and the database (or PGlite),
- * assembles the roles and listens. The database may be away: migrations run in the background
- * and commands are taken meanwhile. Returns one `stop()` for all of it.
+ * Runs the service: takes the data folder (when it keeps embedded stores there), opens Redis
+ * (or the embedded server) and the database (or PGlite), assembles the roles and listens. The
+ * database may be away: migrations run in the background and commands are taken meanwhile.
+ * `stop()` ends everything in reverse order: the embedded Redis after everything that writes
+ * to it, the lock last. `hurry()` cuts the runner's shutdown grace short (a second Ctrl-C).
  */
 export const start = async (config: Readonly<Config>, options: { roles: readonly Role[]; env: Readonly<Record<string, string | undefined>>; logger: Logger }) => {
   const { logger, roles } = options;
   logger.info({ config: describeConfig(config), roles }, "starting claude-code-mobile backend");
   mkdirSync(config.DATA_DIR, { recursive: true });
   const parts: Part[] = [];
+  const lock = usesEmbeddedStores(config) ? lockDataDir(config.DATA_DIR, "start") : null;
+  if (lock) parts.push({ name: "data folder lock", stop: async () => lock.release() });
   try {
     const redis = await connectRedis(config, logger);
     parts.push({ name: "redis", stop: redis.close });
     const database = roles.includes("api") || roles.includes("projector") ? await openDatabaseOf(config, logger, parts) : undefined;
-    const service = await assemble(config, { redis: redis.redis, ...database, logger }, { roles, env: options.env });
+    // The tools on this machine reach the folder through the service, with a token of this run.
+    const toolToken = lock ? generateToken() : undefined;
+    const localTokens = toolToken ? [{ name: TOOL_ACTOR, token: toolToken, scope: "admin" as const }] : [];
+    const service = await assemble(config, { redis: redis.redis, ...database, logger }, { roles, env: options.env, localTokens });
     parts.push({ name: "service", stop: service.stop });
     logger.info({ partitions: service.store.partitions }, "event store ready");
     await service.app?.listen({ port: config.PORT, host: config.HOST });
-    return { service, stop: () => stopAll(parts, logger) };
+    const address = service.app?.server.address();
+    const url = typeof address === "object" && address ? localUrl(config.HOST, address.port) : undefined;
+    lock?.update({ redisUrl: redis.url, ...(url && toolToken ? { url, toolToken } : {}) });
+    return { service, url, stop: () => stopAll(parts, logger), hurry: () => service.runner?.hurry() };
   } catch (error) {
     await stopAll(parts, logger);
     throw error;

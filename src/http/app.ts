@@ -18,6 +18,7 @@ import { probeRoutes } from "./probeRoutes.ts";
 import { promptRoutes } from "./promptRoutes.ts";
 import { registerRateLimit } from "./rateLimit.ts";
 import { sessionRoutes } from "./sessionRoutes.ts";
+import { toolRoutes } from "./toolRoutes.ts";
 import { createWindowCounter } from "./windowCounter.ts";
 
 export type { AppDeps } from "./deps.ts";
@@ -89,7 +90,10 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await typed.register(promptRoutes, deps);
   await typed.register(messageRoutes, deps);
   await typed.register(auditRoutes, deps);
-  if (deps.tokenAdmin) await typed.register(adminRoutes, { tokens: deps.tokenAdmin, config: deps.config });
+  if (deps.tokenAdmin) {
+    await typed.register(adminRoutes, { tokens: deps.tokenAdmin, config: deps.config });
+    await typed.register(toolRoutes, { tokens: deps.tokenAdmin, config: deps.config, store: deps.store, db: deps.db });
+  }
   if (deps.history) await typed.register(historyRoutes, { history: deps.history, limits: deps.config, reads: deps.reads });
   if (deps.live) {
     await typed.register(liveRoutes, {

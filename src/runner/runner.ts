@@ -75,6 +75,8 @@ export const createRunner = (deps: RunnerDeps) => {
   };
   let pumping = false;
   let pumpAgain = false;
+  let hurry = () => {};
+  const hurried = new Promise<void>((resolve) => (hurry = resolve));
 
   const publishDelta = (sessionId: string, payload: Record<string, unknown>) => {
     store.liveDeltas.publish(sessionId, payload).catch((error: unknown) => log.warn({ err: toError(error).message }, "live delta publish failed"));
@@ -315,13 +317,15 @@ export const createRunner = (deps: RunnerDeps) => {
       every(deps.pollMs ?? 1000, pump, "poll");
       void sweep().then(pump);
     },
+    /** Cuts the shutdown grace short: running jobs are stopped (and failed) now. */
+    hurry: () => hurry(),
     /** Stops taking jobs; running ones get the shutdown grace, then are killed and failed. */
     async stop() {
       accepting = false;
       await subscription.stop();
       // A pump in flight may still launch the job it has just claimed; it gets the same treatment.
       while (pumping) await new Promise((resolve) => setTimeout(resolve, 10));
-      await waitForJobs(config.RUNNER_SHUTDOWN_GRACE_MS);
+      await Promise.race([waitForJobs(config.RUNNER_SHUTDOWN_GRACE_MS), hurried]);
       shuttingDown = true;
       while (jobs.size > 0) {
         for (const job of jobs.values()) job.abort("runner_shutdown");
