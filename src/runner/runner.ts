@@ -304,9 +304,10 @@ export const createRunner = (deps: RunnerDeps) => {
       const mode = launcher === null ? "none" : launcher.mode;
       const message =
         mode === "simulator" ? "runner: SIMULATION mode (CLAUDE_CODE_SIMULATE=1): jobs replay a simulated stream, no CLI runs"
-        : mode === "cli" ? "runner: running the Claude Code CLI"
-        : "runner: Claude Code CLI not found (CLAUDE_CODE_PATH or `claude` on PATH): jobs will fail with cli_not_found";
-      log[mode === "none" ? "warn" : "info"]({ mode, concurrency: config.RUNNER_CONCURRENCY, leaseMs }, message);
+        : mode === "cli" ? `runner: running the Claude Code CLI ${launcher?.path ?? ""}`
+        : "runner: Claude Code CLI not found (CLAUDE_CODE_PATH, or `claude` on PATH outside node_modules/.bin): jobs will fail with cli_not_found";
+      log[mode === "none" ? "warn" : "info"]({ mode, cli: launcher?.path, concurrency: config.RUNNER_CONCURRENCY, leaseMs }, message);
+      void launcher?.version?.().then((version) => log[version ? "info" : "warn"]({ cli: launcher.path, version }, version ? `runner: Claude Code CLI version ${version}` : "runner: the Claude Code CLI did not tell its version (claude --version)"));
       if (!pinsFolders) log.warn("runner: project folders are checked by path on this platform (pinning them needs Linux /proc): a folder swapped for a symlink while a job starts could send the CLI outside GITHUB_REPOS_DIRECTORY");
       redis.on("ready", onReady);
       await signals.start();

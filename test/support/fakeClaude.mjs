@@ -10,6 +10,7 @@
 //   PWD        its real working folder (the kernel's /proc/self/cwd) as `cwd:<path>` text and result
 //   STREAM <r> assistant lines at r per second until it is killed (a job that streams output)
 //   otherwise  init, one assistant text, result
+// `--version` prints a version and exits, as the real CLI does.
 import { randomUUID } from "node:crypto";
 import { readlinkSync } from "node:fs";
 import { performance } from "node:perf_hooks";
@@ -17,6 +18,10 @@ import process from "node:process";
 import { setTimeout } from "node:timers";
 
 const args = process.argv.slice(2);
+if (args.includes("--version")) {
+  process.stdout.write("0.0.0-fake (Claude Code)\n");
+  process.exit(0);
+}
 const resume = args.includes("--resume") ? args[args.indexOf("--resume") + 1] : undefined;
 const sessionId = resume ?? randomUUID();
 const now = () => performance.timeOrigin + performance.now();
