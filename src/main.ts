@@ -26,6 +26,8 @@ import { watchStore } from "./infra/storeWatch.ts";
 import { migrated, migrateInBackground, type Migrations } from "./infra/migrate.ts";
 import { isDatabaseUnavailable } from "./infra/outages.ts";
 import { connectRedis } from "./infra/redis.ts";
+import { countAppends, createMetrics, serveMetrics, type Metrics } from "./infra/metrics.ts";
+import { readLag } from "./projector/lag.ts";
 
 export type Role = "api" | "runner" | "projector";
 export const allRoles: readonly Role[] = ["api", "runner", "projector"];
@@ -61,6 +63,8 @@ export interface AssembleOptions {
   /** Live stream knobs (buffer limits, heartbeats, WebSocket timings). */
   readonly live?: LiveTuning;
   readonly version?: string;
+  /** The service's metrics registry; one is made when not given. */
+  readonly metrics?: Metrics;
   /** Tokens accepted besides the bootstrap one (the ccm tools' token of this run). */
   readonly localTokens?: readonly StaticToken[];
 }
@@ -90,6 +94,7 @@ interface Assembly {
   readonly parts: Part[];
   readonly health: HealthBoard;
   readonly migrations: Migrations;
+  readonly metrics: Metrics;
 }
 
 /** Starts `part` now if the read models are migrated, else once they are (unless stopped first). */
@@ -136,7 +141,7 @@ const apiRole = async (assembly: Assembly, store: EventStore, commands: SessionC
   };
   const app = await buildApp({
     config, logger, redis, db, store, version: options.version ?? packageVersion(), reads, commands, tokens, tokenAdmin: tokens,
-    health: assembly.health, ...(extra.history ? { history: extra.history } : {}), live,
+    health: assembly.health, metrics: assembly.metrics, ...(extra.history ? { history: extra.history } : {}), live,
   });
   await app.ready();
   // Stops run in reverse: the api ends its streams before the hub goes.
@@ -146,7 +151,12 @@ const apiRole = async (assembly: Assembly, store: EventStore, commands: SessionC
 
 const runnerRole = async (assembly: Assembly, store: EventStore, commands: SessionCommands) => {
   const { config, clients, options } = assembly;
-  const runner = createRunner({ store, commands, redis: clients.redis, config, logger: clients.logger, env: options.env ?? {}, ...options.runner });
+  const { jobs, jobDuration } = assembly.metrics;
+  const onJobEnd = (outcome: string, seconds: number) => {
+    jobs.inc({ outcome });
+    jobDuration.observe({ outcome }, seconds);
+  };
+  const runner = createRunner({ store, commands, redis: clients.redis, config, logger: clients.logger, env: options.env ?? {}, onJobEnd, ...options.runner });
   await runner.start();
   assembly.parts.push({ name: "runner", stop: () => runner.stop() });
   return runner;
@@ -162,12 +172,14 @@ const runnerRole = async (assembly: Assembly, store: EventStore, commands: Sessi
  */
 export const assemble = async (config: Readonly<Config>, clients: Clients, options: AssembleOptions) => {
   const { roles } = options;
-  const assembly: Assembly = { config, clients, options, parts: [], health: createHealthBoard(), migrations: clients.migrations ?? migrated() };
+  const metrics = options.metrics ?? createMetrics();
+  const assembly: Assembly = { config, clients, options, parts: [], health: createHealthBoard(), migrations: clients.migrations ?? migrated(), metrics };
   const needsDatabase = roles.includes("api") || roles.includes("projector");
   if (needsDatabase && clients.db === undefined) throw new Error("the api and projector roles need a database");
   const db = clients.db as Database;
   try {
-    const store = await createEventStore({ redis: clients.redis, prefix: config.REDIS_KEY_PREFIX, partitions: config.PARTITIONS, logger: clients.logger });
+    const store = countAppends(await createEventStore({ redis: clients.redis, prefix: config.REDIS_KEY_PREFIX, partitions: config.PARTITIONS, logger: clients.logger }), metrics);
+    if (clients.db) metrics.readProjectionLagFrom(() => readLag({ db, store, projections: allProjections.map((projection) => projection.name) }));
     const witness = clients.db ? createDeploymentWitness(clients.db, config.REDIS_KEY_PREFIX) : null;
     const watch = await watchStore({ store, redis: clients.redis, mode: config.REDIS_DURABILITY, witness, logger: clients.logger, health: assembly.health });
     assembly.parts.push({ name: "store watch", stop: async () => watch.stop() });
@@ -181,7 +193,7 @@ export const assemble = async (config: Readonly<Config>, clients: Clients, optio
       const watcher = createHistoryWatcher({ scanner: history, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger: clients.logger });
       await whenMigrated(assembly, "history watcher", () => watcher.start(), () => watcher.stop());
     }
-    return { store, commands, history, projector, runner, health: assembly.health, watch, ...api, stop: () => stopAll(assembly.parts, clients.logger) };
+    return { store, commands, history, projector, runner, health: assembly.health, watch, metrics, ...api, stop: () => stopAll(assembly.parts, clients.logger) };
   } catch (error) {
     await stopAll(assembly.parts, clients.logger);
     throw error;
@@ -235,6 +247,11 @@ export const start = async (config: Readonly<Config>, options: { roles: readonly
     await service.app?.listen({ port: config.PORT, host: config.HOST });
     const address = service.app?.server.address();
     const url = typeof address === "object" && address ? localUrl(config.HOST, address.port) : undefined;
+    if (config.METRICS_PORT !== undefined) {
+      const scrape = await serveMetrics(service.metrics, config.METRICS_PORT);
+      parts.push({ name: "metrics listener", stop: scrape.close });
+      logger.info({ url: `http://127.0.0.1:${config.METRICS_PORT}/metrics` }, "metrics served without a token on loopback (METRICS_PORT)");
+    }
     lock?.update({ redisUrl: redis.url, ...(url && toolToken ? { url, toolToken } : {}) });
     return { service, url, stop: () => stopAll(parts, logger), hurry: () => service.runner?.hurry() };
   } catch (error) {

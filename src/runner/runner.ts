@@ -10,7 +10,7 @@ import type { Config } from "../config.ts";
 import { toError } from "../errors.ts";
 import type { EventStore, StoredEvent } from "../eventStore/eventStore.ts";
 import type { SessionCommands } from "../eventStore/sessionCommands.ts";
-import { startJobProcess, type JobContext, type JobHandle } from "./jobProcess.ts";
+import { startJobProcess, type JobContext, type JobEnd, type JobHandle } from "./jobProcess.ts";
 import { createLeases, type RunningRef } from "./leases.ts";
 import { pinsFolders } from "./projectFolder.ts";
 import { createSignals, type RunnerSignal } from "./signals.ts";
@@ -46,6 +46,8 @@ export type RunnerDeps = {
   readonly runnerId?: string;
   /** How often the ready set is polled when nothing nudges (a safety net). */
   readonly pollMs?: number;
+  /** Told each job's end and how long it ran (metrics). */
+  readonly onJobEnd?: (end: JobEnd, seconds: number) => void;
 };
 
 const chooseLauncher = (deps: RunnerDeps): Launcher | null => {
@@ -106,7 +108,9 @@ export const createRunner = (deps: RunnerDeps) => {
 
   /** The job's end in the log nudges its session (the reactor): here the slot is only freed. */
   const afterJob = async (ref: RunningRef, job: JobHandle) => {
+    const started = performance.now();
     const end = await job.done;
+    deps.onJobEnd?.(end, (performance.now() - started) / 1000);
     jobs.delete(ref.jobId);
     // One line per job outcome. An unrecorded end leaves the log saying "running": the lease,
     // no longer renewed, lapses and a sweep fails the job as runner_lost.
