@@ -32,9 +32,9 @@ import { readLag } from "./projector/lag.ts";
 export type Role = "api" | "runner" | "projector";
 export const allRoles: readonly Role[] = ["api", "runner", "projector"];
 
-/** The version in package.json, found from the sources or from the compiled `dist/` copy. */
+/** The version in package.json, found from the sources or a compiled copy (`dist/`, `.build/<fingerprint>/`). */
 export const packageVersion = (): string => {
-  for (const relative of ["../package.json", "../../package.json"]) {
+  for (const relative of ["../package.json", "../../package.json", "../../../package.json"]) {
     const file = new URL(relative, import.meta.url);
     if (existsSync(file)) return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
   }
