@@ -59,6 +59,19 @@ describe("ccm tools beside a running service on the embedded defaults", () => {
     expect(service.output()).toContain('"tool":"token"');
   }, 60_000);
 
+  it("ccm pair prints a QR code and the URL with a fresh mobile token that works at once", async () => {
+    const paired = await runCcm(dataDir, ["pair", "--url", "https://laptop.tailnet.ts.net", "--name", "my-phone"]);
+    expect(paired.code).toBe(0);
+    expect(paired.stdout).toMatch(/[▀▄█]{10,}/);
+    const token = /^token: (ccm_\S+)$/m.exec(paired.stdout)?.[1] ?? "";
+    expect(paired.stdout).toContain("url:   https://laptop.tailnet.ts.net");
+    const response = await fetch(`${service.url}/api/claude-code/sessions`, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(200);
+    expect((await runCcm(dataDir, ["token", "list"])).stdout).toMatch(/^my-phone\tmobile\t/m);
+    const loopback = await runCcm(dataDir, ["pair"]);
+    expect(loopback.stderr).toContain("loopback address: a phone cannot reach it");
+  }, 60_000);
+
   it("ccm replay --all and ccm events verify --all run while the service runs, over its history", async () => {
     const headers = { authorization: `Bearer ${service.token}`, "content-type": "application/json" };
     const session = (await (await fetch(`${service.url}/api/claude-code/sessions`, { method: "POST", headers, body: JSON.stringify({ folderName: "proj" }) })).json()) as { id: string };
@@ -96,4 +109,11 @@ describe("ccm tools beside a running service on the embedded defaults", () => {
     expect((await runCcm(dataDir, ["token", "list"])).stdout).toMatch(/^phone\tmobile\t/m);
     expect(redisServersOn(dataDir)).toEqual([]);
   }, 60_000);
+
+  it("a command that needs no database opens none (token with DATABASE_URL unreachable)", async () => {
+    const env = { REDIS_URL: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379", DATABASE_URL: "postgres://nobody@127.0.0.1:1/none", REDIS_KEY_PREFIX: `ccm-nodb-${randomUUID()}:` };
+    const listed = await runCcm(dataDir, ["token", "list"], env, 20_000);
+    expect(listed.code).toBe(0);
+    expect(listed.stderr).toContain("no tokens in Redis");
+  }, 30_000);
 });
