@@ -232,12 +232,13 @@ export const start = async (config: Readonly<Config>, options: { roles: readonly
   logger.info({ config: describeConfig(config), roles }, "starting claude-code-mobile backend");
   mkdirSync(config.DATA_DIR, { recursive: true });
   const parts: Part[] = [];
-  const lock = usesEmbeddedStores(config) ? lockDataDir(config.DATA_DIR, "start") : null;
+  const needsDatabase = roles.includes("api") || roles.includes("projector");
+  const lock = usesEmbeddedStores(config, needsDatabase) ? lockDataDir(config.DATA_DIR, "start") : null;
   if (lock) parts.push({ name: "data folder lock", stop: async () => lock.release() });
   try {
     const redis = await connectRedis(config, logger);
     parts.push({ name: "redis", stop: redis.close });
-    const database = roles.includes("api") || roles.includes("projector") ? await openDatabaseOf(config, logger, parts) : undefined;
+    const database = needsDatabase ? await openDatabaseOf(config, logger, parts) : undefined;
     // The tools on this machine reach the folder through the service, with a token of this run.
     const toolToken = lock ? generateToken() : undefined;
     const localTokens = toolToken ? [{ name: TOOL_ACTOR, token: toolToken, scope: "admin" as const }] : [];
@@ -252,7 +253,8 @@ export const start = async (config: Readonly<Config>, options: { roles: readonly
       parts.push({ name: "metrics listener", stop: scrape.close });
       logger.info({ url: `http://127.0.0.1:${config.METRICS_PORT}/metrics` }, "metrics served without a token on loopback (METRICS_PORT)");
     }
-    lock?.update({ redisUrl: redis.url, ...(url && toolToken ? { url, toolToken } : {}) });
+    // The embedded server's URL (no secret in it) says where its port is this run.
+    lock?.update({ ...(config.REDIS_URL ? {} : { redisUrl: redis.url }), ...(url && toolToken ? { url, toolToken } : {}) });
     return { service, url, stop: () => stopAll(parts, logger), hurry: () => service.runner?.hurry() };
   } catch (error) {
     await stopAll(parts, logger);

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { createTokenStore } from "../auth/tokens.ts";
 import type { Config } from "../config.ts";
 import { createEventStore } from "../eventStore/eventStore.ts";
-import { lockDataDir } from "../infra/dataDirLock.ts";
+import { lockDataDir, usesEmbeddedStores } from "../infra/dataDirLock.ts";
 import { openDatabase } from "../infra/database.ts";
 import { migrateToLatest } from "../infra/migrate.ts";
 import { connectRedis } from "../infra/redis.ts";
@@ -24,7 +24,7 @@ const closeAll = async (closers: Closer[]) => {
  */
 export const runLocalTool = async (config: Readonly<Config>, name: ToolName, args: readonly string[], io: RemoteIo & { logger: Logger }) => {
   const database = needsDatabase(name);
-  const embedded = config.REDIS_URL === undefined || (database && config.DATABASE_URL === undefined);
+  const embedded = usesEmbeddedStores(config, database);
   const closers: Closer[] = [];
   try {
     if (embedded) {

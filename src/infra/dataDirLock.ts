@@ -22,7 +22,7 @@ export interface OwnerRecord {
   readonly url?: string;
   /** An admin token the service accepts from the tools on this run. */
   readonly toolToken?: string;
-  /** The Redis it uses (the embedded server's port changes every run). */
+  /** The embedded Redis's URL (its port changes every run), for a look with redis-cli. */
   readonly redisUrl?: string;
 }
 
@@ -97,6 +97,6 @@ export const lockDataDir = (dataDir: string, command: string) => {
 
 export type DataDirLock = ReturnType<typeof lockDataDir>;
 
-/** Whether a configuration keeps anything in DATA_DIR that only one process may open. */
-export const usesEmbeddedStores = (config: { readonly REDIS_URL?: string | undefined; readonly DATABASE_URL?: string | undefined }): boolean =>
-  config.REDIS_URL === undefined || config.DATABASE_URL === undefined;
+/** Whether a process opens anything in DATA_DIR that only one process may open (the embedded Redis, PGlite if it uses the database). */
+export const usesEmbeddedStores = (config: { readonly REDIS_URL?: string | undefined; readonly DATABASE_URL?: string | undefined }, database: boolean): boolean =>
+  config.REDIS_URL === undefined || (database && config.DATABASE_URL === undefined);
