@@ -2,7 +2,9 @@ import { createReadStream } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Logger } from "pino";
 import type { Config } from "./config.ts";
+import type { LocalIo } from "./cli/localTool.ts";
 import { isToolName, type ToolName } from "./cli/tools.ts";
+import type { OwnerRecord } from "./infra/dataDirLock.ts";
 
 const usage = `usage: ccm <command> [options]
 
@@ -98,6 +100,20 @@ const interruptible = () => {
 };
 
 /**
+ * Beside a service without the api role (`--role runner` on the embedded Redis): a tool that
+ * needs only Redis uses the Redis it recorded; one that needs the database cannot have it.
+ */
+const besideRunner = async (config: Readonly<Config>, owner: OwnerRecord, name: ToolName, args: string[], io: LocalIo) => {
+  const { ConfigError } = await import("./config.ts");
+  const { needsDatabase } = await import("./cli/tools.ts");
+  if (needsDatabase(name) || owner.redisUrl === undefined) {
+    throw new ConfigError(`the service that owns ${config.DATA_DIR} (pid ${owner.pid}) runs without the api role, so it cannot run ccm ${name}; stop it first, or run a service with the api role on this folder`);
+  }
+  const { runLocalTool } = await import("./cli/localTool.ts");
+  return runLocalTool({ ...config, REDIS_URL: owner.redisUrl }, name, args, io);
+};
+
+/**
  * A tool runs inside the service that owns the data folder when one runs, else here over the
  * stores it opens itself (under the folder's lock when they are embedded).
  */
@@ -107,6 +123,7 @@ const tool = (name: ToolName) => async (args: string[]) => {
   const io = { out: process.stdout, err: process.stderr, signal: interruptible(), logger };
   const { readOwner } = await import("./infra/dataDirLock.ts");
   const owner = readOwner(config.DATA_DIR);
+  if (owner?.command === "start" && owner.api === false) return besideRunner(config, owner, name, args, io);
   if (owner?.command === "start") {
     const { runRemoteTool } = await import("./cli/remoteTool.ts");
     const code = await runRemoteTool(config.DATA_DIR, owner, name, args, io);

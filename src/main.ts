@@ -233,11 +233,13 @@ export const start = async (config: Readonly<Config>, options: { roles: readonly
   mkdirSync(config.DATA_DIR, { recursive: true });
   const parts: Part[] = [];
   const needsDatabase = roles.includes("api") || roles.includes("projector");
-  const lock = usesEmbeddedStores(config, needsDatabase) ? lockDataDir(config.DATA_DIR, "start") : null;
+  const lock = usesEmbeddedStores(config, needsDatabase) ? lockDataDir(config.DATA_DIR, "start", { api: roles.includes("api") }) : null;
   if (lock) parts.push({ name: "data folder lock", stop: async () => lock.release() });
   try {
     const redis = await connectRedis(config, logger);
     parts.push({ name: "redis", stop: redis.close });
+    // The embedded server's URL (no secret in it): tools that need only Redis use it.
+    if (!config.REDIS_URL) lock?.update({ redisUrl: redis.url });
     const database = needsDatabase ? await openDatabaseOf(config, logger, parts) : undefined;
     // The tools on this machine reach the folder through the service, with a token of this run.
     const toolToken = lock ? generateToken() : undefined;
@@ -253,8 +255,7 @@ export const start = async (config: Readonly<Config>, options: { roles: readonly
       parts.push({ name: "metrics listener", stop: scrape.close });
       logger.info({ url: `http://127.0.0.1:${config.METRICS_PORT}/metrics` }, "metrics served without a token on loopback (METRICS_PORT)");
     }
-    // The embedded server's URL (no secret in it) says where its port is this run.
-    lock?.update({ ...(config.REDIS_URL ? {} : { redisUrl: redis.url }), ...(url && toolToken ? { url, toolToken } : {}) });
+    if (url && toolToken) lock?.update({ url, toolToken });
     return { service, url, stop: () => stopAll(parts, logger), hurry: () => service.runner?.hurry() };
   } catch (error) {
     await stopAll(parts, logger);

@@ -22,7 +22,9 @@ const closeAll = async (closers: Closer[]) => {
  * folder's lock, so a `ccm start` meanwhile refuses instead of opening it twice. A tool that
  * needs no database opens none.
  */
-export const runLocalTool = async (config: Readonly<Config>, name: ToolName, args: readonly string[], io: RemoteIo & { logger: Logger }) => {
+export type LocalIo = RemoteIo & { readonly logger: Logger };
+
+export const runLocalTool = async (config: Readonly<Config>, name: ToolName, args: readonly string[], io: LocalIo) => {
   const database = needsDatabase(name);
   const embedded = usesEmbeddedStores(config, database);
   const closers: Closer[] = [];

@@ -18,7 +18,7 @@ const listening = async (dataDir: string, owner: OwnerRecord): Promise<OwnerReco
   let current: OwnerRecord | null = owner;
   while (current !== null && (current.url === undefined || current.toolToken === undefined)) {
     if (Date.now() > deadline) {
-      throw new Error(`the service that owns ${dataDir} (pid ${current.pid}) serves no HTTP API yet (still starting, or started without the api role); ccm needs it to reach the data folder`);
+      throw new Error(`the service that owns ${dataDir} (pid ${current.pid}) is not listening yet after ${STARTING_WAIT_MS / 1000} s; ccm needs its API to reach the data folder`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
     current = readOwner(dataDir);

@@ -22,8 +22,10 @@ export interface OwnerRecord {
   readonly url?: string;
   /** An admin token the service accepts from the tools on this run. */
   readonly toolToken?: string;
-  /** The embedded Redis's URL (its port changes every run), for a look with redis-cli. */
+  /** The embedded Redis's URL (its port changes every run): tools that need only Redis use it. */
   readonly redisUrl?: string;
+  /** False for a service without the api role: it cannot run the tools, nor lend its database. */
+  readonly api?: boolean;
 }
 
 export class DataDirBusyError extends Error {
@@ -65,10 +67,10 @@ export const readOwner = (dataDir: string): OwnerRecord | null => {
  * Takes `dataDir` for this process, or throws DataDirBusyError naming its live owner. A stale
  * lock is removed only if it is still the one judged stale (read again just before).
  */
-export const lockDataDir = (dataDir: string, command: string) => {
+export const lockDataDir = (dataDir: string, command: string, roles: { api?: boolean } = {}) => {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, OWNER_FILE);
-  let record: OwnerRecord = { pid: process.pid, startTime: processStartTime(process.pid), command, since: new Date().toISOString() };
+  let record: OwnerRecord = { pid: process.pid, startTime: processStartTime(process.pid), command, since: new Date().toISOString(), ...roles };
   for (let attempt = 0; ; attempt += 1) {
     try {
       writeFileSync(path, `${JSON.stringify(record)}\n`, { flag: "wx", mode: 0o600 });

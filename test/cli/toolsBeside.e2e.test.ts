@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { redisServersOn, runCcm, startCcm, waitFor, type CcmService } from "../support/ccmProcess.ts";
+import { readOwner } from "../../src/infra/dataDirLock.ts";
+import { redisServersOn, runCcm, spawnCcmStart, startCcm, waitFor, type CcmService } from "../support/ccmProcess.ts";
 
 /**
  * "The service runs; make a token for my phone": every ccm tool works beside a service that
@@ -116,4 +117,22 @@ describe("ccm tools beside a running service on the embedded defaults", () => {
     expect(listed.code).toBe(0);
     expect(listed.stderr).toContain("no tokens in Redis");
   }, 30_000);
+
+  it("beside a service without the api role, Redis-only tools use the Redis it recorded; database tools are refused clearly", async () => {
+    const runner = spawnCcmStart(dataDir, {}, ["--role", "runner"]);
+    try {
+      await waitFor("the runner to record its Redis", () => readOwner(dataDir)?.redisUrl !== undefined);
+      expect(readOwner(dataDir)).toMatchObject({ command: "start", api: false });
+      const created = await runCcm(dataDir, ["token", "create", "beside-runner"]);
+      expect(created.code).toBe(0);
+      expect((await runCcm(dataDir, ["token", "list"])).stdout).toMatch(/^beside-runner\tmobile\t/m);
+      const refused = await runCcm(dataDir, ["projections"]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("runs without the api role, so it cannot run ccm projections");
+      expect(redisServersOn(dataDir)).toHaveLength(1);
+    } finally {
+      runner.child.kill("SIGINT");
+      await runner.exited;
+    }
+  }, 60_000);
 });

@@ -38,8 +38,8 @@ export interface CcmService {
 }
 
 /** Spawns `ccm start` as the leader of its own process group (as a terminal's foreground job is). */
-export const spawnCcmStart = (dataDir: string, extra: Record<string, string> = {}) => {
-  const child = spawn(process.execPath, [join(ROOT, "bin/ccm.js"), "start"], { env: ccmEnv(dataDir, extra), stdio: ["ignore", "pipe", "pipe"], detached: true, cwd: ROOT });
+export const spawnCcmStart = (dataDir: string, extra: Record<string, string> = {}, args: readonly string[] = []) => {
+  const child = spawn(process.execPath, [join(ROOT, "bin/ccm.js"), "start", ...args], { env: ccmEnv(dataDir, extra), stdio: ["ignore", "pipe", "pipe"], detached: true, cwd: ROOT });
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
