@@ -92,10 +92,23 @@ export const runCcm = (dataDir: string, args: readonly string[], extra: Record<s
     });
   });
 
-/** The redis-server processes working in the data folder's `redis/` (Linux /proc). */
+/** The parent pid of `pid` (field 4 of /proc/<pid>/stat), or null when it is gone. */
+export const parentOf = (pid: number): number | null => {
+  try {
+    return Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ")[1]);
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * The redis-server processes working in the data folder's `redis/` (Linux /proc). A child a
+ * server forked for a moment (an AOF rewrite) is the same server, not a second one.
+ */
 export const redisServersOn = (dataDir: string): number[] => {
   const folder = join(dataDir, "redis");
-  return existsSync(folder) ? processesIn(realpathSync(folder), "redis-server") : [];
+  const found = existsSync(folder) ? processesIn(realpathSync(folder), "redis-server") : [];
+  return found.filter((pid) => !found.includes(parentOf(pid) ?? -1));
 };
 
 /** Waits (bounded) until `condition` holds; throws with `what` otherwise. */
