@@ -9,7 +9,7 @@ const forbid = (...dirs) => ({
 });
 
 export default tseslint.config(
-  { ignores: ["node_modules", ".data", "coverage", "dist", ".dependency-cruiser.cjs"] },
+  { ignores: ["node_modules", ".data", ".build", "coverage", "dist", ".dependency-cruiser.cjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -22,5 +22,5 @@ export default tseslint.config(
   { files: ["commands/**"], rules: forbid("projections", "src", "migrations") },
   { files: ["projections/**"], rules: forbid("commands", "src", "migrations") },
   { files: ["migrations/**"], rules: { ...forbid("events", "commands", "projections", "src"), "@typescript-eslint/no-explicit-any": "off" } },
-  { files: ["src/cli.ts", "src/cli/**", "bin/**", "bench/**", "test/**"], rules: { "no-console": "off" } },
+  { files: ["src/cli.ts", "src/cli/**", "bin/**", "scripts/**", "bench/**", "test/**"], rules: { "no-console": "off" } },
 );

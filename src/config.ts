@@ -34,6 +34,17 @@ const schema = z.object({
   CLAUDE_CONFIG_DIR: z.string().min(1).default("~/.claude"),
   GITHUB_REPOS_DIRECTORY: z.string().min(1).default("~/github"),
   API_TOKEN: optionalText.pipe(z.string().min(16, "at least 16 characters").optional()),
+  /** Serves GET /metrics without a token on 127.0.0.1:METRICS_PORT (for a local scraper); off when unset. */
+  METRICS_PORT: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).max(65535).optional()),
+  /** Browser origins allowed to call the API (CORS), comma-separated; none by default. */
+  CORS_ORIGINS: optionalText.transform((value, context) => {
+    const origins = (value ?? "").split(",").map((origin) => origin.trim()).filter((origin) => origin !== "");
+    for (const origin of origins) {
+      if (URL.canParse(origin) && new URL(origin).origin === origin) continue;
+      context.addIssue({ code: "custom", message: `${origin} is not an origin (scheme://host[:port], nothing after it)` });
+    }
+    return origins;
+  }),
   /** How long a command keeps retrying while other processes change its session (then 503 contention_timeout). */
   COMMAND_DEADLINE_MS: z.coerce.number().int().min(10).max(60_000).default(2000),
   /** Sessions whose folded state each process keeps in memory for the command path. */

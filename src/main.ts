@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { describeConfig, type Config } from "./config.ts";
 import { bootstrapToken } from "./auth/bootstrapToken.ts";
-import { createTokenStore } from "./auth/tokens.ts";
+import { createTokenStore, generateToken, type StaticToken } from "./auth/tokens.ts";
 import { createEventStore, type EventStore } from "./eventStore/eventStore.ts";
 import { startRetention } from "./eventStore/retention.ts";
 import { createSessionCommandHandler, type SessionCommandHandler } from "./eventStore/sessionCommandHandler.ts";
@@ -19,19 +19,22 @@ import { createRunner, type RunnerDeps } from "./runner/runner.ts";
 import { buildApp } from "./http/app.ts";
 import type { LiveTuning } from "./http/liveRoutes.ts";
 import { openDatabase, type Database } from "./infra/database.ts";
+import { lockDataDir, usesEmbeddedStores } from "./infra/dataDirLock.ts";
 import { createDeploymentWitness } from "./infra/deploymentWitness.ts";
 import { createHealthBoard, type HealthBoard } from "./infra/health.ts";
 import { watchStore } from "./infra/storeWatch.ts";
 import { migrated, migrateInBackground, type Migrations } from "./infra/migrate.ts";
 import { isDatabaseUnavailable } from "./infra/outages.ts";
 import { connectRedis } from "./infra/redis.ts";
+import { countAppends, createMetrics, serveMetrics, type Metrics } from "./infra/metrics.ts";
+import { readLag } from "./projector/lag.ts";
 
 export type Role = "api" | "runner" | "projector";
 export const allRoles: readonly Role[] = ["api", "runner", "projector"];
 
-/** The version in package.json, found from the sources or from the compiled `dist/` copy. */
+/** The version in package.json, found from the sources or a compiled copy (`dist/`, `.build/<fingerprint>/`). */
 export const packageVersion = (): string => {
-  for (const relative of ["../package.json", "../../package.json"]) {
+  for (const relative of ["../package.json", "../../package.json", "../../../package.json"]) {
     const file = new URL(relative, import.meta.url);
     if (existsSync(file)) return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
   }
@@ -60,6 +63,10 @@ export interface AssembleOptions {
   /** Live stream knobs (buffer limits, heartbeats, WebSocket timings). */
   readonly live?: LiveTuning;
   readonly version?: string;
+  /** The service's metrics registry; one is made when not given. */
+  readonly metrics?: Metrics;
+  /** Tokens accepted besides the bootstrap one (the ccm tools' token of this run). */
+  readonly localTokens?: readonly StaticToken[];
 }
 
 interface Part {
@@ -87,6 +94,7 @@ interface Assembly {
   readonly parts: Part[];
   readonly health: HealthBoard;
   readonly migrations: Migrations;
+  readonly metrics: Metrics;
 }
 
 /** Starts `part` now if the read models are migrated, else once they are (unless stopped first). */
@@ -119,7 +127,7 @@ const projectorRole = async (assembly: Assembly, store: EventStore, db: Database
 const apiRole = async (assembly: Assembly, store: EventStore, commands: SessionCommandHandler, db: Database, extra: { projector: Projector | undefined; history: HistoryService | undefined }) => {
   const { config, clients, options, parts } = assembly;
   const { redis, logger } = clients;
-  const tokens = createTokenStore({ redis, prefix: config.REDIS_KEY_PREFIX, staticTokens: [bootstrapToken(config, logger)] });
+  const tokens = createTokenStore({ redis, prefix: config.REDIS_KEY_PREFIX, staticTokens: [bootstrapToken(config, logger), ...(options.localTokens ?? [])] });
   // Reads come from the read models; this process's projector wakes read-your-writes waiters.
   const reads = createSessionReads({ db, projections: allProjections.map((projection) => projection.name), ready: assembly.migrations.ready, ...(extra.projector ? { projector: extra.projector } : {}) });
   const hub = createLiveHub({ store, logger });
@@ -133,7 +141,7 @@ const apiRole = async (assembly: Assembly, store: EventStore, commands: SessionC
   };
   const app = await buildApp({
     config, logger, redis, db, store, version: options.version ?? packageVersion(), reads, commands, tokens, tokenAdmin: tokens,
-    health: assembly.health, ...(extra.history ? { history: extra.history } : {}), live,
+    health: assembly.health, metrics: assembly.metrics, ...(extra.history ? { history: extra.history } : {}), live,
   });
   await app.ready();
   // Stops run in reverse: the api ends its streams before the hub goes.
@@ -143,7 +151,12 @@ const apiRole = async (assembly: Assembly, store: EventStore, commands: SessionC
 
 const runnerRole = async (assembly: Assembly, store: EventStore, commands: SessionCommandHandler) => {
   const { config, clients, options } = assembly;
-  const runner = createRunner({ store, commands, redis: clients.redis, config, logger: clients.logger, env: options.env ?? {}, ...options.runner });
+  const { jobs, jobDuration } = assembly.metrics;
+  const onJobEnd = (outcome: string, seconds: number) => {
+    jobs.inc({ outcome });
+    jobDuration.observe({ outcome }, seconds);
+  };
+  const runner = createRunner({ store, commands, redis: clients.redis, config, logger: clients.logger, env: options.env ?? {}, onJobEnd, ...options.runner });
   await runner.start();
   assembly.parts.push({ name: "runner", stop: () => runner.stop() });
   return runner;
@@ -159,12 +172,14 @@ const runnerRole = async (assembly: Assembly, store: EventStore, commands: Sessi
  */
 export const assemble = async (config: Readonly<Config>, clients: Clients, options: AssembleOptions) => {
   const { roles } = options;
-  const assembly: Assembly = { config, clients, options, parts: [], health: createHealthBoard(), migrations: clients.migrations ?? migrated() };
+  const metrics = options.metrics ?? createMetrics();
+  const assembly: Assembly = { config, clients, options, parts: [], health: createHealthBoard(), migrations: clients.migrations ?? migrated(), metrics };
   const needsDatabase = roles.includes("api") || roles.includes("projector");
   if (needsDatabase && clients.db === undefined) throw new Error("the api and projector roles need a database");
   const db = clients.db as Database;
   try {
-    const store = await createEventStore({ redis: clients.redis, prefix: config.REDIS_KEY_PREFIX, partitions: config.PARTITIONS, logger: clients.logger });
+    const store = countAppends(await createEventStore({ redis: clients.redis, prefix: config.REDIS_KEY_PREFIX, partitions: config.PARTITIONS, logger: clients.logger }), metrics);
+    if (clients.db) metrics.readProjectionLagFrom(() => readLag({ db, store, projections: allProjections.map((projection) => projection.name) }));
     const witness = clients.db ? createDeploymentWitness(clients.db, config.REDIS_KEY_PREFIX) : null;
     const watch = await watchStore({ store, redis: clients.redis, mode: config.REDIS_DURABILITY, witness, logger: clients.logger, health: assembly.health });
     assembly.parts.push({ name: "store watch", stop: async () => watch.stop() });
@@ -178,7 +193,7 @@ export const assemble = async (config: Readonly<Config>, clients: Clients, optio
       const watcher = createHistoryWatcher({ scanner: history, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger: clients.logger });
       await whenMigrated(assembly, "history watcher", () => watcher.start(), () => watcher.stop());
     }
-    return { store, commands, history, projector, runner, health: assembly.health, watch, ...api, stop: () => stopAll(assembly.parts, clients.logger) };
+    return { store, commands, history, projector, runner, health: assembly.health, watch, metrics, ...api, stop: () => stopAll(assembly.parts, clients.logger) };
   } catch (error) {
     await stopAll(assembly.parts, clients.logger);
     throw error;
@@ -196,25 +211,52 @@ const openDatabaseOf = async (config: Readonly<Config>, logger: Logger, parts: P
   return { db: database.db, migrations };
 };
 
+/** The name the ccm tools act under when they run inside the service (reserved: no token may take it). */
+export const TOOL_ACTOR = "ccm";
+
+/** Where the tools on this machine reach a service listening on HOST:PORT. */
+const localUrl = (host: string, port: number) => {
+  const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  return `http://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
+};
+
 /**
- * Runs the service: opens Redis (or the embedded server) and the database (or PGlite),
- * assembles the roles and listens. The database may be away: migrations run in the background
- * and commands are taken meanwhile. Returns one `stop()` for all of it.
+ * Runs the service: takes the data folder (when it keeps embedded stores there), opens Redis
+ * (or the embedded server) and the database (or PGlite), assembles the roles and listens. The
+ * database may be away: migrations run in the background and commands are taken meanwhile.
+ * `stop()` ends everything in reverse order: the embedded Redis after everything that writes
+ * to it, the lock last. `hurry()` cuts the runner's shutdown grace short (a second Ctrl-C).
  */
 export const start = async (config: Readonly<Config>, options: { roles: readonly Role[]; env: Readonly<Record<string, string | undefined>>; logger: Logger }) => {
   const { logger, roles } = options;
   logger.info({ config: describeConfig(config), roles }, "starting claude-code-mobile backend");
   mkdirSync(config.DATA_DIR, { recursive: true });
   const parts: Part[] = [];
+  const needsDatabase = roles.includes("api") || roles.includes("projector");
+  const lock = usesEmbeddedStores(config, needsDatabase) ? lockDataDir(config.DATA_DIR, "start", { api: roles.includes("api") }) : null;
+  if (lock) parts.push({ name: "data folder lock", stop: async () => lock.release() });
   try {
     const redis = await connectRedis(config, logger);
     parts.push({ name: "redis", stop: redis.close });
-    const database = roles.includes("api") || roles.includes("projector") ? await openDatabaseOf(config, logger, parts) : undefined;
-    const service = await assemble(config, { redis: redis.redis, ...database, logger }, { roles, env: options.env });
+    // The embedded server's URL (no secret in it): tools that need only Redis use it.
+    if (!config.REDIS_URL) lock?.update({ redisUrl: redis.url });
+    const database = needsDatabase ? await openDatabaseOf(config, logger, parts) : undefined;
+    // The tools on this machine reach the folder through the service, with a token of this run.
+    const toolToken = lock ? generateToken() : undefined;
+    const localTokens = toolToken ? [{ name: TOOL_ACTOR, token: toolToken, scope: "admin" as const }] : [];
+    const service = await assemble(config, { redis: redis.redis, ...database, logger }, { roles, env: options.env, localTokens });
     parts.push({ name: "service", stop: service.stop });
     logger.info({ partitions: service.store.partitions }, "event store ready");
     await service.app?.listen({ port: config.PORT, host: config.HOST });
-    return { service, stop: () => stopAll(parts, logger) };
+    const address = service.app?.server.address();
+    const url = typeof address === "object" && address ? localUrl(config.HOST, address.port) : undefined;
+    if (config.METRICS_PORT !== undefined) {
+      const scrape = await serveMetrics(service.metrics, config.METRICS_PORT);
+      parts.push({ name: "metrics listener", stop: scrape.close });
+      logger.info({ url: `http://127.0.0.1:${config.METRICS_PORT}/metrics` }, "metrics served without a token on loopback (METRICS_PORT)");
+    }
+    if (url && toolToken) lock?.update({ url, toolToken });
+    return { service, url, stop: () => stopAll(parts, logger), hurry: () => service.runner?.hurry() };
   } catch (error) {
     await stopAll(parts, logger);
     throw error;

@@ -19,18 +19,20 @@ export interface CliDeps {
   readonly signal?: AbortSignal;
 }
 
-export const replayUsage = `usage: ccm replay <projection>|--all [--from redis|archive] [--dry-run]
+export const replayUsage = `usage: ccm replay <projection>|--all [--from auto|redis|archive] [--dry-run]
 
 Rebuilds projections from the event history into shadow tables while the live projector keeps
 running, then swaps them in atomically. Interrupt with Ctrl-C; running it again resumes.
-  --from redis     read the partition logs (default)
+  --from auto      (default) the partition logs while Redis still holds the whole history,
+                   else the archive (the archive itself is then kept as it is)
+  --from redis     read the partition logs
   --from archive   read the Postgres event archive (when Redis has trimmed), verifying it as it
                    reads: a tampered row stops the rebuild, nothing is swapped in (exit 1);
                    not for "archive" itself
   --dry-run        rebuild and compare row counts, then throw the rebuild away
 `;
 
-type Parsed = { projections: Projection[]; source: ReplaySource; dryRun: boolean } | { error: string };
+type Parsed = { projections: Projection[]; source: ReplaySource | "auto"; dryRun: boolean; all: boolean } | { error: string };
 
 const parse = (args: readonly string[], known: readonly Projection[]): Parsed => {
   let parsed;
@@ -40,8 +42,8 @@ const parse = (args: readonly string[], known: readonly Projection[]): Parsed =>
     return { error: (error as Error).message };
   }
   const { values, positionals } = parsed;
-  const source = values.from ?? "redis";
-  if (source !== "redis" && source !== "archive") return { error: `--from must be redis or archive, not ${source}` };
+  const source = values.from ?? "auto";
+  if (source !== "redis" && source !== "archive" && source !== "auto") return { error: `--from must be auto, redis or archive, not ${source}` };
   if (values.all === true && positionals.length > 0) return { error: "give a projection name or --all, not both" };
   const names = values.all === true ? known.map((projection) => projection.name) : positionals;
   if (names.length === 0) return { error: "name a projection or pass --all" };
@@ -56,7 +58,23 @@ const parse = (args: readonly string[], known: readonly Projection[]): Parsed =>
     }
     chosen.push(projection);
   }
-  return { projections: chosen, source, dryRun: values["dry-run"] === true };
+  return { projections: chosen, source, dryRun: values["dry-run"] === true, all: values.all === true };
+};
+
+/**
+ * `--from auto`: the partition logs while no partition has been trimmed (retention trims them
+ * once the archive has everything), else the archive. The archive is the history itself: it
+ * is never rebuilt from itself, so it is kept as it is (or refused when named).
+ */
+const chooseSource = async (parsed: Exclude<Parsed, { error: string }>, deps: CliDeps): Promise<{ source: ReplaySource; projections: Projection[] } | { error: string }> => {
+  if (parsed.source !== "auto") return { source: parsed.source, projections: parsed.projections };
+  const trimmed = await deps.store.trimmedPartitions();
+  if (trimmed.length === 0) return { source: "redis", projections: parsed.projections };
+  const fromArchive = parsed.projections.filter((projection) => projection.handles !== "all");
+  const kept = parsed.projections.filter((projection) => projection.handles === "all").map((projection) => projection.name);
+  if (kept.length > 0 && !parsed.all) return { error: `the Redis logs are trimmed (partitions ${trimmed.join(", ")}) and ${kept.join(", ")} cannot be rebuilt from itself: it is the history that is left` };
+  deps.err.write(`the Redis logs are trimmed (partitions ${trimmed.join(", ")}): reading the archive${kept.length > 0 ? `; ${kept.join(", ")} is kept as it is (it is the history itself)` : ""}\n`);
+  return { source: "archive", projections: fromArchive };
 };
 
 const summary = (outcome: ReplayOutcome): string => {
@@ -88,12 +106,17 @@ export const runReplay = async (args: readonly string[], deps: CliDeps): Promise
     deps.err.write(`${parsed.error}\n\n${replayUsage}`);
     return 2;
   }
+  const chosen = await chooseSource(parsed, deps);
+  if ("error" in chosen) {
+    deps.err.write(`${chosen.error}\n`);
+    return 1;
+  }
   return withSignal(deps.signal, async (signal) => {
-    for (const projection of parsed.projections) {
+    for (const projection of chosen.projections) {
       const progress = createProgress(deps.err, `${projection.name}:`);
       try {
         const outcome = await replayProjection({
-          db: deps.db, store: deps.store, projection, source: parsed.source, dryRun: parsed.dryRun, logger: deps.logger, signal,
+          db: deps.db, store: deps.store, projection, source: chosen.source, dryRun: parsed.dryRun, logger: deps.logger, signal,
           onProgress: ({ done, total }) => progress.update(done, total),
         });
         progress.finish(summary(outcome));

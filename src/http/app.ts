@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import cors from "@fastify/cors";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { adminRoutes } from "./adminRoutes.ts";
@@ -18,7 +19,9 @@ import { permissionRoutes } from "./permissionRoutes.ts";
 import { probeRoutes } from "./probeRoutes.ts";
 import { promptRoutes } from "./promptRoutes.ts";
 import { registerRateLimit } from "./rateLimit.ts";
+import { metricsRoutes, timeRequests } from "./metricsRoutes.ts";
 import { sessionRoutes } from "./sessionRoutes.ts";
+import { toolRoutes } from "./toolRoutes.ts";
 import { createWindowCounter } from "./windowCounter.ts";
 
 export type { AppDeps } from "./deps.ts";
@@ -67,6 +70,7 @@ const registerRequestHooks = (app: FastifyInstance, deps: AppDeps) => {
     reply.header("x-request-id", request.id);
   });
   app.addHook("onResponse", closeUnupgradedSocket);
+  if (deps.metrics) timeRequests(app, deps.metrics);
   app.addHook("onRequest", requireHost);
   const counter = createWindowCounter({ redis: deps.redis, prefix: deps.config.REDIS_KEY_PREFIX });
   const authenticate = createAuthenticator({
@@ -78,9 +82,26 @@ const registerRequestHooks = (app: FastifyInstance, deps: AppDeps) => {
   return { counter, authenticate };
 };
 
+/**
+ * CORS for the browser origins in CORS_ORIGINS (none by default: then no CORS at all). Runs
+ * first, so a preflight is answered before authentication (it carries no token); an origin not
+ * listed gets no Access-Control-Allow-Origin. Tokens travel in headers, never cookies.
+ */
+const registerCors = async (app: FastifyInstance, origins: readonly string[]) => {
+  if (origins.length === 0) return;
+  await app.register(cors, {
+    origin: [...origins],
+    methods: ["GET", "HEAD", "POST", "PATCH", "DELETE"],
+    allowedHeaders: ["authorization", "content-type", "idempotency-key", "last-event-id", "x-min-position", "x-correlation-id", "x-request-id"],
+    exposedHeaders: ["x-request-id", "retry-after", "x-read-fresh", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"],
+    maxAge: 600,
+  });
+};
+
 /** The HTTP application; tests drive it with `inject()`, only main.ts listens. */
 export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   const app = createServer(deps);
+  await registerCors(app, deps.config.CORS_ORIGINS);
   const { counter, authenticate } = registerRequestHooks(app, deps);
   await registerRateLimit(app, { counter, limits: deps.config });
   await registerOpenApi(app, deps.version);
@@ -91,7 +112,11 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await typed.register(messageRoutes, deps);
   await typed.register(permissionRoutes, deps);
   await typed.register(auditRoutes, deps);
-  if (deps.tokenAdmin) await typed.register(adminRoutes, { tokens: deps.tokenAdmin, config: deps.config });
+  if (deps.metrics) await typed.register(metricsRoutes, { metrics: deps.metrics, config: deps.config });
+  if (deps.tokenAdmin) {
+    await typed.register(adminRoutes, { tokens: deps.tokenAdmin, config: deps.config });
+    await typed.register(toolRoutes, { tokens: deps.tokenAdmin, config: deps.config, store: deps.store, db: deps.db });
+  }
   if (deps.history) await typed.register(historyRoutes, { history: deps.history, limits: deps.config, reads: deps.reads });
   if (deps.live) {
     await typed.register(liveRoutes, {
@@ -103,6 +128,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
       authenticate,
       stillValid: async (token: string) => (await deps.tokens.verify(token)) !== null,
       ...(deps.live.readArchive ? { readArchive: deps.live.readArchive } : {}),
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
       ...deps.live.tuning,
     });
   }

@@ -6,6 +6,7 @@ import type { EventStore } from "../eventStore/eventStore.ts";
 import type { SessionCommandHandler } from "../eventStore/sessionCommandHandler.ts";
 import type { Database } from "../infra/database.ts";
 import type { HealthBoard } from "../infra/health.ts";
+import type { Metrics } from "../infra/metrics.ts";
 import type { HistoryService } from "../history/historyService.ts";
 import type { LiveHub } from "../live/hub.ts";
 import type { ReadArchive } from "../live/eventPages.ts";
@@ -21,6 +22,8 @@ export interface AppDeps {
   readonly version: string;
   /** Problems the service's parts report (shown by /health). */
   readonly health?: HealthBoard;
+  /** Prometheus metrics: requests are timed and GET /metrics served when given. */
+  readonly metrics?: Metrics;
   /** The read side: every GET goes through it. */
   readonly reads: SessionReads;
   /** The process's one command path (shared with the runner and the live stream). */

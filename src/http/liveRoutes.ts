@@ -10,6 +10,7 @@ import type { EventStore } from "../eventStore/eventStore.ts";
 import type { SessionCommandHandler } from "../eventStore/sessionCommandHandler.ts";
 import { createLiveFeed, defaultFeedLimits, type FeedLimits, type LiveFeed, type LiveTransport } from "../live/feed.ts";
 import { createEventPages, type ReadArchive } from "../live/eventPages.ts";
+import type { Metrics } from "../infra/metrics.ts";
 import type { LiveHub } from "../live/hub.ts";
 import { createSnapshotter } from "../live/snapshot.ts";
 import { createPendingSockets } from "../live/pendingSockets.ts";
@@ -44,6 +45,8 @@ export interface LiveRoutesOptions {
   readonly wsMaxPendingPerAddress?: number;
   /** How often the tokens of open streams are checked again: a revoked one ends its streams. Default 2 s. */
   readonly revocationCheckMs?: number;
+  /** Open streams and resumes are counted when given. */
+  readonly metrics?: Metrics;
 }
 
 /** What a deployment (or a test) may tune about the live stream. */
@@ -109,13 +112,28 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
 
   const sessionExists = async (sessionId: string) => (await store.readHead(sessionId)).version > 0;
 
-  const runFeed = (sessionId: string, after: number | null, transport: LiveTransport, token: string | null) => {
-    const feed = createLiveFeed({ hub, eventPages, snapshotter, logger, limits }, sessionId, after, transport);
+  /** A resuming stream's own event pages: counts, once, where its missed events came from. */
+  const resumePages = (metrics: Metrics) => {
+    let counted = false;
+    return createEventPages({ store, logger, readArchive: options.readArchive, onPage: (source) => {
+      if (!counted) metrics.liveResumes.inc({ source });
+      counted = true;
+    } });
+  };
+
+  const runFeed = (sessionId: string, after: number | null, transport: LiveTransport, token: string | null, kind: "sse" | "ws") => {
+    const { metrics } = options;
+    const reader = after !== null && metrics ? resumePages(metrics) : eventPages;
+    const feed = createLiveFeed({ hub, eventPages: reader, snapshotter, logger, limits }, sessionId, after, transport);
     feeds.add(feed);
+    metrics?.liveConnections.inc({ transport: kind });
+    let open = true;
     const untrack = token === null ? () => undefined : revocations.track(token, () => feed.fail("revoked", "the token of this stream was revoked"));
     return {
       start: () => feed.start(),
       close: () => {
+        if (open) metrics?.liveConnections.dec({ transport: kind });
+        open = false;
         untrack();
         feed.close();
         feeds.delete(feed);
@@ -154,7 +172,7 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
     // HEAD: the same checks and headers as GET, and no stream (it would never end).
     if (request.method === "HEAD") return res.end();
     res.write("retry: 2000\n\n");
-    const feed = runFeed(sessionId, after, sseTransport(res), bearerToken(request));
+    const feed = runFeed(sessionId, after, sseTransport(res), bearerToken(request), "sse");
     res.on("close", feed.close);
     await feed.start();
   });
@@ -177,7 +195,7 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
   const startWs = async (socket: WebSocket, sessionId: string, after: number | null, token: string | null) => {
     if (!(await sessionExists(sessionId))) return socket.close(wsCloseCodes.not_found, "not_found");
     await hub.start();
-    const feed = runFeed(sessionId, after, wsTransport(socket), token);
+    const feed = runFeed(sessionId, after, wsTransport(socket), token, "ws");
     socket.on("close", feed.close);
     socket.on("message", (data) => {
       if (isPing(data) && socket.readyState === socket.OPEN) socket.send('{"type":"pong"}');

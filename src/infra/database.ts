@@ -78,7 +78,10 @@ export const openDatabase = async (config: Pick<Config, "DATABASE_URL" | "DATA_D
   }
   const dir = join(config.DATA_DIR, "pglite");
   mkdirSync(dir, { recursive: true });
-  const pglite = await PGlite.create(dir, { parsers: { [TIMESTAMPTZ]: isoText } });
+  // Not awaited: PGlite queues queries until it is ready, so the service assembles meanwhile
+  // (opening takes most of a second); a folder it cannot open fails those queries.
+  const pglite = new PGlite(dir, { parsers: { [TIMESTAMPTZ]: isoText } });
+  pglite.waitReady.catch((error: unknown) => logger.error({ err: error, dir }, "PGlite could not open its data folder"));
   const db: Database = new Kysely({ dialect: withCurrentSchemaIntrospection(new PGliteDialect(pglite)) });
   return { db, kind: "pglite" as const, close: async () => { await db.destroy(); await pglite.close().catch(() => undefined); } };
 };

@@ -35,10 +35,16 @@ export const openRedis = (url: string, logger: Logger): Redis =>
  */
 export const connectRedis = async (config: Readonly<Config>, logger: Logger) => {
   const embedded = config.REDIS_URL ? null : await startEmbeddedRedis(config.DATA_DIR, config.REDIS_DURABILITY, logger);
-  const redis = openRedis(config.REDIS_URL ?? embedded?.url ?? "", logger);
-  await redis.ping();
+  const url = config.REDIS_URL ?? embedded?.url ?? "";
+  const redis = openRedis(url, logger);
+  await redis.ping().catch(async (error: unknown) => {
+    redis.disconnect();
+    await embedded?.stop();
+    throw error;
+  });
   return {
     redis,
+    url,
     close: async () => {
       redis.disconnect();
       await embedded?.stop();

@@ -21,8 +21,18 @@ const liveEventOfEnvelope = (envelope: Envelope): LiveEvent => ({
  * versions Redis no longer holds (trimmed or purged). A page always starts right after
  * `afterVersion` unless neither source has that version.
  */
-export const createEventPages = (options: { store: EventStore; logger: Logger; readArchive?: ReadArchive | undefined }) => {
+export const createEventPages = (options: {
+  store: EventStore;
+  logger: Logger;
+  readArchive?: ReadArchive | undefined;
+  /** Told where each page with events came from (metrics). */
+  onPage?: (source: "redis" | "archive") => void;
+}) => {
   const { store, logger, readArchive } = options;
+  const told = (source: "redis" | "archive", events: LiveEvent[]) => {
+    if (events.length > 0) options.onPage?.(source);
+    return events;
+  };
 
   const fromRedis = async (sessionId: string, afterVersion: number, limit: number): Promise<LiveEvent[]> =>
     (await store.readSessionEntries(sessionId, afterVersion, limit)).map((entry) => ({ id: entry.entryId, version: entry.version, json: envelopeJson(entry) }));
@@ -37,12 +47,12 @@ export const createEventPages = (options: { store: EventStore; logger: Logger; r
   const page = async (sessionId: string, afterVersion: number, limit: number): Promise<LiveEvent[]> => {
     const redisPage = await fromRedis(sessionId, afterVersion, limit);
     const first = redisPage[0];
-    if (first?.version === afterVersion + 1) return redisPage;
+    if (first?.version === afterVersion + 1) return told("redis", redisPage);
     // Redis starts later than asked (trimmed), or holds nothing although the head is ahead.
     const missingUpTo = first ? first.version - 1 : (await store.readHead(sessionId)).version;
-    if (missingUpTo <= afterVersion) return redisPage;
+    if (missingUpTo <= afterVersion) return told("redis", redisPage);
     const archived = await fromArchive(sessionId, afterVersion, Math.min(limit, missingUpTo - afterVersion));
-    if (archived.length > 0) return archived;
+    if (archived.length > 0) return told("archive", archived);
     logger.warn({ sessionId, afterVersion, missingUpTo, archive: Boolean(readArchive) }, "events missing from Redis and the archive; skipping them");
     return redisPage;
   };

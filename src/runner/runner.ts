@@ -10,7 +10,7 @@ import type { Config } from "../config.ts";
 import { toError } from "../errors.ts";
 import type { EventStore, StoredEvent } from "../eventStore/eventStore.ts";
 import type { SessionCommandHandler } from "../eventStore/sessionCommandHandler.ts";
-import { startJobProcess, type JobContext, type JobHandle } from "./jobProcess.ts";
+import { startJobProcess, type JobContext, type JobEnd, type JobHandle } from "./jobProcess.ts";
 import { createLeases, type RunningRef } from "./leases.ts";
 import { pinsFolders } from "./projectFolder.ts";
 import { createSignals, type RunnerSignal } from "./signals.ts";
@@ -46,6 +46,8 @@ export type RunnerDeps = {
   readonly runnerId?: string;
   /** How often the ready set is polled when nothing nudges (a safety net). */
   readonly pollMs?: number;
+  /** Told each job's end and how long it ran (metrics). */
+  readonly onJobEnd?: (end: JobEnd, seconds: number) => void;
 };
 
 const chooseLauncher = (deps: RunnerDeps): Launcher | null => {
@@ -75,6 +77,8 @@ export const createRunner = (deps: RunnerDeps) => {
   };
   let pumping = false;
   let pumpAgain = false;
+  let hurry = () => {};
+  const hurried = new Promise<void>((resolve) => (hurry = resolve));
 
   const publishDelta = (sessionId: string, payload: Record<string, unknown>) => {
     store.liveDeltas.publish(sessionId, payload).catch((error: unknown) => log.warn({ err: toError(error).message }, "live delta publish failed"));
@@ -105,7 +109,9 @@ export const createRunner = (deps: RunnerDeps) => {
 
   /** The job's end in the log nudges its session (the reactor): here the slot is only freed. */
   const afterJob = async (ref: RunningRef, job: JobHandle) => {
+    const started = performance.now();
     const end = await job.done;
+    deps.onJobEnd?.(end, (performance.now() - started) / 1000);
     jobs.delete(ref.jobId);
     // One line per job outcome. An unrecorded end leaves the log saying "running": the lease,
     // no longer renewed, lapses and a sweep fails the job as runner_lost.
@@ -314,9 +320,10 @@ export const createRunner = (deps: RunnerDeps) => {
       const mode = launcher === null ? "none" : launcher.mode;
       const message =
         mode === "simulator" ? "runner: SIMULATION mode (CLAUDE_CODE_SIMULATE=1): jobs replay a simulated stream, no CLI runs"
-        : mode === "cli" ? "runner: running the Claude Code CLI"
-        : "runner: Claude Code CLI not found (CLAUDE_CODE_PATH or `claude` on PATH): jobs will fail with cli_not_found";
-      log[mode === "none" ? "warn" : "info"]({ mode, concurrency: config.RUNNER_CONCURRENCY, leaseMs }, message);
+        : mode === "cli" ? `runner: running the Claude Code CLI ${launcher?.path ?? ""}`
+        : "runner: Claude Code CLI not found (CLAUDE_CODE_PATH, or `claude` on PATH outside node_modules/.bin): jobs will fail with cli_not_found";
+      log[mode === "none" ? "warn" : "info"]({ mode, cli: launcher?.path, concurrency: config.RUNNER_CONCURRENCY, leaseMs }, message);
+      void launcher?.version?.().then((version) => log[version ? "info" : "warn"]({ cli: launcher.path, version }, version ? `runner: Claude Code CLI version ${version}` : "runner: the Claude Code CLI did not tell its version (claude --version)"));
       if (!pinsFolders) log.warn("runner: project folders are checked by path on this platform (pinning them needs Linux /proc): a folder swapped for a symlink while a job starts could send the CLI outside GITHUB_REPOS_DIRECTORY");
       redis.on("ready", onReady);
       await signals.start();
@@ -327,13 +334,15 @@ export const createRunner = (deps: RunnerDeps) => {
       every(deps.pollMs ?? 1000, pump, "poll");
       void sweep().then(pump);
     },
+    /** Cuts the shutdown grace short: running jobs are stopped (and failed) now. */
+    hurry: () => hurry(),
     /** Stops taking jobs; running ones get the shutdown grace, then are killed and failed. */
     async stop() {
       accepting = false;
       await subscription.stop();
       // A pump in flight may still launch the job it has just claimed; it gets the same treatment.
       while (pumping) await new Promise((resolve) => setTimeout(resolve, 10));
-      await waitForJobs(config.RUNNER_SHUTDOWN_GRACE_MS);
+      await Promise.race([waitForJobs(config.RUNNER_SHUTDOWN_GRACE_MS), hurried]);
       shuttingDown = true;
       while (jobs.size > 0) {
         for (const job of jobs.values()) job.abort("runner_shutdown");

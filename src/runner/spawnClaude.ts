@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import type { Readable, Writable } from "node:stream";
@@ -32,7 +32,14 @@ export type LaunchSpec = {
   readonly env: Readonly<Record<string, string>>;
 };
 
-export type Launcher = { readonly mode: "cli" | "simulator"; readonly launch: (spec: LaunchSpec) => ChildHandle };
+export type Launcher = {
+  readonly mode: "cli" | "simulator";
+  readonly launch: (spec: LaunchSpec) => ChildHandle;
+  /** The CLI's executable (or script), for the start-up log. */
+  readonly path?: string;
+  /** What `--version` prints, or null when it says nothing within a few seconds. */
+  readonly version?: () => Promise<string | null>;
+};
 
 export type ClaudeArgsInput = {
   readonly resumeSessionId: string | null;
@@ -90,23 +97,39 @@ const usable = (path: string, mode: number): boolean => {
   }
 };
 
-export type ClaudeCommand = { readonly command: string; readonly prefixArgs: readonly string[] };
+export type ClaudeCommand = { readonly command: string; readonly prefixArgs: readonly string[]; readonly path: string };
 
 /**
- * The command that runs the CLI: CLAUDE_CODE_PATH, else `claude` on PATH; null when neither
- * exists. A `.js` entry point (the npm package's `cli.js`) runs under this Node.
+ * npm and npx put `node_modules/.bin` folders first on PATH: the CLI there is a package's own
+ * dependency (this project's is a test fixture), not the user's `claude`.
+ */
+const isPackageBin = (dir: string) => /[\\/]node_modules[\\/]\.bin[\\/]?$/.test(dir);
+
+/**
+ * The command that runs the CLI: CLAUDE_CODE_PATH, else `claude` on PATH (leaving out
+ * node_modules/.bin folders); null when neither exists. A `.js` entry point (the npm package's
+ * `cli.js`) runs under this Node.
  */
 export const resolveClaudeCommand = (claudeCodePath: string | undefined, path: string | undefined): ClaudeCommand | null => {
   const candidates =
     claudeCodePath !== undefined
       ? [claudeCodePath]
-      : (path ?? "").split(delimiter).filter((dir) => isAbsolute(dir)).map((dir) => join(dir, "claude"));
+      : (path ?? "").split(delimiter).filter((dir) => isAbsolute(dir) && !isPackageBin(dir)).map((dir) => join(dir, "claude"));
   for (const candidate of candidates) {
-    if (/\.(c|m)?js$/.test(candidate) && usable(candidate, constants.R_OK)) return { command: process.execPath, prefixArgs: [candidate] };
-    if (usable(candidate, constants.X_OK)) return { command: candidate, prefixArgs: [] };
+    if (/\.(c|m)?js$/.test(candidate) && usable(candidate, constants.R_OK)) return { command: process.execPath, prefixArgs: [candidate], path: candidate };
+    if (usable(candidate, constants.X_OK)) return { command: candidate, prefixArgs: [], path: candidate };
   }
   return null;
 };
+
+/** `claude --version` (e.g. "2.0.77 (Claude Code)"), or null when it fails or takes over 5 s. */
+const versionOf = (command: ClaudeCommand) =>
+  new Promise<string | null>((resolve) => {
+    const child = execFile(command.command, [...command.prefixArgs, "--version"], { timeout: 5000 }, (error, stdout) =>
+      resolve(error ? null : stdout.trim().split("\n")[0] || null),
+    );
+    child.stdin?.end();
+  });
 
 const signalGroup = (pid: number | undefined, signal: NodeJS.Signals | 0): boolean => {
   if (pid === undefined) return false;
@@ -121,6 +144,8 @@ const signalGroup = (pid: number | undefined, signal: NodeJS.Signals | 0): boole
 /** Spawns the CLI as the leader of its own process group, so a cancel reaches its tools too. */
 export const createCliLauncher = (command: ClaudeCommand): Launcher => ({
   mode: "cli",
+  path: command.path,
+  version: () => versionOf(command),
   launch: (spec) => {
     const child = spawn(command.command, [...command.prefixArgs, ...spec.args], {
       cwd: spec.folder.cwd,

@@ -15,7 +15,8 @@ type Who = "mobile" | "auditor" | "admin" | "bootstrap";
 
 /** The rules, written out independently of the implementation's table. */
 const expectedAllowed = (who: Who, method: string, url: string): boolean => {
-  const admin = url.startsWith("/api/admin");
+  // GET /metrics is for operators: it needs an admin token too.
+  const admin = url.startsWith("/api/admin") || url === "/metrics";
   const audit = url.startsWith("/api/audit");
   const read = method === "GET" || method === "HEAD";
   if (who === "admin" || who === "bootstrap") return true;

@@ -37,4 +37,14 @@ describe("configuration", () => {
     expect(text).not.toContain("a-very-long-secret-token");
     expect(text).toContain("REDIS_DURABILITY");
   });
+
+  it("reads METRICS_PORT (off when unset) and CORS_ORIGINS as a list of bare origins", () => {
+    expect(parseConfig({}).METRICS_PORT).toBeUndefined();
+    expect(parseConfig({ METRICS_PORT: "9464" }).METRICS_PORT).toBe(9464);
+    expect(() => parseConfig({ METRICS_PORT: "0" })).toThrow(/METRICS_PORT/);
+    expect(parseConfig({}).CORS_ORIGINS).toEqual([]);
+    expect(parseConfig({ CORS_ORIGINS: "https://app.example.com, http://localhost:8081" }).CORS_ORIGINS).toEqual(["https://app.example.com", "http://localhost:8081"]);
+    expect(() => parseConfig({ CORS_ORIGINS: "https://app.example.com/path" })).toThrow(/CORS_ORIGINS: https:\/\/app\.example\.com\/path is not an origin/);
+    expect(() => parseConfig({ CORS_ORIGINS: "*" })).toThrow(/CORS_ORIGINS/);
+  });
 });

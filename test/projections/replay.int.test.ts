@@ -119,8 +119,22 @@ it("refuses to rebuild from a trimmed partition log, which would miss history", 
   expect(await raw.redis.xtrim(key, "MAXLEN", (await raw.redis.xlen(key)) - 1)).toBe(1);
   const err = output();
   const deps = { db, store, logger: silent, projections: allProjections, out: output().sink, err: err.sink };
-  expect(await runReplay(["sessions"], deps)).toBe(1);
+  expect(await runReplay(["sessions", "--from", "redis"], deps)).toBe(1);
   expect(err.lines.join("")).toContain("trimmed");
-  expect(await runReplay(["archive"], deps)).toBe(1);
+  expect(await runReplay(["archive", "--from", "redis"], deps)).toBe(1);
   expect(err.lines.join("")).toContain("The archive cannot be rebuilt from a trimmed log");
+});
+
+it("by default (--from auto) reads the archive once the logs are trimmed, and keeps the archive as it is", async () => {
+  await caughtUp();
+  const before = await snapshot();
+  const err = output();
+  const deps = { db, store, logger: silent, projections: allProjections, out: output().sink, err: err.sink };
+  expect(await runReplay(["--all"], deps)).toBe(0);
+  expect(err.lines.join("")).toContain("reading the archive; archive is kept as it is");
+  expect(err.lines.join("")).toMatch(/sessions: rebuilt and swapped in/);
+  expect(err.lines.join("")).not.toMatch(/archive: rebuilt/);
+  expect(await snapshot()).toEqual(before);
+  expect(await runReplay(["archive"], deps)).toBe(1);
+  expect(err.lines.join("")).toContain("archive cannot be rebuilt from itself");
 });

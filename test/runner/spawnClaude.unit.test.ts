@@ -63,7 +63,7 @@ describe("child environment", () => {
 
 describe("CLI location", () => {
   it("runs a .js entry point under this node, finds nothing on an empty PATH", () => {
-    expect(resolveClaudeCommand(cliPath, undefined)).toEqual({ command: process.execPath, prefixArgs: [cliPath] });
+    expect(resolveClaudeCommand(cliPath, undefined)).toMatchObject({ command: process.execPath, prefixArgs: [cliPath] });
     expect(resolveClaudeCommand(undefined, "/nonexistent")).toBeNull();
     expect(resolveClaudeCommand("/nonexistent/claude", "/usr/bin")).toBeNull();
   });

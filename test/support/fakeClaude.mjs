@@ -14,6 +14,7 @@
 //   otherwise  init, one assistant text, result
 // Like the real CLI it answers an `interrupt` control request on stdin: the turn ends with an
 // error_during_execution result, and it exits once stdin closes.
+// `--version` prints a version and exits, as the real CLI does.
 import { randomUUID } from "node:crypto";
 import { readlinkSync } from "node:fs";
 import { performance } from "node:perf_hooks";
@@ -21,6 +22,10 @@ import process from "node:process";
 import { setTimeout } from "node:timers";
 
 const args = process.argv.slice(2);
+if (args.includes("--version")) {
+  process.stdout.write("0.0.0-fake (Claude Code)\n");
+  process.exit(0);
+}
 const resume = args.includes("--resume") ? args[args.indexOf("--resume") + 1] : undefined;
 const sessionId = resume ?? randomUUID();
 const now = () => performance.timeOrigin + performance.now();
