@@ -7,10 +7,10 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import pino from "pino";
 import { up } from "../migrations/0005_history_index.ts";
-import { createHistoryService, type HistoryService } from "../src/history/historyService.ts";
-import { createHistoryWatcher } from "../src/history/watcher.ts";
+import { createTranscriptService, type TranscriptService } from "../src/transcripts/transcriptService.ts";
+import { createTranscriptWatcher } from "../src/transcripts/watcher.ts";
 import { appendedLine, appendedTurns, generateCorpus } from "./historyCorpus.ts";
-import type { HistoryDb } from "../src/history/historyDb.ts";
+import type { TranscriptDb } from "../src/transcripts/transcriptDb.ts";
 
 /**
  * History index benchmark: a generated Claude folder of ≥ 1 GB across ≥ 2,000 session files
@@ -45,9 +45,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * What a phone polling the newest page sees: the time from appending one line to the session's
  * file until the messages read returns it, with the production watcher keeping the index current.
  */
-const appendVisible = async (history: HistoryService, claudeConfigDir: string, path: string, runs: number): Promise<number[]> => {
+const appendVisible = async (history: TranscriptService, claudeConfigDir: string, path: string, runs: number): Promise<number[]> => {
   const sessionId = basename(path, ".jsonl");
-  const watcher = createHistoryWatcher({ scanner: history, claudeConfigDir, logger: pino({ level: "warn" }) });
+  const watcher = createTranscriptWatcher({ scanner: history, claudeConfigDir, logger: pino({ level: "warn" }) });
   await watcher.start();
   const times: number[] = [];
   try {
@@ -80,13 +80,13 @@ export async function benchHistory(): Promise<Array<Record<string, string | numb
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
-  const db: HistoryDb = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 6, options: `-c search_path=${schema}` }) }) });
+  const db: TranscriptDb = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 6, options: `-c search_path=${schema}` }) }) });
   try {
     await up(db);
     const genStart = performance.now();
     const corpus = generateCorpus(dir, CORPUS);
     const genMs = performance.now() - genStart;
-    const history = createHistoryService({ db, claudeConfigDir: dir, logger: pino({ level: "warn" }) });
+    const history = createTranscriptService({ db, claudeConfigDir: dir, logger: pino({ level: "warn" }) });
 
     const scan = await history.scan();
     const mbps = scan.bytesRead / 1024 / 1024 / (scan.durationMs / 1000);

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { limitFor, type Limits } from "./rateLimit.ts";
-import type { HistoryService } from "../history/historyService.ts";
+import type { TranscriptService } from "../transcripts/transcriptService.ts";
 import { requireReadModels } from "./freshness.ts";
 import type { SessionReads } from "./sessionReads.ts";
 
@@ -63,7 +63,7 @@ const MessagesQuery = z.object({
   thread: z.enum(["main", "all"]).default("main"),
 });
 
-export const historyRoutes: FastifyPluginAsyncZod<{ history: HistoryService; limits: Limits; reads: Pick<SessionReads, "ready"> }> = async (app, { history, limits, reads }) => {
+export const historyRoutes: FastifyPluginAsyncZod<{ history: TranscriptService; limits: Limits; reads: Pick<SessionReads, "ready"> }> = async (app, { history, limits, reads }) => {
   const tags = ["history"];
   // The history index lives in Postgres.
   app.addHook("preHandler", async () => requireReadModels(reads));

@@ -1,6 +1,6 @@
 /**
  * Merges a session's own messages (from its events) with the lines of its linked Claude session
- * (from the history files): one list, each uuid once, in time order. The same turn is usually in
+ * (from its transcript files): one list, each uuid once, in time order. The same turn is usually in
  * both (the runner saw it on stdout, the CLI wrote it to disk); the session's own copy wins, since
  * it carries our ids (prompt, job) and is what the phone already showed.
  */

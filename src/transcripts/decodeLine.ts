@@ -3,12 +3,12 @@ import { decodeContent, type ContentBlock } from "../claude/contentBlocks.ts";
 import { bool, isObject, obj, str, type JsonObject } from "../claude/jsonGuards.ts";
 
 /**
- * Decoder for one line of a Claude Code history file (claude-code-formats.md §4, §6). Strict
+ * Decoder for one line of a Claude Code transcript (claude-code-formats.md §4, §6). Strict
  * where the features depend on it (`type`; `uuid` on message lines), forward-compatible
  * everywhere else: every decoded value keeps its parsed object as `raw`, known metadata lines
  * are opaque `other`, and an unseen `type` is surfaced as `unknown`, never dropped or thrown.
  */
-export type Envelope = {
+export type LineEnvelope = {
   readonly uuid: string;
   readonly parentUuid: string | null;
   /** Only on compaction boundaries: the message before the boundary. */
@@ -25,30 +25,30 @@ export type Envelope = {
 
 export type UserLine = {
   readonly kind: "user";
-  readonly env: Envelope;
+  readonly env: LineEnvelope;
   readonly content: ContentBlock[];
   readonly isCompactSummary: boolean;
   readonly raw: JsonObject;
 };
 export type AssistantLine = {
   readonly kind: "assistant";
-  readonly env: Envelope;
+  readonly env: LineEnvelope;
   readonly messageId?: string;
   readonly content: ContentBlock[];
   readonly isApiError: boolean;
   readonly raw: JsonObject;
 };
-export type SystemLine = { readonly kind: "system"; readonly env: Envelope; readonly subtype?: string; readonly raw: JsonObject };
-export type CompactBoundaryLine = { readonly kind: "compact_boundary"; readonly env: Envelope; readonly raw: JsonObject };
+export type SystemLine = { readonly kind: "system"; readonly env: LineEnvelope; readonly subtype?: string; readonly raw: JsonObject };
+export type CompactBoundaryLine = { readonly kind: "compact_boundary"; readonly env: LineEnvelope; readonly raw: JsonObject };
 export type AttachmentLine = {
   readonly kind: "attachment";
-  readonly env: Envelope;
+  readonly env: LineEnvelope;
   readonly attachmentType?: string;
   readonly raw: JsonObject;
 };
 export type ProgressLine = {
   readonly kind: "progress";
-  readonly env: Envelope;
+  readonly env: LineEnvelope;
   readonly dataType?: string;
   readonly parentToolUseId?: string;
   readonly raw: JsonObject;
@@ -63,7 +63,7 @@ export type InvalidLine = {
   readonly kind: "invalid";
   readonly reason: "utf8" | "json" | "not_object" | "no_type" | "no_uuid";
 };
-export type HistoryLine = MessageLine | SummaryLine | OtherLine | UnknownLine | InvalidLine;
+export type TranscriptLine = MessageLine | SummaryLine | OtherLine | UnknownLine | InvalidLine;
 
 export const MESSAGE_TYPES: ReadonlySet<string> = new Set(["user", "assistant", "system", "attachment", "progress"]);
 
@@ -84,7 +84,7 @@ const optional = <T extends object>(target: T, entries: Record<string, unknown>)
   return target;
 };
 
-const decodeEnvelope = (raw: JsonObject): Envelope | undefined => {
+const decodeEnvelope = (raw: JsonObject): LineEnvelope | undefined => {
   const uuid = str(raw["uuid"]);
   if (uuid === undefined || uuid.length === 0) return undefined;
   const parent = raw["parentUuid"];
@@ -107,7 +107,7 @@ const decodeEnvelope = (raw: JsonObject): Envelope | undefined => {
   );
 };
 
-const decodeMessage = (type: string, env: Envelope, raw: JsonObject): MessageLine => {
+const decodeMessage = (type: string, env: LineEnvelope, raw: JsonObject): MessageLine => {
   const message = obj(raw["message"]);
   switch (type) {
     case "user":
@@ -133,7 +133,7 @@ const decodeMessage = (type: string, env: Envelope, raw: JsonObject): MessageLin
 };
 
 /** Decodes one parsed JSON value; never throws. */
-export const decodeHistoryValue = (value: unknown): HistoryLine => {
+export const decodeTranscriptValue = (value: unknown): TranscriptLine => {
   if (!isObject(value)) return { kind: "invalid", reason: "not_object" };
   const type = str(value["type"]);
   if (type === undefined || type.length === 0) return { kind: "invalid", reason: "no_type" };
@@ -153,7 +153,7 @@ export const decodeHistoryValue = (value: unknown): HistoryLine => {
 };
 
 /** Decodes the bytes of one line: invalid UTF-8 and non-JSON are reported, not thrown. */
-export const decodeHistoryLine = (bytes: Buffer): HistoryLine => {
+export const decodeTranscriptLine = (bytes: Buffer): TranscriptLine => {
   if (!isUtf8(bytes)) return { kind: "invalid", reason: "utf8" };
   let value: unknown;
   try {
@@ -161,7 +161,7 @@ export const decodeHistoryLine = (bytes: Buffer): HistoryLine => {
   } catch {
     return { kind: "invalid", reason: "json" };
   }
-  return decodeHistoryValue(value);
+  return decodeTranscriptValue(value);
 };
 
 export const isMessageLine = (line: { readonly kind: string }): line is MessageLine =>

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createEnvelopeScanner, scanEnvelope } from "../../src/history/envelopeScanner.ts";
+import { createEnvelopeScanner, scanEnvelope } from "../../src/transcripts/envelopeScanner.ts";
 
 // The scanner never copies a "__proto__" key (a hostile line must not reach an object's prototype).
 const scalars = (value: Record<string, unknown>) =>

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { FileDelta, LineRow } from "./fileDelta.ts";
-import type { HistoryFileRef } from "./paths.ts";
-import type { HistoryDb, HistoryTrx } from "./historyDb.ts";
+import type { TranscriptFileRef } from "./paths.ts";
+import type { TranscriptDb, TranscriptTrx } from "./transcriptDb.ts";
 
 /**
  * Writes of the history index (migrations/0005_history_index.ts). A file's new rows and its
@@ -20,7 +20,7 @@ export type KnownFile = {
 
 export type FileStat = { readonly size: number; readonly mtimeMs: number; readonly ino: string };
 
-export const loadKnownFiles = async (db: HistoryDb): Promise<Map<string, KnownFile>> => {
+export const loadKnownFiles = async (db: TranscriptDb): Promise<Map<string, KnownFile>> => {
   const rows = await db
     .selectFrom("history_files")
     .select(["id", "path", "size", "mtime_ms", "file_ino", "scanned_bytes", "line_count"])
@@ -41,12 +41,12 @@ export const loadKnownFiles = async (db: HistoryDb): Promise<Map<string, KnownFi
   );
 };
 
-export const deleteFiles = async (db: HistoryDb, ids: readonly number[]): Promise<void> => {
+export const deleteFiles = async (db: TranscriptDb, ids: readonly number[]): Promise<void> => {
   if (ids.length > 0) await db.deleteFrom("history_files").where("id", "in", ids).execute();
 };
 
 /** The file was replaced or shrank: forget everything indexed from it. */
-export const resetFile = async (trx: HistoryTrx, id: number): Promise<void> => {
+export const resetFile = async (trx: TranscriptTrx, id: number): Promise<void> => {
   await trx.deleteFrom("history_lines").where("file_id", "=", id).execute();
   await trx.deleteFrom("history_summaries").where("file_id", "=", id).execute();
   await trx
@@ -66,7 +66,7 @@ export type FileWrite = { fileId: number; reset: boolean; stat: FileStat; scanne
  * Rows travel as one JSON parameter: JSON.stringify is native and Postgres unpacks it on its own
  * CPU, where pg's array literals would be built in JavaScript, value by value.
  */
-const insertRows = async (trx: HistoryTrx, writes: readonly FileWrite[]): Promise<void> => {
+const insertRows = async (trx: TranscriptTrx, writes: readonly FileWrite[]): Promise<void> => {
   const rows = writes.flatMap(({ fileId, delta }) =>
     delta.rows.map((r: LineRow) => ({
       f: fileId, n: r.lineNo, o: r.offset, l: r.length, k: r.kind, u: r.uuid, p: r.parentUuid, lp: r.logicalParentUuid,
@@ -82,7 +82,7 @@ const insertRows = async (trx: HistoryTrx, writes: readonly FileWrite[]): Promis
     ON CONFLICT (file_id, line_no) DO NOTHING`.execute(trx);
 };
 
-const insertSummaries = async (trx: HistoryTrx, writes: readonly FileWrite[]): Promise<void> => {
+const insertSummaries = async (trx: TranscriptTrx, writes: readonly FileWrite[]): Promise<void> => {
   const values = writes.flatMap(({ fileId, delta }) =>
     delta.summaries.map((s) => ({ file_id: fileId, line_no: s.lineNo, leaf_uuid: s.leafUuid, summary: s.summary })),
   );
@@ -90,7 +90,7 @@ const insertSummaries = async (trx: HistoryTrx, writes: readonly FileWrite[]): P
   await trx.insertInto("history_summaries").values(values).onConflict((oc) => oc.doNothing()).execute();
 };
 
-const updateFacts = async (trx: HistoryTrx, writes: readonly FileWrite[]): Promise<void> => {
+const updateFacts = async (trx: TranscriptTrx, writes: readonly FileWrite[]): Promise<void> => {
   const facts = writes.map(({ fileId, stat, scannedBytes, delta: { facts: f, counts: c } }) => ({
     id: fileId, size: stat.size, mtime: stat.mtimeMs, ino: stat.ino, scanned: scannedBytes,
     lines: c.lines, messages: c.messages, invalid: c.invalid, unknown: c.unknown, truncated: c.truncated,
@@ -121,7 +121,7 @@ const updateFacts = async (trx: HistoryTrx, writes: readonly FileWrite[]): Promi
  * Writes the new rows and facts of several files in one transaction, with their `scanned_bytes`:
  * a crash mid-scan re-reads the same bytes next time instead of indexing them twice.
  */
-export const writeBatch = async (db: HistoryDb, writes: readonly FileWrite[]): Promise<void> => {
+export const writeBatch = async (db: TranscriptDb, writes: readonly FileWrite[]): Promise<void> => {
   if (writes.length === 0) return;
   await db.transaction().execute(async (trx) => {
     // The index is a disposable read model; not waiting for the WAL flush on every batch is
@@ -135,7 +135,7 @@ export const writeBatch = async (db: HistoryDb, writes: readonly FileWrite[]): P
 };
 
 /** Registers new files in one statement; returns path → id. */
-export const insertFiles = async (db: HistoryDb, refs: readonly HistoryFileRef[]): Promise<Map<string, number>> => {
+export const insertFiles = async (db: TranscriptDb, refs: readonly TranscriptFileRef[]): Promise<Map<string, number>> => {
   if (refs.length === 0) return new Map();
   const rows = await db
     .insertInto("history_files")
@@ -151,7 +151,7 @@ export const insertFiles = async (db: HistoryDb, refs: readonly HistoryFileRef[]
  * summaries of their own lines (primary key + summary index); only new summary lines look for
  * their leaf everywhere, which is rare (1.0.x wrote them) and so may scan.
  */
-export const refreshSummaries = async (db: HistoryDb, changed: readonly number[], withSummaries: readonly number[]): Promise<void> => {
+export const refreshSummaries = async (db: TranscriptDb, changed: readonly number[], withSummaries: readonly number[]): Promise<void> => {
   const apply = (source: ReturnType<typeof sql>) => sql`
     UPDATE history_files f SET summary = s.summary FROM (
       SELECT DISTINCT ON (l.file_id) l.file_id, hs.summary FROM ${source}

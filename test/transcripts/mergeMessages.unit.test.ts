@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mergeSessionMessages } from "../../src/history/mergeMessages.ts";
+import { mergeSessionMessages } from "../../src/transcripts/mergeMessages.ts";
 
 describe("merging a session's messages with its Claude transcript", () => {
   it("keeps each uuid once, the session's own copy first, in time order", () => {

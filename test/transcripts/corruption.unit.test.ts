@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { analyseSession } from "../../src/history/analyseSession.ts";
-import { parseHistoryFile } from "../../src/history/parseFile.ts";
-import type { ThreadNode } from "../../src/history/threadNode.ts";
-import { branches, buildGraph, mainThread } from "../../src/history/threads.ts";
+import { analyseSession } from "../../src/transcripts/analyseSession.ts";
+import { parseTranscriptFile } from "../../src/transcripts/parseFile.ts";
+import type { ThreadNode } from "../../src/transcripts/threadNode.ts";
+import { branches, buildGraph, mainThread } from "../../src/transcripts/threads.ts";
 import { FIXTURES } from "./fixtureHome.ts";
 
 const REAL = ["claude-code-viewer__5c0375b4-57a5-4f26-b12d-d022ee4e51b7.jsonl", "spotter__subagent.jsonl", "happy-cli__1-continue-run-ls-tool.jsonl"];
@@ -24,7 +24,7 @@ let counter = 0;
 const check = async (bytes: Buffer, maxLineBytes: number): Promise<void> => {
   const path = join(dir, `f${counter++}.jsonl`);
   await writeFile(path, bytes);
-  const main = await parseHistoryFile(path, { maxLineBytes });
+  const main = await parseTranscriptFile(path, { maxLineBytes });
   const analysis = analyseSession({ main, agents: [] });
   expect(new Set(analysis.mainThread).size).toBe(analysis.mainThread.length);
   for (const branch of analysis.branches) expect(new Set(branch.uuids).size).toBe(branch.uuids.length);

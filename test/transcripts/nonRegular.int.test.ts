@@ -5,10 +5,10 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runHistory } from "../../src/cli/history.ts";
-import { createHistoryService, type HistoryService } from "../../src/history/historyService.ts";
+import { createTranscriptService, type TranscriptService } from "../../src/transcripts/transcriptService.ts";
 import { makeFifo, releaseFifo, within } from "../support/fifo.ts";
 import { captureLogs } from "../support/logs.ts";
-import { createHistoryDb } from "./historyTestDb.ts";
+import { createTranscriptDb } from "./transcriptTestDb.ts";
 
 /**
  * FIFOs, a socket and a folder named like transcripts, a FIFO as an agent's meta file and a
@@ -22,8 +22,8 @@ const line = (sessionId: string, uuid: string) =>
 describe("non-regular files in the Claude folder", () => {
   let home: string;
   let project: string;
-  let database: Awaited<ReturnType<typeof createHistoryDb>>;
-  let service: HistoryService;
+  let database: Awaited<ReturnType<typeof createTranscriptDb>>;
+  let service: TranscriptService;
   let socket: Server | undefined;
   const logs = captureLogs();
   const fifos: string[] = [];
@@ -31,7 +31,7 @@ describe("non-regular files in the Claude folder", () => {
     makeFifo(path);
     fifos.push(path);
   };
-  const skipLogs = () => logs.lines.filter((entry) => entry["msg"] === "history file skipped");
+  const skipLogs = () => logs.lines.filter((entry) => entry["msg"] === "transcript file skipped");
   const scan = () => within(5000, "a scan", service.scan());
 
   beforeAll(async () => {
@@ -51,8 +51,8 @@ describe("non-regular files in the Claude folder", () => {
     const server = createServer();
     socket = server;
     await new Promise<void>((resolve) => server.listen(join(project, "sock.jsonl"), resolve));
-    database = await createHistoryDb();
-    service = createHistoryService({ db: database.db, claudeConfigDir: home, logger: logs.logger });
+    database = await createTranscriptDb();
+    service = createTranscriptService({ db: database.db, claudeConfigDir: home, logger: logs.logger });
   });
   afterAll(async () => {
     for (const path of fifos) releaseFifo(path);

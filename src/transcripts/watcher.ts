@@ -3,17 +3,17 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import { toError } from "../errors.ts";
 import { createRepeatFilter } from "./repeatFilter.ts";
-import type { HistoryScanner } from "./scanner.ts";
+import type { TranscriptScanner } from "./scanner.ts";
 
 /**
- * Keeps the history index current while the CLI writes. File events only trigger a scan (which
+ * Keeps the transcript index current while the CLI writes. File events only trigger a scan (which
  * is cheap: unchanged files are not opened); a periodic scan covers what the events miss
  * (recursive fs.watch is best-effort on Linux, and the projects folder may not exist yet).
  * Scans never overlap: events during a scan schedule exactly one more. A failure that persists
  * (database down, folder missing, inotify limit) is logged when it starts or changes, and its end
  * once, not on every tick.
  */
-export type HistoryWatcher = { start(): Promise<void>; stop(): Promise<void>; runNow(): Promise<void> };
+export type TranscriptWatcher = { start(): Promise<void>; stop(): Promise<void>; runNow(): Promise<void> };
 
 /** Two failures are the same when their code (or name) and message are. */
 const signatureOf = (thrown: unknown): string => {
@@ -34,13 +34,13 @@ const createProblemLog = (logger: Logger) => {
   };
 };
 
-export const createHistoryWatcher = (deps: {
-  scanner: HistoryScanner;
+export const createTranscriptWatcher = (deps: {
+  scanner: TranscriptScanner;
   claudeConfigDir: string;
   logger: Logger;
   debounceMs?: number;
   intervalMs?: number;
-}): HistoryWatcher => {
+}): TranscriptWatcher => {
   const debounceMs = deps.debounceMs ?? 250;
   const { failed, recovered } = createProblemLog(deps.logger);
   let running: Promise<void> | undefined;
@@ -60,10 +60,10 @@ export const createHistoryWatcher = (deps: {
         again = false;
         try {
           const report = await deps.scanner.scan();
-          recovered("scan", "history scan works again");
-          if (report.filesRead > 0) deps.logger.debug({ report }, "history index updated");
+          recovered("scan", "transcript scan works again");
+          if (report.filesRead > 0) deps.logger.debug({ report }, "transcript index updated");
         } catch (error) {
-          failed("scan", error, "history scan failed");
+          failed("scan", error, "transcript scan failed");
         }
       } while (again && !stopped);
     })().finally(() => {
@@ -83,17 +83,17 @@ export const createHistoryWatcher = (deps: {
       // Only a delivered event proves the watch works: a watch that errors right after it was
       // set up must not log "again" on every tick.
       const current = watch(join(deps.claudeConfigDir, "projects"), { recursive: true, persistent: false }, () => {
-        recovered("watch", "history folder watched again");
+        recovered("watch", "transcript folder watched again");
         schedule();
       });
       watcher = current;
       current.on("error", (error) => {
-        failed("watch", error, "history watcher error; polling only");
+        failed("watch", error, "transcript watcher error; polling only");
         current.close();
         if (watcher === current) watcher = undefined; // the next tick watches again
       });
     } catch (error) {
-      failed("watch", error, "history folder not watchable; polling only");
+      failed("watch", error, "transcript folder not watchable; polling only");
     }
   };
 

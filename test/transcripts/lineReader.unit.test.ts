@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readLines, type RawLine } from "../../src/history/lineReader.ts";
-import { parseHistoryFile } from "../../src/history/parseFile.ts";
+import { readLines, type RawLine } from "../../src/transcripts/lineReader.ts";
+import { parseTranscriptFile } from "../../src/transcripts/parseFile.ts";
 
 let dir: string;
 beforeAll(async () => {
@@ -46,7 +46,7 @@ describe("streaming line reader", () => {
   });
 });
 
-describe("parseHistoryFile", () => {
+describe("parseTranscriptFile", () => {
   it("counts invalid UTF-8, non-JSON and unknown lines and goes on", async () => {
     const path = join(dir, "mixed.jsonl");
     const bad = Buffer.from([0x7b, 0x22, 0x74, 0xff, 0xfe, 0x22, 0x7d]);
@@ -56,7 +56,7 @@ describe("parseHistoryFile", () => {
       Buffer.from('{"type":"brand-new-thing","x":1}\n{"type":"summary","summary":"S","leafUuid":"u1"}\n'),
       Buffer.from('{"type":"user","uuid":"u2","parentUuid":"u1","message":{"role":"user","content":"half'),
     ]));
-    const parsed = await parseHistoryFile(path);
+    const parsed = await parseTranscriptFile(path);
     expect(parsed.counts).toEqual({ lines: 5, messages: 1, invalid: 2, unknown: 1, truncated: 0, partial: 1 });
     expect(parsed.lines.map((l) => l.line.kind)).toEqual(["user", "invalid", "invalid", "unknown", "summary"]);
   });
@@ -65,7 +65,7 @@ describe("parseHistoryFile", () => {
     const path = join(dir, "huge.jsonl");
     const huge = JSON.stringify({ parentUuid: "p1", type: "assistant", message: { content: [{ type: "text", text: "y\"\\{".repeat(300_000) }] }, uuid: "h1", timestamp: "2026-01-01T00:00:00Z" });
     await writeFile(path, huge + "\n");
-    const parsed = await parseHistoryFile(path, { maxLineBytes: 64 * 1024 });
+    const parsed = await parseTranscriptFile(path, { maxLineBytes: 64 * 1024 });
     expect(parsed.lines[0]?.line).toMatchObject({ kind: "truncated", type: "assistant", uuid: "h1", parentUuid: "p1", timestamp: "2026-01-01T00:00:00Z" });
     expect(parsed.counts).toMatchObject({ truncated: 1, messages: 1, invalid: 0 });
   });

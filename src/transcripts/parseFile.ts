@@ -1,5 +1,5 @@
 import { createEnvelopeScanner, type EnvelopeScanner } from "./envelopeScanner.ts";
-import { decodeHistoryLine, MESSAGE_TYPES, type HistoryLine } from "./decodeLine.ts";
+import { decodeTranscriptLine, MESSAGE_TYPES, type TranscriptLine } from "./decodeLine.ts";
 import { DEFAULT_MAX_LINE_BYTES, readLines, type RawLine } from "./lineReader.ts";
 
 /**
@@ -21,7 +21,7 @@ export type FileLine = {
   readonly lineNo: number;
   readonly offset: number;
   readonly length: number;
-  readonly line: HistoryLine | TruncatedLine;
+  readonly line: TranscriptLine | TruncatedLine;
 };
 
 export type LineCounts = {
@@ -58,7 +58,7 @@ export const truncatedFromScan = (scanner: EnvelopeScanner | undefined, bytes: n
   return line as TruncatedLine;
 };
 
-export const countLine = (counts: LineCounts, line: HistoryLine | TruncatedLine): void => {
+export const countLine = (counts: LineCounts, line: TranscriptLine | TruncatedLine): void => {
   counts.lines++;
   if (line.kind === "invalid") counts.invalid++;
   else if (line.kind === "unknown") counts.unknown++;
@@ -74,7 +74,7 @@ export const countLine = (counts: LineCounts, line: HistoryLine | TruncatedLine)
  */
 export const decodeLines = async (
   path: string,
-  onLine: (offset: number, length: number, line: HistoryLine | TruncatedLine) => void,
+  onLine: (offset: number, length: number, line: TranscriptLine | TruncatedLine) => void,
   options: { start?: number; end?: number; maxLineBytes?: number; onPartial?: () => void } = {},
 ): Promise<number> => {
   const scanners = new Map<number, EnvelopeScanner>();
@@ -89,7 +89,7 @@ export const decodeLines = async (
       return;
     }
     const line =
-      raw.bytes === undefined ? truncatedFromScan(scanners.get(raw.offset), raw.length) : decodeHistoryLine(raw.bytes);
+      raw.bytes === undefined ? truncatedFromScan(scanners.get(raw.offset), raw.length) : decodeTranscriptLine(raw.bytes);
     scanners.delete(raw.offset);
     onLine(raw.offset, raw.length, line);
   };
@@ -102,7 +102,7 @@ export const decodeLines = async (
 };
 
 /** Parses a whole file (diagnostics, `ccm history show`, tests). Never throws on content. */
-export const parseHistoryFile = async (path: string, options: { maxLineBytes?: number } = {}): Promise<ParsedFile> => {
+export const parseTranscriptFile = async (path: string, options: { maxLineBytes?: number } = {}): Promise<ParsedFile> => {
   const lines: FileLine[] = [];
   const counts = emptyCounts();
   await decodeLines(

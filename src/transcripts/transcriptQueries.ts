@@ -1,8 +1,8 @@
 import { sql } from "kysely";
 import type { LineRow } from "./fileDelta.ts";
-import type { HistoryDb } from "./historyDb.ts";
+import type { TranscriptDb } from "./transcriptDb.ts";
 
-/** Read queries over the history index: projects, sessions, and a session's line rows. */
+/** Read queries over the transcript index: projects, sessions, and a session's line rows. */
 export type SessionMeta = {
   readonly claudeSessionId: string;
   readonly projectPath: string | null;
@@ -62,7 +62,7 @@ const toMeta = (row: Record<string, unknown>): SessionMeta => ({
   gitBranch: (row["git_branch"] as string | null) ?? null,
 });
 
-export const listProjects = async (db: HistoryDb): Promise<ProjectMeta[]> => {
+export const listProjects = async (db: TranscriptDb): Promise<ProjectMeta[]> => {
   const { rows } = await sql<Record<string, unknown>>`
     SELECT cwd, count(*)::int AS sessions, max(last_ts) AS last_ts FROM ${primaryFiles} p
     WHERE cwd IS NOT NULL GROUP BY cwd ORDER BY max(last_ts) DESC NULLS LAST, cwd`.execute(db);
@@ -70,7 +70,7 @@ export const listProjects = async (db: HistoryDb): Promise<ProjectMeta[]> => {
 };
 
 export const listSessions = async (
-  db: HistoryDb,
+  db: TranscriptDb,
   query: { projectPath?: string | undefined; limit: number; offset: number },
 ): Promise<{ sessions: SessionMeta[]; total: number }> => {
   const where = query.projectPath === undefined ? sql`TRUE` : sql`cwd = ${query.projectPath}`;
@@ -81,18 +81,18 @@ export const listSessions = async (
   return { sessions: rows.map(toMeta), total };
 };
 
-const countSessions = async (db: HistoryDb, where: ReturnType<typeof sql>): Promise<number> => {
+const countSessions = async (db: TranscriptDb, where: ReturnType<typeof sql>): Promise<number> => {
   const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${primaryFiles} p WHERE ${where}`.execute(db);
   return rows[0]?.n ?? 0;
 };
 
-export const getSessionRow = async (db: HistoryDb, sessionId: string): Promise<(SessionMeta & { file: FileRow }) | undefined> => {
+export const getSessionRow = async (db: TranscriptDb, sessionId: string): Promise<(SessionMeta & { file: FileRow }) | undefined> => {
   const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${primaryFiles} p WHERE session_id = ${sessionId}`.execute(db);
   const row = rows[0];
   return row === undefined ? undefined : { ...toMeta(row), file: { id: row["id"] as number, path: row["path"] as string } };
 };
 
-export const listAgentFiles = async (db: HistoryDb, sessionId: string) =>
+export const listAgentFiles = async (db: TranscriptDb, sessionId: string) =>
   (
     await db
       .selectFrom("history_files")
@@ -125,7 +125,7 @@ const toLine = (row: Record<string, unknown>): IndexedLine => ({
 });
 
 /** Graph columns of every message row of a file: enough to compute the main thread. */
-export const loadGraphRows = async (db: HistoryDb, fileId: number): Promise<GraphRow[]> => {
+export const loadGraphRows = async (db: TranscriptDb, fileId: number): Promise<GraphRow[]> => {
   const { rows } = await sql<GraphRow>`
     SELECT line_no AS "lineNo", kind, uuid, parent_uuid AS "parentUuid", logical_parent_uuid AS "logicalParentUuid",
       flags, agent_id AS "agentId", message_id AS "messageId", parent_tool_use_id AS "parentToolUseId"
@@ -133,7 +133,7 @@ export const loadGraphRows = async (db: HistoryDb, fileId: number): Promise<Grap
   return rows;
 };
 
-export const loadLinesByNumber = async (db: HistoryDb, fileId: number, lineNos: readonly number[]): Promise<IndexedLine[]> => {
+export const loadLinesByNumber = async (db: TranscriptDb, fileId: number, lineNos: readonly number[]): Promise<IndexedLine[]> => {
   if (lineNos.length === 0) return [];
   const rows = await db.selectFrom("history_lines").selectAll().where("file_id", "=", fileId).where("line_no", "in", lineNos).orderBy("line_no").execute();
   return rows.map(toLine);
@@ -141,7 +141,7 @@ export const loadLinesByNumber = async (db: HistoryDb, fileId: number, lineNos: 
 
 /** One page of message rows before `before`, in file order. */
 export const loadLines = async (
-  db: HistoryDb,
+  db: TranscriptDb,
   fileId: number,
   page: { before: number | undefined; limit: number },
 ): Promise<IndexedLine[]> => {

@@ -4,12 +4,12 @@ import { join } from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runHistory } from "../../src/cli/history.ts";
-import { loadSession } from "../../src/history/loadSession.ts";
-import { containedPath, isSafeSessionId, listHistoryFiles, openContained } from "../../src/history/paths.ts";
+import { loadSession } from "../../src/transcripts/loadSession.ts";
+import { containedPath, isSafeSessionId, listTranscriptFiles, openContained } from "../../src/transcripts/paths.ts";
 
 const line = (sessionId: string) => JSON.stringify({ type: "user", uuid: `u-${sessionId}`, parentUuid: null, sessionId, cwd: "/w", message: { role: "user", content: "hi" } }) + "\n";
 
-describe("history path safety", () => {
+describe("transcript path safety", () => {
   let root: string;
   let home: string;
   let outside: string;
@@ -36,7 +36,7 @@ describe("history path safety", () => {
   afterAll(() => rm(root, { recursive: true, force: true }));
 
   it("never lists a file outside the Claude folder, whatever the symlink", async () => {
-    const files = await listHistoryFiles(home, (path, reason) => skipped.push([path, reason]));
+    const files = await listTranscriptFiles(home, (path, reason) => skipped.push([path, reason]));
     const paths = files.map((f) => f.path);
     expect(paths.every((p) => p.startsWith(join(home, "projects")))).toBe(true);
     expect(paths.some((p) => p.includes("secret") || p.includes("leak"))).toBe(false);
@@ -45,7 +45,7 @@ describe("history path safety", () => {
   });
 
   it("lists a symlink that stays inside once, under its real path, and keeps very long names", async () => {
-    const files = await listHistoryFiles(home);
+    const files = await listTranscriptFiles(home);
     expect(files.filter((f) => f.path.endsWith("/s1.jsonl"))).toHaveLength(1);
     expect(files.some((f) => f.path.endsWith(`${"l".repeat(249)}.jsonl`))).toBe(true);
   });
@@ -88,7 +88,7 @@ describe("a symlinked subagents folder", () => {
       await writeFile(join(root, "elsewhere", "agent-x.jsonl"), line("s2"));
       await symlink(join(root, "elsewhere"), join(project, "s2", "subagents"));
       const skipped: string[] = [];
-      const files = await listHistoryFiles(join(root, "claude"), (_p, reason) => skipped.push(reason));
+      const files = await listTranscriptFiles(join(root, "claude"), (_p, reason) => skipped.push(reason));
       expect(files.filter((f) => f.kind === "agent")).toEqual([]);
       expect(skipped).toContain("symlink_escape");
     } finally {

@@ -1,9 +1,9 @@
 import { basename, dirname, sep } from "node:path";
 import { analyseSession, type SessionAnalysis } from "./analyseSession.ts";
-import { getSessionRow, listAgentFiles } from "./historyQueries.ts";
-import { parseHistoryFile, type ParsedFile } from "./parseFile.ts";
-import { containedPath, isSafeSessionId, listHistoryFiles, NotRegularFileError, type HistoryFileRef } from "./paths.ts";
-import type { HistoryDb } from "./historyDb.ts";
+import { getSessionRow, listAgentFiles } from "./transcriptQueries.ts";
+import { parseTranscriptFile, type ParsedFile } from "./parseFile.ts";
+import { containedPath, isSafeSessionId, listTranscriptFiles, NotRegularFileError, type TranscriptFileRef } from "./paths.ts";
+import type { TranscriptDb } from "./transcriptDb.ts";
 
 /**
  * Finds and fully parses one session's files (main transcript and subagent transcripts) for
@@ -13,7 +13,7 @@ import type { HistoryDb } from "./historyDb.ts";
  */
 type Located = { main: string; agents: Array<{ path: string; agentId?: string; toolUseId?: string }> };
 
-const fromIndex = async (db: HistoryDb, id: string): Promise<Located | undefined> => {
+const fromIndex = async (db: TranscriptDb, id: string): Promise<Located | undefined> => {
   const row = await getSessionRow(db, id);
   if (row === undefined) return undefined;
   const agents = await listAgentFiles(db, id);
@@ -26,14 +26,14 @@ const fromIndex = async (db: HistoryDb, id: string): Promise<Located | undefined
 /** An agent file, parsed; undefined when it is not a regular file (the scanner skips it too). */
 const parseAgentFile = async (path: string): Promise<ParsedFile | undefined> => {
   try {
-    return await parseHistoryFile(path);
+    return await parseTranscriptFile(path);
   } catch (error) {
     if (error instanceof NotRegularFileError) return undefined;
     throw error;
   }
 };
 
-const belongsTo = async (ref: HistoryFileRef, id: string, mainDir: string): Promise<boolean> => {
+const belongsTo = async (ref: TranscriptFileRef, id: string, mainDir: string): Promise<boolean> => {
   if (ref.path.includes(`${sep}${id}${sep}subagents${sep}`)) return true;
   if (dirname(ref.path) !== mainDir) return false;
   const parsed = await parseAgentFile(ref.path);
@@ -41,7 +41,7 @@ const belongsTo = async (ref: HistoryFileRef, id: string, mainDir: string): Prom
 };
 
 const fromFolder = async (claudeConfigDir: string, id: string): Promise<Located | undefined> => {
-  const refs = await listHistoryFiles(claudeConfigDir);
+  const refs = await listTranscriptFiles(claudeConfigDir);
   const main = refs.find((ref) => ref.kind === "main" && basename(ref.path) === `${id}.jsonl`);
   if (main === undefined) return undefined;
   const agents: Located["agents"] = [];
@@ -53,14 +53,14 @@ const fromFolder = async (claudeConfigDir: string, id: string): Promise<Located 
 };
 
 export const loadSession = async (
-  deps: { db?: HistoryDb | undefined; claudeConfigDir: string },
+  deps: { db?: TranscriptDb | undefined; claudeConfigDir: string },
   id: string,
 ): Promise<SessionAnalysis | undefined> => {
   if (!isSafeSessionId(id)) return undefined;
   const located = (deps.db === undefined ? undefined : await fromIndex(deps.db, id)) ?? (await fromFolder(deps.claudeConfigDir, id));
   const mainPath = located === undefined ? undefined : await containedPath(deps.claudeConfigDir, located.main);
   if (located === undefined || mainPath === undefined) return undefined;
-  const main: ParsedFile = await parseHistoryFile(mainPath);
+  const main: ParsedFile = await parseTranscriptFile(mainPath);
   const agents = [];
   for (const agent of located.agents) {
     // Re-checked at read time: the index may be older than a symlink swapped in since.

@@ -3,13 +3,13 @@ import type { Logger } from "pino";
 import { createDeltaBuilder } from "./fileDelta.ts";
 import { deleteFiles, insertFiles, loadKnownFiles, refreshSummaries, type FileStat, type KnownFile } from "./indexStore.ts";
 import { decodeLines } from "./parseFile.ts";
-import { listHistoryFiles, NotRegularFileError, type HistoryFileRef, type OnSkip, type SkipReason } from "./paths.ts";
+import { listTranscriptFiles, NotRegularFileError, type TranscriptFileRef, type OnSkip, type SkipReason } from "./paths.ts";
 import { createRepeatFilter } from "./repeatFilter.ts";
 import { createWriteBatcher, type WriteBatcher } from "./writeBatcher.ts";
-import type { HistoryDb } from "./historyDb.ts";
+import type { TranscriptDb } from "./transcriptDb.ts";
 
 /**
- * Keeps the history index current, incrementally: a file whose size and mtime did not change is
+ * Keeps the transcript index current, incrementally: a file whose size and mtime did not change is
  * not opened; a file that grew is read from the end of its last complete line; a file that shrank
  * or was replaced (new inode) is indexed again from the start.
  */
@@ -26,19 +26,19 @@ export type ScanReport = {
   durationMs: number;
 };
 
-export type HistoryScanner = {
+export type TranscriptScanner = {
   scan(options?: { onProgress?: (progress: ScanProgress) => void }): Promise<ScanReport>;
 };
 
 export type ScannerDeps = {
-  readonly db: HistoryDb;
+  readonly db: TranscriptDb;
   readonly claudeConfigDir: string;
   readonly logger: Logger;
   readonly maxLineBytes?: number;
   readonly concurrency?: number;
 };
 
-type Job = { ref: HistoryFileRef; stat: FileStat; known: KnownFile | undefined; fileId: number };
+type Job = { ref: TranscriptFileRef; stat: FileStat; known: KnownFile | undefined; fileId: number };
 
 /** stat(2) never opens the file, so a FIFO cannot block here; undefined when it is gone. */
 const statOf = async (path: string): Promise<FileStat | "not_regular" | undefined> => {
@@ -68,7 +68,7 @@ const createSkipLog = (logger: Logger) => {
       const seen = new Set<string>();
       const skip: OnSkip = (path, reason) => {
         seen.add(path);
-        if (reported.isNew(path, reason)) logger.warn({ path, reason }, "history file skipped");
+        if (reported.isNew(path, reason)) logger.warn({ path, reason }, "transcript file skipped");
       };
       const finish = (): number => {
         reported.retain(seen);
@@ -97,7 +97,7 @@ const pool = async <T>(items: readonly T[], limit: number, work: (item: T) => Pr
   await Promise.all(lanes);
 };
 
-export const createHistoryScanner = (deps: ScannerDeps): HistoryScanner => {
+export const createTranscriptScanner = (deps: ScannerDeps): TranscriptScanner => {
   const skipLog = createSkipLog(deps.logger);
   const readFile = async (job: Job, report: ScanReport, writer: WriteBatcher, withSummaries: number[]): Promise<void> => {
     const reset = isReset(job);
@@ -110,18 +110,18 @@ export const createHistoryScanner = (deps: ScannerDeps): HistoryScanner => {
     report.lines += delta.counts.lines;
     report.invalid += delta.counts.invalid;
     if (delta.summaries.length > 0) withSummaries.push(job.fileId);
-    if (delta.counts.invalid > 0) deps.logger.warn({ path: job.ref.path, invalid: delta.counts.invalid }, "history lines skipped");
+    if (delta.counts.invalid > 0) deps.logger.warn({ path: job.ref.path, invalid: delta.counts.invalid }, "transcript lines skipped");
     await writer.add({ fileId: job.fileId, reset, stat: job.stat, scannedBytes: committed, delta });
   };
 
   const readFailed = (job: Job, error: unknown, skip: OnSkip): void => {
     const reason = skipReasonOf(error);
-    if (reason === undefined) deps.logger.error({ err: error, path: job.ref.path }, "history file could not be indexed");
+    if (reason === undefined) deps.logger.error({ err: error, path: job.ref.path }, "transcript file could not be indexed");
     else skip(job.ref.path, reason);
   };
 
   /** Stats every listed file and registers the new ones (one statement). */
-  const plan = async (refs: readonly HistoryFileRef[], known: Map<string, KnownFile>, skip: OnSkip): Promise<Job[]> => {
+  const plan = async (refs: readonly TranscriptFileRef[], known: Map<string, KnownFile>, skip: OnSkip): Promise<Job[]> => {
     const stats = await Promise.all(refs.map((ref) => statOf(ref.path)));
     const present = refs.flatMap((ref, i) => {
       const found = stats[i];
@@ -135,10 +135,10 @@ export const createHistoryScanner = (deps: ScannerDeps): HistoryScanner => {
     });
   };
 
-  const scan: HistoryScanner["scan"] = async (options = {}) => {
+  const scan: TranscriptScanner["scan"] = async (options = {}) => {
     const started = performance.now();
     const skips = skipLog.begin();
-    const [refs, known] = await Promise.all([listHistoryFiles(deps.claudeConfigDir, skips.skip), loadKnownFiles(deps.db)]);
+    const [refs, known] = await Promise.all([listTranscriptFiles(deps.claudeConfigDir, skips.skip), loadKnownFiles(deps.db)]);
     const jobs = await plan(refs, known, skips.skip);
     const present = new Set(jobs.map((job) => job.ref.path));
     const gone = [...known.values()].filter((file) => !present.has(file.path)).map((file) => file.id);
@@ -149,7 +149,7 @@ export const createHistoryScanner = (deps: ScannerDeps): HistoryScanner => {
     for (const job of work) progress.bytesTotal += job.stat.size - (isReset(job) ? 0 : (job.known?.scannedBytes ?? 0));
     const withSummaries: number[] = [];
     const writer = createWriteBatcher(deps.db, (error, writes) =>
-      deps.logger.error({ err: error, files: writes.length }, "history index batch failed; its files are read again next scan"),
+      deps.logger.error({ err: error, files: writes.length }, "transcript index batch failed; its files are read again next scan"),
     );
     await pool(work, deps.concurrency ?? 3, async (job) => {
       try {

@@ -1,5 +1,5 @@
 import { writeBatch, type FileWrite } from "./indexStore.ts";
-import type { HistoryDb } from "./historyDb.ts";
+import type { TranscriptDb } from "./transcriptDb.ts";
 
 /**
  * Groups the writes of many small files into few transactions (round trips, not rows, dominate
@@ -9,7 +9,7 @@ import type { HistoryDb } from "./historyDb.ts";
 export type WriteBatcher = { add(write: FileWrite): Promise<void>; finish(): Promise<void> };
 
 export const createWriteBatcher = (
-  db: HistoryDb,
+  db: TranscriptDb,
   onError: (error: unknown, writes: readonly FileWrite[]) => void,
   limits: { rows: number; files: number } = { rows: 20_000, files: 200 },
 ): WriteBatcher => {

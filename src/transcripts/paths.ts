@@ -3,12 +3,12 @@ import { open, readdir, realpath, type FileHandle } from "node:fs/promises";
 import { join, sep } from "node:path";
 
 /**
- * Safe enumeration of Claude Code history under the config folder (formats §3). Every file is
+ * Safe enumeration of Claude Code transcripts under the config folder (formats §3). Every file is
  * resolved with realpath and must stay inside `<configDir>/projects`; a symlink that leaves it is
  * skipped. Names are never decoded into paths: the folder name of a project is not reversible,
  * the session's real cwd comes from its lines.
  */
-export type HistoryFileRef = {
+export type TranscriptFileRef = {
   /** Real path of the file. */
   readonly path: string;
   /** Name of the project folder (encoded cwd), kept only for grouping files. */
@@ -85,7 +85,7 @@ const list = async (dir: string): Promise<Dirent[]> => {
 const isDirLike = (entry: Dirent): boolean => entry.isDirectory() || entry.isSymbolicLink();
 const isFileLike = (entry: Dirent): boolean => entry.isFile() || entry.isSymbolicLink();
 
-/** Thrown for a history path that is a FIFO, socket, device or folder: it is never read. */
+/** Thrown for a transcript path that is a FIFO, socket, device or folder: it is never read. */
 export class NotRegularFileError extends Error {
   readonly path: string;
 
@@ -105,7 +105,7 @@ const describeKind = (stats: Stats): string =>
 const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY | constants.O_NOFOLLOW;
 
 /**
- * The only way history code opens a file under the Claude folder: without blocking, and only a
+ * The only way transcript code opens a file under the Claude folder: without blocking, and only a
  * regular file (checked on the open handle, so nothing can be swapped in between). Throws
  * NotRegularFileError for anything else, and the open's own error when the file is missing.
  */
@@ -146,8 +146,8 @@ const isSpecialTranscript = (entry: Dirent): boolean =>
   entry.name.endsWith(".jsonl") && !entry.isFile() && !entry.isDirectory() && !entry.isSymbolicLink();
 
 /** 2.1.x subagent transcripts: `<sessionId>/subagents/**\/agent-<id>.jsonl` (workflows nest). */
-const listSubagents = async (base: string, dir: string, projectDir: string, onSkip: OnSkip, depth: number): Promise<HistoryFileRef[]> => {
-  const found: HistoryFileRef[] = [];
+const listSubagents = async (base: string, dir: string, projectDir: string, onSkip: OnSkip, depth: number): Promise<TranscriptFileRef[]> => {
+  const found: TranscriptFileRef[] = [];
   for (const entry of await list(dir)) {
     const real = await resolveEntry(base, dir, entry, onSkip);
     if (real === undefined) continue;
@@ -164,8 +164,8 @@ const listSubagents = async (base: string, dir: string, projectDir: string, onSk
   return found;
 };
 
-const listProject = async (base: string, dir: string, projectDir: string, onSkip: OnSkip): Promise<HistoryFileRef[]> => {
-  const found: HistoryFileRef[] = [];
+const listProject = async (base: string, dir: string, projectDir: string, onSkip: OnSkip): Promise<TranscriptFileRef[]> => {
+  const found: TranscriptFileRef[] = [];
   for (const entry of await list(dir)) {
     const real = await resolveEntry(base, dir, entry, onSkip);
     if (real === undefined) continue;
@@ -182,11 +182,11 @@ const listProject = async (base: string, dir: string, projectDir: string, onSkip
   return found;
 };
 
-/** Every history file under `<configDir>/projects`, in a stable order. */
-export const listHistoryFiles = async (claudeConfigDir: string, onSkip: OnSkip = () => {}): Promise<HistoryFileRef[]> => {
+/** Every transcript file under `<configDir>/projects`, in a stable order. */
+export const listTranscriptFiles = async (claudeConfigDir: string, onSkip: OnSkip = () => {}): Promise<TranscriptFileRef[]> => {
   const base = await projectsRoot(claudeConfigDir);
   if (base === undefined) return [];
-  const found: HistoryFileRef[] = [];
+  const found: TranscriptFileRef[] = [];
   for (const entry of await list(base)) {
     const real = await resolveEntry(base, base, entry, onSkip);
     if (real !== undefined && isDirLike(entry)) found.push(...(await listProject(base, real, entry.name, onSkip)));

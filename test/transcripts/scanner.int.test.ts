@@ -5,10 +5,10 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHistoryService, type HistoryService } from "../../src/history/historyService.ts";
+import { createTranscriptService, type TranscriptService } from "../../src/transcripts/transcriptService.ts";
 import { problemErrorHandler } from "../../src/http/problem.ts";
 import { historyRoutes } from "../../src/http/historyRoutes.ts";
-import { createHistoryDb } from "./historyTestDb.ts";
+import { createTranscriptDb } from "./transcriptTestDb.ts";
 
 const SID = "11111111-2222-4333-8444-555555555555";
 const CWD = "/home/dev/app";
@@ -19,11 +19,11 @@ const user = (uuid: string, parentUuid: string | null, text: string) => line({ t
 const assistant = (uuid: string, parentUuid: string, text: string) =>
   line({ type: "assistant", uuid, parentUuid, message: { id: `msg_${uuid}`, role: "assistant", content: [{ type: "text", text }] } });
 
-describe("history index: incremental scan, pages by byte offset, routes", () => {
+describe("transcript index: incremental scan, pages by byte offset, routes", () => {
   let home: string;
   let file: string;
-  let database: Awaited<ReturnType<typeof createHistoryDb>>;
-  let service: HistoryService;
+  let database: Awaited<ReturnType<typeof createTranscriptDb>>;
+  let service: TranscriptService;
   let app: FastifyInstance;
 
   beforeAll(async () => {
@@ -35,8 +35,8 @@ describe("history index: incremental scan, pages by byte offset, routes", () => 
     text += user("u2-old", "a1", "draft") + assistant("a2-old", "u2-old", "old answer");
     text += user("u2", "a1", "second question") + assistant("a2", "u2", "second answer");
     await writeFile(file, text);
-    database = await createHistoryDb();
-    service = createHistoryService({ db: database.db, claudeConfigDir: home, logger: pino({ level: "silent" }) });
+    database = await createTranscriptDb();
+    service = createTranscriptService({ db: database.db, claudeConfigDir: home, logger: pino({ level: "silent" }) });
     app = Fastify({ routerOptions: { maxParamLength: 500 } }); // as buildApp does
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
@@ -128,13 +128,13 @@ describe("history index: incremental scan, pages by byte offset, routes", () => 
   });
 
   it("keeps a line over the limit as a truncated entry that still links the thread", async () => {
-    const small = createHistoryService({ db: database.db, claudeConfigDir: home, logger: pino({ level: "silent" }) });
+    const small = createTranscriptService({ db: database.db, claudeConfigDir: home, logger: pino({ level: "silent" }) });
     const big = assistant("big", "q1", "x".repeat(200_000));
     const other = join(home, "projects", "-home-dev-app", "22222222-2222-4333-8444-555555555555.jsonl");
     const text = (user("q1", null, "make it big") + big + user("q2", "big", "thanks")).replaceAll(SID, "22222222-2222-4333-8444-555555555555");
     await writeFile(other, text);
-    const { createHistoryScanner } = await import("../../src/history/scanner.ts");
-    await createHistoryScanner({ db: database.db, claudeConfigDir: home, logger: pino({ level: "silent" }), maxLineBytes: 64 * 1024 }).scan();
+    const { createTranscriptScanner } = await import("../../src/transcripts/scanner.ts");
+    await createTranscriptScanner({ db: database.db, claudeConfigDir: home, logger: pino({ level: "silent" }), maxLineBytes: 64 * 1024 }).scan();
     const page = await small.getMessages("22222222-2222-4333-8444-555555555555", { limit: 10, thread: "main" });
     expect(page.messages.map((m) => [m.uuid, m.truncated])).toEqual([["q1", false], ["big", true], ["q2", false]]);
     expect((await small.getSession("22222222-2222-4333-8444-555555555555")).truncatedLines).toBe(1);

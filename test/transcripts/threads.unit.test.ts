@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { decodeHistoryValue, isMessageLine } from "../../src/history/decodeLine.ts";
-import { toThreadNode } from "../../src/history/threadNode.ts";
-import { branches, buildGraph, mainThread } from "../../src/history/threads.ts";
+import { decodeTranscriptValue, isMessageLine } from "../../src/transcripts/decodeLine.ts";
+import { toThreadNode } from "../../src/transcripts/threadNode.ts";
+import { branches, buildGraph, mainThread } from "../../src/transcripts/threads.ts";
 
 const nodes = (lines: Array<Record<string, unknown>>) =>
   lines.map((raw, order) => {
-    const line = decodeHistoryValue({ sessionId: "s", ...raw });
+    const line = decodeTranscriptValue({ sessionId: "s", ...raw });
     if (!isMessageLine(line)) throw new Error("not a message line");
     return toThreadNode(line, order);
   });

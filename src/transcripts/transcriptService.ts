@@ -2,18 +2,18 @@ import type { FileHandle } from "node:fs/promises";
 import type { Logger } from "pino";
 import { isObject } from "../claude/jsonGuards.ts";
 import { AppError } from "../errors.ts";
-import { decodeHistoryLine } from "./decodeLine.ts";
-import * as queries from "./historyQueries.ts";
-import type { GraphRow, IndexedLine, ProjectMeta, SessionMeta } from "./historyQueries.ts";
+import { decodeTranscriptLine } from "./decodeLine.ts";
+import * as queries from "./transcriptQueries.ts";
+import type { GraphRow, IndexedLine, ProjectMeta, SessionMeta } from "./transcriptQueries.ts";
 import { readRange } from "./lineReader.ts";
 import { isSafeSessionId, NotRegularFileError, openContained } from "./paths.ts";
-import { createHistoryScanner, type HistoryScanner } from "./scanner.ts";
+import { createTranscriptScanner, type TranscriptScanner } from "./scanner.ts";
 import type { ThreadNode } from "./threadNode.ts";
 import { buildGraph, mainThread } from "./threads.ts";
-import type { HistoryDb } from "./historyDb.ts";
+import type { TranscriptDb } from "./transcriptDb.ts";
 
 /** What the history routes and the CLI need; reads come from the index, bodies from disk. */
-export type HistoryMessage = {
+export type TranscriptMessage = {
   readonly lineNo: number;
   readonly uuid: string | null;
   readonly parentUuid: string | null;
@@ -26,20 +26,20 @@ export type HistoryMessage = {
   readonly line: Record<string, unknown> | null;
 };
 
-export type MessagePage = { readonly messages: HistoryMessage[]; readonly hasMore: boolean; readonly nextBefore: number | null };
+export type MessagePage = { readonly messages: TranscriptMessage[]; readonly hasMore: boolean; readonly nextBefore: number | null };
 export type SessionDetail = SessionMeta & {
   readonly subagents: Array<{ agentId: string | null; toolUseId: string | null; messageCount: number }>;
 };
 
-export type HistoryService = {
-  readonly scan: HistoryScanner["scan"];
+export type TranscriptService = {
+  readonly scan: TranscriptScanner["scan"];
   listProjects(): Promise<ProjectMeta[]>;
   listSessions(query: { projectPath?: string | undefined; limit: number; offset: number }): Promise<{ sessions: SessionMeta[]; total: number }>;
   getSession(claudeSessionId: string): Promise<SessionDetail>;
   getMessages(claudeSessionId: string, query: { limit: number; before?: number | undefined; thread: "main" | "all" }): Promise<MessagePage>;
 };
 
-export const historyErrors = {
+export const transcriptErrors = {
   notFound: (id: string) => AppError.of("history_session_not_found", `no Claude Code session ${id} in the history index`),
   badId: () => AppError.of("history_invalid_session_id", "a Claude session id is letters, digits, '-' and '_' only"),
   unreadable: (id: string) => AppError.of("history_file_unavailable", `the history file of session ${id} is gone or outside the Claude folder`),
@@ -52,10 +52,10 @@ const openTranscript = async (claudeConfigDir: string, path: string, id: string)
   try {
     handle = await openContained(claudeConfigDir, path);
   } catch (error) {
-    if (error instanceof NotRegularFileError) throw historyErrors.notRegular(id);
+    if (error instanceof NotRegularFileError) throw transcriptErrors.notRegular(id);
     throw error;
   }
-  if (handle === undefined) throw historyErrors.unreadable(id);
+  if (handle === undefined) throw transcriptErrors.unreadable(id);
   return handle;
 };
 
@@ -75,14 +75,14 @@ const toNode = (line: GraphRow): ThreadNode => {
 };
 
 const decodeBody = (bytes: Buffer): Record<string, unknown> | null => {
-  const decoded = decodeHistoryLine(bytes);
+  const decoded = decodeTranscriptLine(bytes);
   return "raw" in decoded && isObject(decoded.raw) ? decoded.raw : null;
 };
 
-const readMessages = async (claudeConfigDir: string, path: string, id: string, lines: readonly IndexedLine[]): Promise<HistoryMessage[]> => {
+const readMessages = async (claudeConfigDir: string, path: string, id: string, lines: readonly IndexedLine[]): Promise<TranscriptMessage[]> => {
   const handle = await openTranscript(claudeConfigDir, path, id);
   try {
-    const messages: HistoryMessage[] = [];
+    const messages: TranscriptMessage[] = [];
     for (const row of lines) {
       const truncated = row.kind === "truncated";
       const body = truncated ? null : decodeBody(await readRange(handle, row.offset, row.length));
@@ -106,12 +106,12 @@ const mainPage = (all: readonly GraphRow[], before: number | undefined, limit: n
   return thread.slice(Math.max(0, thread.length - limit));
 };
 
-export const createHistoryService = (deps: { db: HistoryDb; claudeConfigDir: string; logger: Logger }): HistoryService => {
-  const scanner = createHistoryScanner(deps);
+export const createTranscriptService = (deps: { db: TranscriptDb; claudeConfigDir: string; logger: Logger }): TranscriptService => {
+  const scanner = createTranscriptScanner(deps);
   const sessionRow = async (id: string) => {
-    if (!isSafeSessionId(id)) throw historyErrors.badId();
+    if (!isSafeSessionId(id)) throw transcriptErrors.badId();
     const row = await queries.getSessionRow(deps.db, id);
-    if (row === undefined) throw historyErrors.notFound(id);
+    if (row === undefined) throw transcriptErrors.notFound(id);
     return row;
   };
   return {

@@ -4,11 +4,11 @@ import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runHistory } from "../../src/cli/history.ts";
-import { analyseSession } from "../../src/history/analyseSession.ts";
-import { listSessions } from "../../src/history/historyQueries.ts";
-import { parseHistoryFile } from "../../src/history/parseFile.ts";
-import { buildFixtureHome, fixtureHistoryFiles } from "./fixtureHome.ts";
-import { createHistoryDb } from "./historyTestDb.ts";
+import { analyseSession } from "../../src/transcripts/analyseSession.ts";
+import { listSessions } from "../../src/transcripts/transcriptQueries.ts";
+import { parseTranscriptFile } from "../../src/transcripts/parseFile.ts";
+import { buildFixtureHome, fixtureTranscriptFiles } from "./fixtureHome.ts";
+import { createTranscriptDb } from "./transcriptTestDb.ts";
 
 const logger = pino({ level: "silent" });
 
@@ -24,8 +24,8 @@ type Show = {
   subagents: Array<{ source: string; agentId?: string; toolUseId?: string; messages: number }>;
 };
 
-describe("every history file in the fixtures", async () => {
-  const files = await fixtureHistoryFiles();
+describe("every transcript file in the fixtures", async () => {
+  const files = await fixtureTranscriptFiles();
 
   it("covers real files and both generated CLI versions", () => {
     expect(files.filter((f) => f.real).length).toBeGreaterThanOrEqual(14);
@@ -35,7 +35,7 @@ describe("every history file in the fixtures", async () => {
 
   for (const file of files) {
     it(`reads ${file.path.split("/claude-code/")[1]} without crashing; main thread starts at a root, no sidechain`, async () => {
-      const main = await parseHistoryFile(file.path);
+      const main = await parseTranscriptFile(file.path);
       if (file.real) expect(main.counts.invalid).toBe(0);
       expect(main.counts.partial).toBe(0);
       const analysis = analyseSession({ main, agents: [] });
@@ -50,7 +50,7 @@ describe("every history file in the fixtures", async () => {
 
 describe("ccm history over a Claude folder of fixtures", () => {
   let home: Awaited<ReturnType<typeof buildFixtureHome>>;
-  let database: Awaited<ReturnType<typeof createHistoryDb>>;
+  let database: Awaited<ReturnType<typeof createTranscriptDb>>;
   const show = async (id: string, ...flags: string[]): Promise<Show> => {
     const out = capture();
     const code = await runHistory(["show", id, "--json", ...flags], { db: database.db, claudeConfigDir: home.dir, logger, stdout: out.stream });
@@ -60,7 +60,7 @@ describe("ccm history over a Claude folder of fixtures", () => {
 
   beforeAll(async () => {
     home = await buildFixtureHome();
-    database = await createHistoryDb();
+    database = await createTranscriptDb();
     // A --fork-session copy: new id and file, uuids preserved, sessionId rewritten (formats §5.4).
     const source = join(home.dir, "projects/-home-u-src-work-a/d46c78b5-542d-408f-9326-a192e7bdae56.jsonl");
     const forked = (await readFile(source, "utf8")).replaceAll("d46c78b5-542d-408f-9326-a192e7bdae56", "f0f0f0f0-0000-4000-8000-000000000001");
@@ -98,7 +98,7 @@ describe("ccm history over a Claude folder of fixtures", () => {
     const result = await show("138bf1cb-cea7-48df-9d4d-6478c7102f53");
     const task = result.subagents.find((s) => s.agentId === "a7a1ad0");
     expect(task).toMatchObject({ source: "file", toolUseId: expect.stringMatching(/^toolu_/), messages: 5 });
-    const agent = await parseHistoryFile(join(home.dir, "projects/-home-u-src-work-b/agent-a7a1ad0.jsonl"));
+    const agent = await parseTranscriptFile(join(home.dir, "projects/-home-u-src-work-b/agent-a7a1ad0.jsonl"));
     const agentUuids = agent.lines.flatMap(({ line }) => ("env" in line ? [line.env.uuid] : []));
     expect(result.mainThread.some((uuid) => agentUuids.includes(uuid))).toBe(false);
   });
@@ -136,7 +136,7 @@ describe("ccm history over a Claude folder of fixtures", () => {
     await copyFile(path, copy);
     const text = await readFile(copy, "utf8");
     await writeFile(copy, text + text);
-    const analysis = analyseSession({ main: await parseHistoryFile(copy), agents: [] });
+    const analysis = analyseSession({ main: await parseTranscriptFile(copy), agents: [] });
     expect(analysis.duplicates).toBe(analysis.counts.messages / 2);
     expect(new Set(analysis.mainThread).size).toBe(analysis.mainThread.length);
   });

@@ -1,10 +1,10 @@
 import type { Kysely, Transaction } from "kysely";
 
 /**
- * The history tables are read and written through their own queries (historyQueries.ts,
+ * The transcript index tables (history_*) are read and written through their own queries (transcriptQueries.ts,
  * indexStore.ts), and callers hand us the app's database untyped for them.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type HistoryDb = Kysely<any>;
+export type TranscriptDb = Kysely<any>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type HistoryTrx = Transaction<any>;
+export type TranscriptTrx = Transaction<any>;

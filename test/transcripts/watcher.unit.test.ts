@@ -3,19 +3,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import type { HistoryScanner, ScanReport } from "../../src/history/scanner.ts";
-import { createHistoryWatcher } from "../../src/history/watcher.ts";
+import type { TranscriptScanner, ScanReport } from "../../src/transcripts/scanner.ts";
+import { createTranscriptWatcher } from "../../src/transcripts/watcher.ts";
 
 const report: ScanReport = { files: 0, filesRead: 0, bytesRead: 0, lines: 0, invalid: 0, removed: 0, skipped: 0, durationMs: 0 };
 
-describe("history watcher", () => {
+describe("transcript watcher", () => {
   it("scans at start, again when a transcript is written, and never two scans at once", async () => {
     const home = await mkdtemp(join(tmpdir(), "ccm-watch-"));
     await mkdir(join(home, "projects", "-w"), { recursive: true });
     let scans = 0;
     let active = 0;
     let overlapped = false;
-    const scanner: HistoryScanner = {
+    const scanner: TranscriptScanner = {
       scan: async () => {
         active++;
         overlapped ||= active > 1;
@@ -25,7 +25,7 @@ describe("history watcher", () => {
         return report;
       },
     };
-    const watcher = createHistoryWatcher({ scanner, claudeConfigDir: home, logger: pino({ level: "silent" }), debounceMs: 20 });
+    const watcher = createTranscriptWatcher({ scanner, claudeConfigDir: home, logger: pino({ level: "silent" }), debounceMs: 20 });
     try {
       await watcher.start();
       expect(scans).toBe(1);

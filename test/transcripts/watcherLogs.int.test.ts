@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { down, up } from "../../migrations/0005_history_index.ts";
-import { createHistoryScanner, type HistoryScanner } from "../../src/history/scanner.ts";
-import { createHistoryWatcher, type HistoryWatcher } from "../../src/history/watcher.ts";
+import { createTranscriptScanner, type TranscriptScanner } from "../../src/transcripts/scanner.ts";
+import { createTranscriptWatcher, type TranscriptWatcher } from "../../src/transcripts/watcher.ts";
 import { captureLogs } from "../support/logs.ts";
-import { createHistoryDb } from "./historyTestDb.ts";
+import { createTranscriptDb } from "./transcriptTestDb.ts";
 
 /**
  * The watcher scans every `intervalMs`; a failure that lasts (the index tables gone, the projects
@@ -14,10 +14,10 @@ import { createHistoryDb } from "./historyTestDb.ts";
  */
 const INTERVAL_MS = 15;
 
-describe("history watcher failing again and again", () => {
+describe("transcript watcher failing again and again", () => {
   let home: string;
-  let database: Awaited<ReturnType<typeof createHistoryDb>>;
-  let watcher: HistoryWatcher | undefined;
+  let database: Awaited<ReturnType<typeof createTranscriptDb>>;
+  let watcher: TranscriptWatcher | undefined;
   let scans = 0;
   const logs = captureLogs();
   const logged = (msg: string) => logs.lines.filter((entry) => entry["msg"] === msg).length;
@@ -41,12 +41,12 @@ describe("history watcher failing again and again", () => {
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), "ccm-watchlog-"));
-    database = await createHistoryDb();
-    const real = createHistoryScanner({ db: database.db, claudeConfigDir: home, logger: logs.logger });
+    database = await createTranscriptDb();
+    const real = createTranscriptScanner({ db: database.db, claudeConfigDir: home, logger: logs.logger });
     // Counting scans only: every scan is the real one.
-    const scanner: HistoryScanner = { scan: (options) => ((scans++), real.scan(options)) };
+    const scanner: TranscriptScanner = { scan: (options) => ((scans++), real.scan(options)) };
     await dropIndex();
-    watcher = createHistoryWatcher({ scanner, claudeConfigDir: home, logger: logs.logger, debounceMs: 5, intervalMs: INTERVAL_MS });
+    watcher = createTranscriptWatcher({ scanner, claudeConfigDir: home, logger: logs.logger, debounceMs: 5, intervalMs: INTERVAL_MS });
     await watcher.start();
   });
   afterAll(async () => {
@@ -57,28 +57,28 @@ describe("history watcher failing again and again", () => {
 
   it("logs a scan failure once while it lasts, its end once, and a new failure again", async () => {
     await afterScans(8);
-    expect(logged("history scan failed")).toBe(1);
+    expect(logged("transcript scan failed")).toBe(1);
     await createIndex();
-    await until("the recovery log", () => logged("history scan works again") === 1);
+    await until("the recovery log", () => logged("transcript scan works again") === 1);
     await afterScans(8);
-    expect([logged("history scan failed"), logged("history scan works again")]).toEqual([1, 1]);
+    expect([logged("transcript scan failed"), logged("transcript scan works again")]).toEqual([1, 1]);
     await dropIndex();
-    await until("the failure logged again", () => logged("history scan failed") >= 2);
-    const failures = logged("history scan failed");
+    await until("the failure logged again", () => logged("transcript scan failed") >= 2);
+    const failures = logged("transcript scan failed");
     await afterScans(8);
-    expect(logged("history scan failed")).toBe(failures);
+    expect(logged("transcript scan failed")).toBe(failures);
     await createIndex();
   });
 
   it("logs an unwatchable folder once, and once more when it is watched again", async () => {
     await afterScans(8); // every tick tries to watch the missing projects folder again
-    expect(logged("history folder not watchable; polling only")).toBe(1);
+    expect(logged("transcript folder not watchable; polling only")).toBe(1);
     await mkdir(join(home, "projects", "-w"), { recursive: true });
     // The next tick sets the watch up; the first event it delivers proves it works.
     let writes = 0;
     const write = () => writeFile(join(home, "projects", "-w", "s.jsonl"), `{"n":${writes++}}\n`);
-    await until("the watch recovery log", () => logged("history folder watched again") === 1, write);
+    await until("the watch recovery log", () => logged("transcript folder watched again") === 1, write);
     await afterScans(8);
-    expect([logged("history folder not watchable; polling only"), logged("history folder watched again")]).toEqual([1, 1]);
+    expect([logged("transcript folder not watchable; polling only"), logged("transcript folder watched again")]).toEqual([1, 1]);
   });
 });

@@ -4,8 +4,8 @@ import { join } from "node:path";
 
 export const FIXTURES = join(import.meta.dirname, "../../../shared/fixtures/claude-code");
 
-/** Every history file of the fixtures, with the CLI version folder it came from. */
-export const fixtureHistoryFiles = async (): Promise<Array<{ path: string; real: boolean }>> => {
+/** Every transcript file of the fixtures, with the CLI version folder it came from. */
+export const fixtureTranscriptFiles = async (): Promise<Array<{ path: string; real: boolean }>> => {
   const found: Array<{ path: string; real: boolean }> = [];
   const walk = async (dir: string, real: boolean): Promise<void> => {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -27,7 +27,7 @@ export const fixtureHistoryFiles = async (): Promise<Array<{ path: string; real:
 const CLEAR_PARENT = "5bd47723-950c-4c20-917e-77acb15dc4ea";
 
 /**
- * A Claude config folder holding every fixture history file in its on-disk layout: the generated
+ * A Claude config folder holding every fixture transcript file in its on-disk layout: the generated
  * `projects*` trees as they are, the real files in a project folder of their own (the 2.1.29
  * prompt-suggestion agent under its session's `subagents/`).
  */

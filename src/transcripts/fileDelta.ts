@@ -1,5 +1,5 @@
 import { str } from "../claude/jsonGuards.ts";
-import { isMessageLine, type HistoryLine } from "./decodeLine.ts";
+import { isMessageLine, type TranscriptLine } from "./decodeLine.ts";
 import { countLine, emptyCounts, type LineCounts, type TruncatedLine } from "./parseFile.ts";
 import { Flag, firstText, flagsOf } from "./threadNode.ts";
 
@@ -83,7 +83,7 @@ export const createDeltaBuilder = (firstLineNo: number) => {
   const delta: FileDelta = { rows: [], summaries: [], counts: emptyCounts(), facts: {} };
   let lineNo = firstLineNo;
 
-  const addMessage = (offset: number, length: number, line: Extract<HistoryLine, { env: unknown }>): void => {
+  const addMessage = (offset: number, length: number, line: Extract<TranscriptLine, { env: unknown }>): void => {
     const { env } = line;
     const ts = safeTimestamp(env.timestamp);
     const flags = flagsOf(line);
@@ -104,7 +104,7 @@ export const createDeltaBuilder = (firstLineNo: number) => {
     });
   };
 
-  const add = (offset: number, length: number, line: HistoryLine | TruncatedLine): void => {
+  const add = (offset: number, length: number, line: TranscriptLine | TruncatedLine): void => {
     countLine(delta.counts, line);
     if (isMessageLine(line)) addMessage(offset, length, line);
     else if (line.kind === "truncated") {
