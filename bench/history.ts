@@ -6,7 +6,8 @@ import { basename, join } from "node:path";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import pino from "pino";
-import { up } from "../migrations/0005_history_index.ts";
+import { withCurrentSchemaIntrospection } from "../src/infra/database.ts";
+import { migrateToLatest } from "../src/infra/migrate.ts";
 import { createTranscriptService, type TranscriptService } from "../src/transcripts/transcriptService.ts";
 import { createTranscriptWatcher } from "../src/transcripts/watcher.ts";
 import { appendedLine, appendedTurns, generateCorpus } from "./historyCorpus.ts";
@@ -80,9 +81,10 @@ export async function benchHistory(): Promise<Array<Record<string, string | numb
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
-  const db: TranscriptDb = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 6, options: `-c search_path=${schema}` }) }) });
+  const pool = new pg.Pool({ connectionString: url, max: 6, options: `-c search_path=${schema}` });
+  const db: TranscriptDb = new Kysely({ dialect: withCurrentSchemaIntrospection(new PostgresDialect({ pool })) });
   try {
-    await up(db);
+    await migrateToLatest(db, pino({ level: "warn" }), schema);
     const genStart = performance.now();
     const corpus = generateCorpus(dir, CORPUS);
     const genMs = performance.now() - genStart;

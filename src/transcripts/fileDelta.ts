@@ -1,6 +1,7 @@
 import { str } from "../claude/jsonGuards.ts";
 import { isMessageLine, type TranscriptLine } from "./decodeLine.ts";
 import { countLine, emptyCounts, type LineCounts, type TruncatedLine } from "./parseFile.ts";
+import { isWarmupRoot } from "./subagents.ts";
 import { Flag, firstText, flagsOf } from "./threadNode.ts";
 
 /**
@@ -35,6 +36,8 @@ export type FileFacts = {
   customTitle?: string | undefined;
   aiTitle?: string | undefined;
   leafUuid?: string | undefined;
+  /** Whether the first message line of these bytes is a "Warmup" agent root (kept only for a file's first lines). */
+  warmup?: boolean | undefined;
 };
 
 export type FileDelta = {
@@ -93,6 +96,7 @@ export const createDeltaBuilder = (firstLineNo: number) => {
     if (facts.cwd === undefined && env.cwd !== undefined) facts.cwd = env.cwd;
     if (env.version !== undefined) facts.version = env.version;
     if (env.gitBranch !== undefined) facts.gitBranch = env.gitBranch;
+    facts.warmup ??= isWarmupRoot(line);
     if (facts.firstPrompt === undefined && line.kind === "user" && (flags & Flag.humanPrompt) !== 0) {
       facts.firstPrompt = firstText(line.content)?.slice(0, PROMPT_CHARS);
     }

@@ -20,11 +20,12 @@ export type KnownFile = {
 
 export type FileStat = { readonly size: number; readonly mtimeMs: number; readonly ino: string };
 
-export const loadKnownFiles = async (db: TranscriptDb): Promise<Map<string, KnownFile>> => {
-  const rows = await db
-    .selectFrom("history_files")
-    .select(["id", "path", "size", "mtime_ms", "file_ino", "scanned_bytes", "line_count"])
-    .execute();
+/** The indexed files, or only those at `paths` (a scan of the files an event named). */
+export const loadKnownFiles = async (db: TranscriptDb, paths?: readonly string[]): Promise<Map<string, KnownFile>> => {
+  if (paths?.length === 0) return new Map();
+  let query = db.selectFrom("history_files").select(["id", "path", "size", "mtime_ms", "file_ino", "scanned_bytes", "line_count"]);
+  if (paths !== undefined) query = query.where("path", "in", paths);
+  const rows = await query.execute();
   return new Map(
     rows.map((row) => [
       row.path as string,
@@ -55,6 +56,7 @@ export const resetFile = async (trx: TranscriptTrx, id: number): Promise<void> =
       scanned_bytes: 0, line_count: 0, message_count: 0, invalid_count: 0, unknown_count: 0, truncated_count: 0,
       session_id: null, cwd: null, first_ts: null, last_ts: null, first_prompt: null, last_prompt: null,
       custom_title: null, ai_title: null, summary: null, cli_version: null, git_branch: null, leaf_uuid: null,
+      is_warmup: false, generation: sql`generation + 1`,
     })
     .where("id", "=", id)
     .execute();
@@ -96,7 +98,7 @@ const updateFacts = async (trx: TranscriptTrx, writes: readonly FileWrite[]): Pr
     lines: c.lines, messages: c.messages, invalid: c.invalid, unknown: c.unknown, truncated: c.truncated,
     session_id: f.sessionId, cwd: f.cwd, first_ts: f.firstTs, last_ts: f.lastTs, first_prompt: f.firstPrompt,
     last_prompt: f.lastPrompt, custom_title: f.customTitle, ai_title: f.aiTitle, version: f.version,
-    git_branch: f.gitBranch, leaf_uuid: f.leafUuid,
+    git_branch: f.gitBranch, leaf_uuid: f.leafUuid, warmup: f.warmup,
   }));
   await sql`
     UPDATE history_files h SET
@@ -109,11 +111,12 @@ const updateFacts = async (trx: TranscriptTrx, writes: readonly FileWrite[]): Pr
       first_prompt = coalesce(h.first_prompt, d.first_prompt), last_prompt = coalesce(d.last_prompt, h.last_prompt),
       custom_title = coalesce(d.custom_title, h.custom_title), ai_title = coalesce(d.ai_title, h.ai_title),
       cli_version = coalesce(d.version, h.cli_version), git_branch = coalesce(d.git_branch, h.git_branch),
-      leaf_uuid = coalesce(d.leaf_uuid, h.leaf_uuid), updated_at = now()
+      leaf_uuid = coalesce(d.leaf_uuid, h.leaf_uuid), updated_at = now(),
+      is_warmup = CASE WHEN h.message_count = 0 THEN coalesce(d.warmup, false) ELSE h.is_warmup END
     FROM json_to_recordset(${JSON.stringify(facts)}::json) AS d(id int, size bigint, mtime double precision, ino text,
       scanned bigint, lines int, messages int, invalid int, unknown int, truncated int, session_id text, cwd text,
       first_ts timestamptz, last_ts timestamptz, first_prompt text, last_prompt text, custom_title text, ai_title text,
-      version text, git_branch text, leaf_uuid text)
+      version text, git_branch text, leaf_uuid text, warmup boolean)
     WHERE h.id = d.id`.execute(trx);
 };
 

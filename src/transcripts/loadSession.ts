@@ -1,8 +1,10 @@
 import { basename, dirname, sep } from "node:path";
 import { analyseSession, type SessionAnalysis } from "./analyseSession.ts";
 import { getSessionRow, listAgentFiles } from "./transcriptQueries.ts";
+import { isMessageLine } from "./decodeLine.ts";
 import { parseTranscriptFile, type ParsedFile } from "./parseFile.ts";
 import { containedPath, isSafeSessionId, listTranscriptFiles, NotRegularFileError, type TranscriptFileRef } from "./paths.ts";
+import { isWarmupRoot } from "./subagents.ts";
 import type { TranscriptDb } from "./transcriptDb.ts";
 
 /**
@@ -23,14 +25,20 @@ const fromIndex = async (db: TranscriptDb, id: string): Promise<Located | undefi
   };
 };
 
-/** An agent file, parsed; undefined when it is not a regular file (the scanner skips it too). */
+/**
+ * An agent file, parsed; undefined when it is not a regular file (the scanner skips it too) or a
+ * CLI 2.0 "Warmup" agent (never a subagent; the index leaves those out the same way).
+ */
 const parseAgentFile = async (path: string): Promise<ParsedFile | undefined> => {
+  let parsed: ParsedFile;
   try {
-    return await parseTranscriptFile(path);
+    parsed = await parseTranscriptFile(path);
   } catch (error) {
     if (error instanceof NotRegularFileError) return undefined;
     throw error;
   }
+  const first = parsed.lines.find(({ line }) => isMessageLine(line))?.line;
+  return first !== undefined && isMessageLine(first) && isWarmupRoot(first) ? undefined : parsed;
 };
 
 const belongsTo = async (ref: TranscriptFileRef, id: string, mainDir: string): Promise<boolean> => {

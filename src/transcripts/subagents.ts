@@ -1,4 +1,5 @@
-import { Flag, has, type ThreadNode } from "./threadNode.ts";
+import type { MessageLine } from "./decodeLine.ts";
+import { firstText, Flag, has, type ThreadNode } from "./threadNode.ts";
 import type { Graph } from "./threads.ts";
 
 /**
@@ -23,6 +24,14 @@ export type SubagentLinks = {
   /** Prompt text of sidechain roots (inline sidechains have no explicit link). */
   readonly rootPrompts: ReadonlyMap<string, string>;
 };
+
+/**
+ * CLI 2.0.x writes a pair of "Warmup" agent files beside every session (formats §5.2): a cache
+ * warm-up whose only prompt is "Warmup", not a subagent anyone started. An agent file whose root
+ * prompt is that is left out of a session's subagents.
+ */
+export const isWarmupRoot = (line: MessageLine): boolean =>
+  line.kind === "user" && line.env.isSidechain && line.env.parentUuid === null && firstText(line.content)?.trim() === "Warmup";
 
 type Draft = { key: string; source: SubagentGroup["source"]; agentId?: string; toolUseId?: string; nodes: ThreadNode[] };
 

@@ -24,22 +24,36 @@ export type SessionMeta = {
 
 export type ProjectMeta = { readonly projectPath: string; readonly sessionCount: number; readonly lastTimestamp: string | null };
 
-export type FileRow = { readonly id: number; readonly path: string };
+/** A file as the readers need it: where it is, and what its indexed lines are now (for caches). */
+export type FileRow = { readonly id: number; readonly path: string; readonly generation: number; readonly lineCount: number };
 
-export type GraphRow = Pick<IndexedLine, "lineNo" | "kind" | "uuid" | "parentUuid" | "logicalParentUuid" | "flags" | "agentId" | "messageId" | "parentToolUseId">;
+/** The graph columns of a line, and its time in epoch milliseconds (null when it has none). */
+export type GraphRow = Pick<IndexedLine, "lineNo" | "kind" | "uuid" | "parentUuid" | "logicalParentUuid" | "flags" | "agentId" | "messageId" | "parentToolUseId"> & {
+  readonly ms: number | null;
+};
 
 /** An indexed line is the row the scanner wrote for it. */
 export type IndexedLine = LineRow;
 
 /**
  * One row per session: the main file whose name is the session id wins, else the largest file
- * whose lines carry that id (a `--continue` copy can carry an older id on its first lines).
+ * whose lines carry that id (a `--continue` copy can carry an older id on its first lines). A
+ * file without a conversation line (only a `queue-operation`, say) is no session. `only` narrows
+ * the candidates before the choice, so a project's list reads that project's rows only.
  */
-const primaryFiles = sql`(
+const primaryFilesOf = (only: ReturnType<typeof sql>) => sql`(
   SELECT DISTINCT ON (session_id) * FROM history_files
-  WHERE kind = 'main' AND session_id IS NOT NULL
+  WHERE kind = 'main' AND session_id IS NOT NULL AND message_count > 0 AND ${only}
   ORDER BY session_id, (path LIKE '%/' || session_id || '.jsonl') DESC, size DESC
 )`;
+const primaryFiles = primaryFilesOf(sql`TRUE`);
+
+const fileOf = (row: Record<string, unknown>): FileRow => ({
+  id: row["id"] as number,
+  path: row["path"] as string,
+  generation: Number(row["generation"]),
+  lineCount: Number(row["line_count"]),
+});
 
 const iso = (value: unknown): string | null => (value instanceof Date ? value.toISOString() : value === null ? null : String(value));
 
@@ -73,37 +87,47 @@ export const listSessions = async (
   db: TranscriptDb,
   query: { projectPath?: string | undefined; limit: number; offset: number },
 ): Promise<{ sessions: SessionMeta[]; total: number }> => {
-  const where = query.projectPath === undefined ? sql`TRUE` : sql`cwd = ${query.projectPath}`;
+  const { projectPath } = query;
+  // A project's sessions: only sessions with a file in that folder are candidates (cwd index).
+  const from =
+    projectPath === undefined
+      ? primaryFiles
+      : primaryFilesOf(sql`session_id IN (SELECT session_id FROM history_files WHERE cwd = ${projectPath} AND kind = 'main')`);
+  const where = projectPath === undefined ? sql`TRUE` : sql`cwd = ${projectPath}`;
   const { rows } = await sql<Record<string, unknown>>`
-    SELECT *, count(*) OVER () AS total FROM ${primaryFiles} p WHERE ${where}
+    SELECT *, count(*) OVER () AS total FROM ${from} p WHERE ${where}
     ORDER BY last_ts DESC NULLS LAST, session_id LIMIT ${query.limit} OFFSET ${query.offset}`.execute(db);
-  const total = rows.length > 0 ? Number(rows[0]?.["total"]) : (await countSessions(db, where));
+  const total = rows.length > 0 ? Number(rows[0]?.["total"]) : await countSessions(db, from, where);
   return { sessions: rows.map(toMeta), total };
 };
 
-const countSessions = async (db: TranscriptDb, where: ReturnType<typeof sql>): Promise<number> => {
-  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${primaryFiles} p WHERE ${where}`.execute(db);
+const countSessions = async (db: TranscriptDb, from: ReturnType<typeof sql>, where: ReturnType<typeof sql>): Promise<number> => {
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${from} p WHERE ${where}`.execute(db);
   return rows[0]?.n ?? 0;
 };
 
 export const getSessionRow = async (db: TranscriptDb, sessionId: string): Promise<(SessionMeta & { file: FileRow }) | undefined> => {
   const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${primaryFiles} p WHERE session_id = ${sessionId}`.execute(db);
   const row = rows[0];
-  return row === undefined ? undefined : { ...toMeta(row), file: { id: row["id"] as number, path: row["path"] as string } };
+  return row === undefined ? undefined : { ...toMeta(row), file: fileOf(row) };
 };
 
-export const listAgentFiles = async (db: TranscriptDb, sessionId: string) =>
+export type AgentFile = FileRow & { readonly agentId: string | null; readonly toolUseId: string | null; readonly messageCount: number };
+
+/** A session's subagent transcripts, oldest first; CLI 2.0's "Warmup" agents are none. */
+export const listAgentFiles = async (db: TranscriptDb, sessionId: string): Promise<AgentFile[]> =>
   (
     await db
       .selectFrom("history_files")
-      .select(["id", "path", "agent_id", "tool_use_id", "message_count"])
+      .select(["id", "path", "generation", "line_count", "agent_id", "tool_use_id", "message_count"])
       .where("session_id", "=", sessionId)
       .where("kind", "=", "agent")
+      .where("is_warmup", "=", false)
       .orderBy("first_ts")
+      .orderBy("path")
       .execute()
   ).map((row) => ({
-    id: row.id as number,
-    path: row.path as string,
+    ...fileOf(row),
     agentId: (row.agent_id as string | null) ?? null,
     toolUseId: (row.tool_use_id as string | null) ?? null,
     messageCount: Number(row.message_count),
@@ -124,29 +148,20 @@ const toLine = (row: Record<string, unknown>): IndexedLine => ({
   ts: iso(row["ts"]),
 });
 
-/** Graph columns of every message row of a file: enough to compute the main thread. */
-export const loadGraphRows = async (db: TranscriptDb, fileId: number): Promise<GraphRow[]> => {
+/** Graph columns of a file's message rows in lines [from, to): enough to compute its threads. */
+export const loadGraphRows = async (db: TranscriptDb, fileId: number, from: number, to: number): Promise<GraphRow[]> => {
   const { rows } = await sql<GraphRow>`
     SELECT line_no AS "lineNo", kind, uuid, parent_uuid AS "parentUuid", logical_parent_uuid AS "logicalParentUuid",
-      flags, agent_id AS "agentId", message_id AS "messageId", parent_tool_use_id AS "parentToolUseId"
-    FROM history_lines WHERE file_id = ${fileId} ORDER BY line_no`.execute(db);
+      flags, agent_id AS "agentId", message_id AS "messageId", parent_tool_use_id AS "parentToolUseId",
+      (extract(epoch FROM ts) * 1000)::float8 AS ms
+    FROM history_lines WHERE file_id = ${fileId} AND line_no >= ${from} AND line_no < ${to} ORDER BY line_no`.execute(db);
   return rows;
 };
 
+/** The rows of the given lines of a file, in file order (one parameter, however many lines). */
 export const loadLinesByNumber = async (db: TranscriptDb, fileId: number, lineNos: readonly number[]): Promise<IndexedLine[]> => {
   if (lineNos.length === 0) return [];
-  const rows = await db.selectFrom("history_lines").selectAll().where("file_id", "=", fileId).where("line_no", "in", lineNos).orderBy("line_no").execute();
+  const { rows } = await sql<Record<string, unknown>>`
+    SELECT * FROM history_lines WHERE file_id = ${fileId} AND line_no = ANY(${lineNos}::int[]) ORDER BY line_no`.execute(db);
   return rows.map(toLine);
-};
-
-/** One page of message rows before `before`, in file order. */
-export const loadLines = async (
-  db: TranscriptDb,
-  fileId: number,
-  page: { before: number | undefined; limit: number },
-): Promise<IndexedLine[]> => {
-  let query = db.selectFrom("history_lines").selectAll().where("file_id", "=", fileId);
-  if (page.before !== undefined) query = query.where("line_no", "<", page.before);
-  const rows = await query.orderBy("line_no", "desc").limit(page.limit).execute();
-  return rows.map(toLine).reverse();
 };

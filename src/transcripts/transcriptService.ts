@@ -1,31 +1,16 @@
 import type { FileHandle } from "node:fs/promises";
 import type { Logger } from "pino";
-import { isObject } from "../claude/jsonGuards.ts";
 import { AppError } from "../errors.ts";
-import { decodeTranscriptLine } from "./decodeLine.ts";
-import * as queries from "./transcriptQueries.ts";
-import type { GraphRow, IndexedLine, ProjectMeta, SessionMeta } from "./transcriptQueries.ts";
-import { readRange } from "./lineReader.ts";
 import { isSafeSessionId, NotRegularFileError, openContained } from "./paths.ts";
 import { createTranscriptScanner, type TranscriptScanner } from "./scanner.ts";
-import type { ThreadNode } from "./threadNode.ts";
-import { buildGraph, mainThread } from "./threads.ts";
+import { readSpans } from "./spanReader.ts";
+import { createThreadCache, type LineRef } from "./threadCache.ts";
+import * as queries from "./transcriptQueries.ts";
+import type { FileRow, ProjectMeta, SessionMeta } from "./transcriptQueries.ts";
+import { toTranscriptMessage, type TranscriptMessage } from "./transcriptMessage.ts";
 import type { TranscriptDb } from "./transcriptDb.ts";
 
 /** What the history routes and the CLI need; reads come from the index, bodies from disk. */
-export type TranscriptMessage = {
-  readonly lineNo: number;
-  readonly uuid: string | null;
-  readonly parentUuid: string | null;
-  readonly type: string;
-  readonly timestamp: string | null;
-  readonly isSidechain: boolean;
-  readonly truncated: boolean;
-  readonly bytes: number;
-  /** The line as Claude Code wrote it; null when it was over the size limit or unreadable. */
-  readonly line: Record<string, unknown> | null;
-};
-
 export type MessagePage = { readonly messages: TranscriptMessage[]; readonly hasMore: boolean; readonly nextBefore: number | null };
 export type SessionDetail = SessionMeta & {
   readonly subagents: Array<{ agentId: string | null; toolUseId: string | null; messageCount: number }>;
@@ -59,61 +44,82 @@ const openTranscript = async (claudeConfigDir: string, path: string, id: string)
   return handle;
 };
 
-const toNode = (line: GraphRow): ThreadNode => {
-  const node: Record<string, unknown> = {
-    uuid: line.uuid ?? `line:${line.lineNo}`,
-    parentUuid: line.parentUuid,
-    type: line.kind === "compact_boundary" ? "system" : line.kind,
-    order: line.lineNo,
-    flags: line.flags,
-  };
-  if (line.logicalParentUuid !== null) node["logicalParentUuid"] = line.logicalParentUuid;
-  if (line.agentId !== null) node["agentId"] = line.agentId;
-  if (line.messageId !== null) node["messageId"] = line.messageId;
-  if (line.parentToolUseId !== null) node["parentToolUseId"] = line.parentToolUseId;
-  return node as ThreadNode;
-};
+type PageFile = FileRow & { readonly agentId: string | null };
+type Page = { readonly refs: readonly LineRef[]; readonly hasMore: boolean; readonly nextBefore: number | null };
 
-const decodeBody = (bytes: Buffer): Record<string, unknown> | null => {
-  const decoded = decodeTranscriptLine(bytes);
-  return "raw" in decoded && isObject(decoded.raw) ? decoded.raw : null;
-};
-
-const readMessages = async (claudeConfigDir: string, path: string, id: string, lines: readonly IndexedLine[]): Promise<TranscriptMessage[]> => {
-  const handle = await openTranscript(claudeConfigDir, path, id);
-  try {
-    const messages: TranscriptMessage[] = [];
-    for (const row of lines) {
-      const truncated = row.kind === "truncated";
-      const body = truncated ? null : decodeBody(await readRange(handle, row.offset, row.length));
-      messages.push({
-        lineNo: row.lineNo, uuid: row.uuid, parentUuid: row.parentUuid,
-        type: truncated ? "truncated" : row.kind, timestamp: row.ts, isSidechain: (row.flags & 1) !== 0,
-        truncated, bytes: row.length, line: body,
-      });
-    }
-    return messages;
-  } finally {
-    await handle.close();
+/** Index of the first line number at or after `lineNo` in an ascending list. */
+const lowerBound = (lineNos: readonly number[], lineNo: number): number => {
+  let low = 0;
+  let high = lineNos.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((lineNos[mid] as number) < lineNo) low = mid + 1;
+    else high = mid;
   }
-};
-
-/** Line numbers of the main thread's last `limit` lines before `before`. */
-const mainPage = (all: readonly GraphRow[], before: number | undefined, limit: number): number[] => {
-  const thread = mainThread(buildGraph(all.map(toNode)))
-    .map((node) => node.order)
-    .filter((lineNo) => before === undefined || lineNo < before);
-  return thread.slice(Math.max(0, thread.length - limit));
+  return low;
 };
 
 export const createTranscriptService = (deps: { db: TranscriptDb; claudeConfigDir: string; logger: Logger }): TranscriptService => {
   const scanner = createTranscriptScanner(deps);
+  const threads = createThreadCache({ db: deps.db });
   const sessionRow = async (id: string) => {
     if (!isSafeSessionId(id)) throw transcriptErrors.badId();
     const row = await queries.getSessionRow(deps.db, id);
     if (row === undefined) throw transcriptErrors.notFound(id);
     return row;
   };
+
+  /** One file's lines of a page by line number: one open, one read per span of neighbouring lines. */
+  const readFileLines = async (id: string, file: PageFile, lineNos: readonly number[]): Promise<Map<number, TranscriptMessage>> => {
+    const handle = await openTranscript(deps.claudeConfigDir, file.path, id);
+    try {
+      const rows = await queries.loadLinesByNumber(deps.db, file.id, lineNos);
+      const bodies = await readSpans(handle, rows);
+      return new Map(rows.map((row) => [row.lineNo, toTranscriptMessage(row, bodies.get(row.lineNo), file.agentId)]));
+    } finally {
+      await handle.close();
+    }
+  };
+
+  /**
+   * The page's messages in page order. The session's own file is always opened (a transcript
+   * that is gone answers 410 even for an empty page); a subagent file that is gone since the last
+   * scan only leaves its lines out.
+   */
+  const readPage = async (id: string, files: readonly PageFile[], refs: readonly LineRef[]): Promise<TranscriptMessage[]> => {
+    const byFile = new Map<number, Map<number, TranscriptMessage>>();
+    for (const [index, file] of files.entries()) {
+      const lineNos = refs.flatMap((ref) => (ref.file === index ? [ref.lineNo] : []));
+      if (lineNos.length === 0 && index > 0) continue;
+      const read = readFileLines(id, file, lineNos);
+      byFile.set(index, index === 0 ? await read : await read.catch((error: unknown) => {
+        if (error instanceof AppError) return new Map<number, TranscriptMessage>();
+        throw error;
+      }));
+    }
+    return refs.flatMap((ref) => {
+      const message = byFile.get(ref.file)?.get(ref.lineNo);
+      return message === undefined ? [] : [message];
+    });
+  };
+
+  /** Main thread, newest page first: the cursor is a line number of the session's file. */
+  const mainPage = async (file: FileRow, query: { limit: number; before?: number | undefined }): Promise<Page> => {
+    const thread = await threads.mainThread(file);
+    const end = query.before === undefined ? thread.length : lowerBound(thread, query.before);
+    const start = Math.max(0, end - query.limit);
+    const refs = thread.slice(start, end).map((lineNo) => ({ file: 0, lineNo }));
+    return { refs, hasMore: start > 0, nextBefore: start > 0 ? (thread[start] as number) : null };
+  };
+
+  /** Every line of the session's files, newest page first: the cursor is a position in their merged order. */
+  const allPage = async (files: readonly FileRow[], query: { limit: number; before?: number | undefined }): Promise<Page> => {
+    const all = await threads.allLines(files);
+    const end = query.before === undefined ? all.length : Math.min(query.before, all.length);
+    const start = Math.max(0, end - query.limit);
+    return { refs: all.slice(start, end), hasMore: start > 0, nextBefore: start > 0 ? start : null };
+  };
+
   return {
     scan: scanner.scan,
     listProjects: () => queries.listProjects(deps.db),
@@ -126,16 +132,11 @@ export const createTranscriptService = (deps: { db: TranscriptDb; claudeConfigDi
       return { ...meta, subagents: agents.map(({ agentId, toolUseId, messageCount }) => ({ agentId, toolUseId, messageCount })) };
     },
     getMessages: async (id, query) => {
-      const row = await sessionRow(id);
-      // One extra row tells whether an older page exists.
-      const rows =
-        query.thread === "all"
-          ? await queries.loadLines(deps.db, row.file.id, { before: query.before, limit: query.limit + 1 })
-          : await queries.loadLinesByNumber(deps.db, row.file.id, mainPage(await queries.loadGraphRows(deps.db, row.file.id), query.before, query.limit + 1));
-      const hasMore = rows.length > query.limit;
-      const page = hasMore ? rows.slice(1) : rows;
-      const messages = await readMessages(deps.claudeConfigDir, row.file.path, id, page);
-      return { messages, hasMore, nextBefore: hasMore ? (page[0]?.lineNo ?? null) : null };
+      const { file } = await sessionRow(id);
+      const files: PageFile[] = [{ ...file, agentId: null }];
+      if (query.thread === "all") files.push(...(await queries.listAgentFiles(deps.db, id)));
+      const page = query.thread === "main" ? await mainPage(file, query) : await allPage(files, query);
+      return { messages: await readPage(id, files, page.refs), hasMore: page.hasMore, nextBefore: page.nextBefore };
     },
   };
 };

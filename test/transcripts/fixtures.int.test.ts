@@ -98,6 +98,7 @@ describe("ccm history over a Claude folder of fixtures", () => {
     const result = await show("138bf1cb-cea7-48df-9d4d-6478c7102f53");
     const task = result.subagents.find((s) => s.agentId === "a7a1ad0");
     expect(task).toMatchObject({ source: "file", toolUseId: expect.stringMatching(/^toolu_/), messages: 5 });
+    expect(result.subagents.map((s) => s.agentId)).toEqual(["a7a1ad0"]); // its Warmup agents are none
     const agent = await parseTranscriptFile(join(home.dir, "projects/-home-u-src-work-b/agent-a7a1ad0.jsonl"));
     const agentUuids = agent.lines.flatMap(({ line }) => ("env" in line ? [line.env.uuid] : []));
     expect(result.mainThread.some((uuid) => agentUuids.includes(uuid))).toBe(false);

@@ -1,14 +1,10 @@
-import { appendFile, mkdir, mkdtemp, rm, stat, truncate, unlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { appendFile, mkdir, rename, stat, truncate, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import Fastify, { type FastifyInstance } from "fastify";
-import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTranscriptService, type TranscriptService } from "../../src/transcripts/transcriptService.ts";
-import { problemErrorHandler } from "../../src/http/problem.ts";
-import { historyRoutes } from "../../src/http/historyRoutes.ts";
-import { createTranscriptDb } from "./transcriptTestDb.ts";
+import { createTranscriptScanner } from "../../src/transcripts/scanner.ts";
+import type { TranscriptService } from "../../src/transcripts/transcriptService.ts";
+import { createTestApp, type TestApp } from "../http/support.ts";
 
 const SID = "11111111-2222-4333-8444-555555555555";
 const CWD = "/home/dev/app";
@@ -20,14 +16,18 @@ const assistant = (uuid: string, parentUuid: string, text: string) =>
   line({ type: "assistant", uuid, parentUuid, message: { id: `msg_${uuid}`, role: "assistant", content: [{ type: "text", text }] } });
 
 describe("transcript index: incremental scan, pages by byte offset, routes", () => {
+  let t: TestApp;
   let home: string;
   let file: string;
-  let database: Awaited<ReturnType<typeof createTranscriptDb>>;
   let service: TranscriptService;
-  let app: FastifyInstance;
+  const get = (url: string) => t.app.inject({ method: "GET", url, headers: t.auth });
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), "ccm-scan-"));
+    // The api role alone, as `ccm start --role api`: no watcher scans behind the test's back.
+    t = await createTestApp({}, { roles: ["api"] });
+    if (t.history === undefined) throw new Error("no transcript service");
+    service = t.history;
+    home = t.config.CLAUDE_CONFIG_DIR;
     await mkdir(join(home, "projects", "-home-dev-app"), { recursive: true });
     file = join(home, "projects", "-home-dev-app", `${SID}.jsonl`);
     let text = line({ type: "ai-title", aiTitle: "Fixing the build" }) + user("u1", null, "first question") + assistant("a1", "u1", "first answer");
@@ -35,27 +35,15 @@ describe("transcript index: incremental scan, pages by byte offset, routes", () 
     text += user("u2-old", "a1", "draft") + assistant("a2-old", "u2-old", "old answer");
     text += user("u2", "a1", "second question") + assistant("a2", "u2", "second answer");
     await writeFile(file, text);
-    database = await createTranscriptDb();
-    service = createTranscriptService({ db: database.db, claudeConfigDir: home, logger: pino({ level: "silent" }) });
-    app = Fastify({ routerOptions: { maxParamLength: 500 } }); // as buildApp does
-    app.setValidatorCompiler(validatorCompiler);
-    app.setSerializerCompiler(serializerCompiler);
-    app.setErrorHandler(problemErrorHandler);
-    const limits = { RATE_LIMIT_WINDOW_MS: 60_000, RATE_LIMIT_READS: 1000, RATE_LIMIT_PROMPTS: 10, RATE_LIMIT_WRITES: 10 };
-    await app.register(historyRoutes, { history: service, limits, reads: { ready: () => true } });
   });
-  afterAll(async () => {
-    await app?.close();
-    await database?.close();
-    await rm(home, { recursive: true, force: true });
-  });
+  afterAll(async () => t?.close());
 
   it("indexes the session facts from its lines", async () => {
     const report = await service.scan();
     expect(report).toMatchObject({ files: 1, filesRead: 1, invalid: 0 });
     const meta = await service.getSession(SID);
     expect(meta).toMatchObject({ claudeSessionId: SID, projectPath: CWD, title: "Fixing the build", firstPrompt: "first question", messageCount: 6, cliVersion: "2.1.331", gitBranch: "main" });
-    const res = await app.inject({ url: "/api/claude-code/history/projects" });
+    const res = await get("/api/claude-code/history/projects");
     expect(res.json()).toEqual({ projects: [{ projectPath: CWD, sessionCount: 1, lastTimestamp: expect.any(String) }] });
   });
 
@@ -81,29 +69,29 @@ describe("transcript index: incremental scan, pages by byte offset, routes", () 
   });
 
   it("pages the main thread newest first without the abandoned branch", async () => {
-    const first = await app.inject({ url: `/api/claude-code/history/sessions/${SID}/messages?limit=3` });
+    const first = await get(`/api/claude-code/history/sessions/${SID}/messages?limit=3`);
     expect(first.statusCode).toBe(200);
-    const page = first.json() as { messages: Array<{ uuid: string; line: { message: unknown } }>; hasMore: boolean; nextBefore: number };
+    const page = first.json() as { messages: Array<{ uuid: string; text: string; content: unknown[] }>; hasMore: boolean; nextBefore: number };
     expect(page.messages.map((m) => m.uuid)).toEqual(["u3", "a3", "u4"]);
-    expect(page.messages[2]?.line.message).toEqual({ role: "user", content: "fourth question" });
+    expect(page.messages[2]).toMatchObject({ type: "user", text: "fourth question", content: [{ type: "text", text: "fourth question" }] });
     expect(page.hasMore).toBe(true);
-    const second = (await app.inject({ url: `/api/claude-code/history/sessions/${SID}/messages?limit=10&before=${page.nextBefore}` })).json();
+    const second = (await get(`/api/claude-code/history/sessions/${SID}/messages?limit=10&before=${page.nextBefore}`)).json();
     expect(second.messages.map((m: { uuid: string }) => m.uuid)).toEqual(["u1", "a1", "u2", "a2"]);
     expect(second.hasMore).toBe(false);
-    const all = (await app.inject({ url: `/api/claude-code/history/sessions/${SID}/messages?thread=all&limit=100` })).json();
+    const all = (await get(`/api/claude-code/history/sessions/${SID}/messages?thread=all&limit=100`)).json();
     expect(all.messages.map((m: { uuid: string }) => m.uuid)).toContain("u2-old");
   });
 
   it("answers problems with stable codes for unknown and malformed ids", async () => {
-    const missing = await app.inject({ url: "/api/claude-code/history/sessions/00000000-0000-4000-8000-000000000000" });
+    const missing = await get("/api/claude-code/history/sessions/00000000-0000-4000-8000-000000000000");
     expect(missing.statusCode).toBe(404);
     expect(missing.json().code).toBe("history_session_not_found");
     for (const bad of ["..%2F..%2Fetc%2Fpasswd", "a%00b", "x".repeat(300), "a.b"]) {
-      const res = await app.inject({ url: `/api/claude-code/history/sessions/${bad}/messages` });
+      const res = await get(`/api/claude-code/history/sessions/${bad}/messages`);
       expect([bad, res.statusCode, res.json().code]).toEqual([bad, 400, "validation_failed"]);
     }
     // A literal `..` segment is normalised away by the URL parser: it never reaches a file.
-    const dots = await app.inject({ url: "/api/claude-code/history/sessions/../messages" });
+    const dots = await get("/api/claude-code/history/sessions/../messages");
     expect(dots.statusCode).toBe(404);
   });
 
@@ -116,27 +104,33 @@ describe("transcript index: incremental scan, pages by byte offset, routes", () 
     await unlink(other);
   });
 
-  it("reindexes a file that was truncated, and forgets a deleted one", async () => {
+  it("reindexes a file that was truncated or replaced, pages it afresh, and forgets a deleted one", async () => {
+    const thread = async () => (await service.getMessages(SID, { limit: 50, thread: "main" })).messages.map((m) => m.uuid);
     await truncate(file, 0);
     await writeFile(file, user("z1", null, "fresh start"));
     await service.scan();
     expect((await service.getSession(SID)).messageCount).toBe(1);
+    expect(await thread()).toEqual(["z1"]);
+    // Replaced by a longer file (a new inode): line numbers restart, the read cache must too.
+    const replaced = Array.from({ length: 12 }, (_, i) => user(`r${i}`, i === 0 ? null : `r${i - 1}`, `line ${i}`)).join("");
+    await writeFile(`${file}.new`, replaced);
+    await rename(`${file}.new`, file);
+    await service.scan();
+    expect(await thread()).toEqual(Array.from({ length: 12 }, (_, i) => `r${i}`));
     await unlink(file);
     expect((await service.scan()).removed).toBe(1);
-    const res = await app.inject({ url: `/api/claude-code/history/sessions?limit=5` });
+    const res = await get(`/api/claude-code/history/sessions?limit=5`);
     expect(res.json()).toEqual({ sessions: [], total: 0 });
   });
 
   it("keeps a line over the limit as a truncated entry that still links the thread", async () => {
-    const small = createTranscriptService({ db: database.db, claudeConfigDir: home, logger: pino({ level: "silent" }) });
     const big = assistant("big", "q1", "x".repeat(200_000));
     const other = join(home, "projects", "-home-dev-app", "22222222-2222-4333-8444-555555555555.jsonl");
     const text = (user("q1", null, "make it big") + big + user("q2", "big", "thanks")).replaceAll(SID, "22222222-2222-4333-8444-555555555555");
     await writeFile(other, text);
-    const { createTranscriptScanner } = await import("../../src/transcripts/scanner.ts");
-    await createTranscriptScanner({ db: database.db, claudeConfigDir: home, logger: pino({ level: "silent" }), maxLineBytes: 64 * 1024 }).scan();
-    const page = await small.getMessages("22222222-2222-4333-8444-555555555555", { limit: 10, thread: "main" });
+    await createTranscriptScanner({ db: t.db, claudeConfigDir: home, logger: pino({ level: "silent" }), maxLineBytes: 64 * 1024 }).scan();
+    const page = await service.getMessages("22222222-2222-4333-8444-555555555555", { limit: 10, thread: "main" });
     expect(page.messages.map((m) => [m.uuid, m.truncated])).toEqual([["q1", false], ["big", true], ["q2", false]]);
-    expect((await small.getSession("22222222-2222-4333-8444-555555555555")).truncatedLines).toBe(1);
+    expect((await service.getSession("22222222-2222-4333-8444-555555555555")).truncatedLines).toBe(1);
   });
 });

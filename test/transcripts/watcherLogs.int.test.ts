@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { down, up } from "../../migrations/0005_history_index.ts";
+import { up as upGenerations } from "../../migrations/0009_transcript_index_generations.ts";
 import { createTranscriptScanner, type TranscriptScanner } from "../../src/transcripts/scanner.ts";
 import { createTranscriptWatcher, type TranscriptWatcher } from "../../src/transcripts/watcher.ts";
 import { captureLogs } from "../support/logs.ts";
@@ -33,7 +34,10 @@ describe("transcript watcher failing again and again", () => {
   };
   // In one transaction each, so a scan never sees half the tables (a different failure).
   const dropIndex = () => database.db.transaction().execute((trx) => down(trx));
-  const createIndex = () => database.db.transaction().execute((trx) => up(trx));
+  const createIndex = () => database.db.transaction().execute(async (trx) => {
+    await up(trx);
+    await upGenerations(trx);
+  });
   const afterScans = (count: number) => {
     const target = scans + count;
     return until(`${count} more scans`, () => scans >= target);
