@@ -24,6 +24,9 @@ export type OnSkip = (path: string, reason: SkipReason) => void;
 
 const MAX_NAME = 255;
 const AGENT_FILE = /^agent-(.+)\.jsonl$/;
+
+/** The agent id in an `agent-<id>.jsonl` name; undefined for any other name. */
+export const agentIdOf = (name: string): string | undefined => AGENT_FILE.exec(name)?.[1];
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
 /** Claude session ids are UUIDs; we accept any short id of that alphabet and nothing else. */
@@ -31,7 +34,7 @@ export const isSafeSessionId = (id: string): boolean => SAFE_ID.test(id);
 
 export const isInside = (base: string, path: string): boolean => path === base || path.startsWith(base + sep);
 
-const isBadName = (name: string): boolean =>
+export const isBadName = (name: string): boolean =>
   name.length === 0 || name.length > MAX_NAME || name.includes("\0") || name === "." || name === "..";
 
 /** The real `<configDir>/projects` folder, or undefined when it does not exist. */
@@ -128,7 +131,7 @@ export const openRegularFile = async (realPath: string): Promise<FileHandle> => 
   }
 };
 
-const readMetaToolUseId = async (jsonlPath: string): Promise<string | undefined> => {
+export const readMetaToolUseId = async (jsonlPath: string): Promise<string | undefined> => {
   try {
     // The folder is real and inside; O_NOFOLLOW keeps a symlinked meta file from leaving it.
     const handle = await openRegularFile(jsonlPath.replace(/\.jsonl$/, ".meta.json"));
@@ -151,11 +154,11 @@ const listSubagents = async (base: string, dir: string, projectDir: string, onSk
   for (const entry of await list(dir)) {
     const real = await resolveEntry(base, dir, entry, onSkip);
     if (real === undefined) continue;
-    const agent = AGENT_FILE.exec(entry.name);
+    const agentId = agentIdOf(entry.name);
     if (isSpecialTranscript(entry)) onSkip(real, "not_regular");
-    else if (agent?.[1] !== undefined && isFileLike(entry)) {
+    else if (agentId !== undefined && isFileLike(entry)) {
       const toolUseId = await readMetaToolUseId(real);
-      const ref = { path: real, projectDir, kind: "agent" as const, agentId: agent[1] };
+      const ref = { path: real, projectDir, kind: "agent" as const, agentId };
       found.push(toolUseId === undefined ? ref : { ...ref, toolUseId });
     } else if (isDirLike(entry) && depth < 4) {
       found.push(...(await listSubagents(base, real, projectDir, onSkip, depth + 1)));
@@ -176,8 +179,8 @@ const listProject = async (base: string, dir: string, projectDir: string, onSkip
     }
     if (isSpecialTranscript(entry)) onSkip(real, "not_regular");
     if (!isFileLike(entry) || !entry.name.endsWith(".jsonl")) continue;
-    const agent = AGENT_FILE.exec(entry.name);
-    found.push(agent?.[1] === undefined ? { path: real, projectDir, kind: "main" } : { path: real, projectDir, kind: "agent", agentId: agent[1] });
+    const agentId = agentIdOf(entry.name);
+    found.push(agentId === undefined ? { path: real, projectDir, kind: "main" } : { path: real, projectDir, kind: "agent", agentId });
   }
   return found;
 };

@@ -1,9 +1,10 @@
 import { stat } from "node:fs/promises";
 import type { Logger } from "pino";
+import { transcriptFilesAt } from "./changedFiles.ts";
 import { createDeltaBuilder } from "./fileDelta.ts";
 import { deleteFiles, insertFiles, loadKnownFiles, refreshSummaries, type FileStat, type KnownFile } from "./indexStore.ts";
 import { decodeLines } from "./parseFile.ts";
-import { listTranscriptFiles, NotRegularFileError, type TranscriptFileRef, type OnSkip, type SkipReason } from "./paths.ts";
+import { listTranscriptFiles, NotRegularFileError, type OnSkip, type SkipReason, type TranscriptFileRef } from "./paths.ts";
 import { createRepeatFilter } from "./repeatFilter.ts";
 import { createWriteBatcher, type WriteBatcher } from "./writeBatcher.ts";
 import type { TranscriptDb } from "./transcriptDb.ts";
@@ -26,9 +27,16 @@ export type ScanReport = {
   durationMs: number;
 };
 
-export type TranscriptScanner = {
-  scan(options?: { onProgress?: (progress: ScanProgress) => void }): Promise<ScanReport>;
+export type ScanOptions = {
+  readonly onProgress?: (progress: ScanProgress) => void;
+  /**
+   * Only the transcripts at these paths (relative to the projects folder, as watch events name
+   * them): what changed is read, nothing else is listed or stat'ed. Every file when absent.
+   */
+  readonly paths?: readonly string[];
 };
+
+export type TranscriptScanner = { scan(options?: ScanOptions): Promise<ScanReport> };
 
 export type ScannerDeps = {
   readonly db: TranscriptDb;
@@ -70,8 +78,9 @@ const createSkipLog = (logger: Logger) => {
         seen.add(path);
         if (reported.isNew(path, reason)) logger.warn({ path, reason }, "transcript file skipped");
       };
-      const finish = (): number => {
-        reported.retain(seen);
+      /** A partial scan saw only some entries: it forgets none of the others. */
+      const finish = (partial: boolean): number => {
+        if (!partial) reported.retain(seen);
         return seen.size;
       };
       return { skip, finish };
@@ -135,16 +144,23 @@ export const createTranscriptScanner = (deps: ScannerDeps): TranscriptScanner =>
     });
   };
 
-  const scan: TranscriptScanner["scan"] = async (options = {}) => {
-    const started = performance.now();
-    const skips = skipLog.begin();
-    const [refs, known] = await Promise.all([listTranscriptFiles(deps.claudeConfigDir, skips.skip), loadKnownFiles(deps.db)]);
-    const jobs = await plan(refs, known, skips.skip);
+  /** The files this scan looks at, the index's rows for them, and the ids of rows whose file is gone. */
+  const survey = async (paths: readonly string[] | undefined, skip: OnSkip) => {
+    let refs: TranscriptFileRef[];
+    let known: Map<string, KnownFile>;
+    if (paths === undefined) {
+      [refs, known] = await Promise.all([listTranscriptFiles(deps.claudeConfigDir, skip), loadKnownFiles(deps.db)]);
+    } else {
+      const changed = await transcriptFilesAt(deps.claudeConfigDir, paths, skip);
+      [refs, known] = [changed.refs, await loadKnownFiles(deps.db, changed.candidates)];
+    }
+    const jobs = await plan(refs, known, skip);
     const present = new Set(jobs.map((job) => job.ref.path));
-    const gone = [...known.values()].filter((file) => !present.has(file.path)).map((file) => file.id);
-    await deleteFiles(deps.db, gone);
-    const work = jobs.filter(needsRead);
-    const report: ScanReport = { files: jobs.length, filesRead: work.length, bytesRead: 0, lines: 0, invalid: 0, removed: gone.length, skipped: 0, durationMs: 0 };
+    return { jobs, gone: [...known.values()].filter((file) => !present.has(file.path)).map((file) => file.id) };
+  };
+
+  /** Reads what changed in `work`, a few files at a time, and writes it in batches. */
+  const index = async (work: readonly Job[], report: ScanReport, skip: OnSkip, onProgress: ScanOptions["onProgress"]): Promise<void> => {
     const progress: ScanProgress = { filesDone: 0, filesTotal: work.length, bytesDone: 0, bytesTotal: 0 };
     for (const job of work) progress.bytesTotal += job.stat.size - (isReset(job) ? 0 : (job.known?.scannedBytes ?? 0));
     const withSummaries: number[] = [];
@@ -155,17 +171,35 @@ export const createTranscriptScanner = (deps: ScannerDeps): TranscriptScanner =>
       try {
         await readFile(job, report, writer, withSummaries);
       } catch (error) {
-        readFailed(job, error, skips.skip);
+        readFailed(job, error, skip);
       }
       progress.filesDone++;
       progress.bytesDone = report.bytesRead;
-      options.onProgress?.({ ...progress });
+      onProgress?.({ ...progress });
     });
     await writer.finish();
     await refreshSummaries(deps.db, work.map((job) => job.fileId), withSummaries);
-    report.skipped = skips.finish();
+  };
+
+  const scanOnce: TranscriptScanner["scan"] = async (options = {}) => {
+    const started = performance.now();
+    const skips = skipLog.begin();
+    const { jobs, gone } = await survey(options.paths, skips.skip);
+    await deleteFiles(deps.db, gone);
+    const work = jobs.filter(needsRead);
+    const report: ScanReport = { files: jobs.length, filesRead: work.length, bytesRead: 0, lines: 0, invalid: 0, removed: gone.length, skipped: 0, durationMs: 0 };
+    await index(work, report, skips.skip, options.onProgress);
+    report.skipped = skips.finish(options.paths !== undefined);
     report.durationMs = performance.now() - started;
     return report;
+  };
+
+  // Scans run one at a time: two reading the same new bytes would both add their counts.
+  let last: Promise<unknown> = Promise.resolve();
+  const scan: TranscriptScanner["scan"] = (options) => {
+    const next = last.then(() => scanOnce(options), () => scanOnce(options));
+    last = next.catch(() => undefined);
+    return next;
   };
 
   return { scan };
