@@ -1,4 +1,4 @@
-import { realpath, stat } from "node:fs/promises";
+import { realpath } from "node:fs/promises";
 import { join, sep } from "node:path";
 import { agentIdOf, isBadName, isInside, projectsRoot, readMetaToolUseId, type OnSkip, type TranscriptFileRef } from "./paths.ts";
 
@@ -38,13 +38,9 @@ const resolve = async (root: string, rel: string, onSkip: OnSkip): Promise<strin
   } catch {
     return "gone";
   }
-  if (!isInside(root, real)) {
-    onSkip(path, "symlink_escape");
-    return undefined;
-  }
-  // A folder named like a transcript is a folder, as in the listing; anything else is the scanner's to judge.
-  const isFolder = await stat(real).then((s) => s.isDirectory(), () => false);
-  return isFolder ? undefined : real;
+  if (isInside(root, real)) return real; // what it is (file, FIFO, folder) the scanner's stat says
+  onSkip(path, "symlink_escape");
+  return undefined;
 };
 
 export const transcriptFilesAt = async (claudeConfigDir: string, paths: readonly string[], onSkip: OnSkip): Promise<ChangedFiles> => {

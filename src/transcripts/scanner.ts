@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises";
 import type { Logger } from "pino";
 import { transcriptFilesAt } from "./changedFiles.ts";
 import { createDeltaBuilder } from "./fileDelta.ts";
-import { deleteFiles, insertFiles, loadKnownFiles, refreshSummaries, type FileStat, type KnownFile } from "./indexStore.ts";
+import { deleteFiles, insertFiles, loadKnownFiles, applyNewSummaries, type FileStat, type KnownFile } from "./indexStore.ts";
 import { decodeLines } from "./parseFile.ts";
 import { listTranscriptFiles, NotRegularFileError, type OnSkip, type SkipReason, type TranscriptFileRef } from "./paths.ts";
 import { createRepeatFilter } from "./repeatFilter.ts";
@@ -48,11 +48,14 @@ export type ScannerDeps = {
 
 type Job = { ref: TranscriptFileRef; stat: FileStat; known: KnownFile | undefined; fileId: number };
 
-/** stat(2) never opens the file, so a FIFO cannot block here; undefined when it is gone. */
-const statOf = async (path: string): Promise<FileStat | "not_regular" | undefined> => {
+/**
+ * stat(2) never opens the file, so a FIFO cannot block here; undefined when it is gone. A folder
+ * named like a transcript (only a watch event can name one) is a folder, as in the listing.
+ */
+const statOf = async (path: string): Promise<FileStat | "not_regular" | "folder" | undefined> => {
   try {
     const s = await stat(path);
-    return s.isFile() ? { size: s.size, mtimeMs: s.mtimeMs, ino: `${s.dev}:${s.ino}` } : "not_regular";
+    return s.isFile() ? { size: s.size, mtimeMs: s.mtimeMs, ino: `${s.dev}:${s.ino}` } : s.isDirectory() ? "folder" : "not_regular";
   } catch {
     return undefined;
   }
@@ -135,7 +138,7 @@ export const createTranscriptScanner = (deps: ScannerDeps): TranscriptScanner =>
     const present = refs.flatMap((ref, i) => {
       const found = stats[i];
       if (found === "not_regular") skip(ref.path, "not_regular");
-      return found === undefined || found === "not_regular" ? [] : [{ ref, stat: found }];
+      return found === undefined || typeof found === "string" ? [] : [{ ref, stat: found }];
     });
     const ids = await insertFiles(deps.db, present.filter(({ ref }) => !known.has(ref.path)).map(({ ref }) => ref));
     return present.map(({ ref, stat }) => {
@@ -178,7 +181,7 @@ export const createTranscriptScanner = (deps: ScannerDeps): TranscriptScanner =>
       onProgress?.({ ...progress });
     });
     await writer.finish();
-    await refreshSummaries(deps.db, work.map((job) => job.fileId), withSummaries);
+    await applyNewSummaries(deps.db, withSummaries);
   };
 
   const scanOnce: TranscriptScanner["scan"] = async (options = {}) => {

@@ -1,42 +1,50 @@
 import type { ThreadNode } from "./threadNode.ts";
 import { buildGraph, mainThread } from "./threads.ts";
-import { loadGraphRows, type FileRow, type GraphRow } from "./transcriptQueries.ts";
+import { loadLines, type FileRow, type IndexedLine, type TimedLine } from "./transcriptQueries.ts";
 import type { TranscriptDb } from "./transcriptDb.ts";
 
 /**
- * The threads of transcript files, kept between reads so a page costs the page, not the file.
- * A file's graph rows are loaded once; when the scanner has indexed more lines since, only the
- * new rows are loaded and the threads computed again in memory; when it indexed the file again
- * from the start (`generation` moved), everything is loaded again. Files are evicted least
- * recently used past `maxNodes` lines in all.
+ * The indexed lines of transcript files and their threads, kept between reads so a page costs
+ * the page, not the file: a page's rows come from here, with no query of their own. A file's rows
+ * are loaded once; when the scanner has indexed more lines since, only the new rows are loaded
+ * and the main thread is computed again in memory; when it indexed the file again from the start
+ * (`generation` moved), everything is loaded again. Files are evicted least recently used past
+ * `maxLines` rows in all.
  */
-export type LineRef = { readonly file: number; readonly lineNo: number };
+export type FileLines = {
+  /** The file's message rows, in file order. */
+  readonly rows: readonly IndexedLine[];
+  /** Indexes in `rows` of the main thread, ascending. */
+  readonly main: readonly number[];
+};
+
+/** A row of one of several files: `file` indexes the files asked for, `row` that file's rows. */
+export type LineRef = { readonly file: number; readonly row: number };
 
 export type ThreadCache = {
-  /** Line numbers of the file's main thread, ascending. */
-  mainThread(file: FileRow): Promise<readonly number[]>;
+  lines(file: FileRow): Promise<FileLines>;
   /**
    * Every message line of the files (a session's main file first, then its subagents), merged
-   * in time order with each file kept in its own order; `file` is the index in `files`.
+   * in time order with each file kept in its own order, and each file's rows.
    */
-  allLines(files: readonly FileRow[]): Promise<readonly LineRef[]>;
+  allLines(files: readonly FileRow[]): Promise<{ refs: LineRef[]; rows: ReadonlyArray<readonly IndexedLine[]> }>;
 };
 
 type Entry = {
-  generation: number;
+  readonly generation: number;
   lineCount: number;
-  readonly nodes: ThreadNode[];
-  /** Time of each node (a line without one takes its predecessor's, so it keeps its place). */
+  readonly rows: IndexedLine[];
+  /** Time of each row (a line without one takes its predecessor's, so it keeps its place). */
   readonly times: number[];
   main: number[] | undefined;
 };
 
-const toNode = (row: GraphRow): ThreadNode => {
+const toNode = (row: IndexedLine, index: number): ThreadNode => {
   const node: Record<string, unknown> = {
     uuid: row.uuid ?? `line:${row.lineNo}`,
     parentUuid: row.parentUuid,
     type: row.kind === "compact_boundary" ? "system" : row.kind,
-    order: row.lineNo,
+    order: index,
     flags: row.flags,
   };
   if (row.logicalParentUuid !== null) node["logicalParentUuid"] = row.logicalParentUuid;
@@ -46,35 +54,33 @@ const toNode = (row: GraphRow): ThreadNode => {
   return node as ThreadNode;
 };
 
-const addRows = (entry: Entry, rows: readonly GraphRow[]): void => {
-  for (const row of rows) {
-    entry.nodes.push(toNode(row));
-    entry.times.push(row.ms ?? entry.times.at(-1) ?? Number.NEGATIVE_INFINITY);
+const addRows = (entry: Entry, rows: readonly TimedLine[]): void => {
+  for (const { ms, ...row } of rows) {
+    entry.rows.push(row);
+    entry.times.push(ms ?? entry.times.at(-1) ?? Number.NEGATIVE_INFINITY);
   }
-  entry.main = undefined;
+  if (rows.length > 0) entry.main = undefined;
 };
 
 /** K-way merge by time; ties go to the earlier file, so a single file is exactly its own order. */
 const mergeByTime = (entries: readonly Entry[]): LineRef[] => {
   const next = entries.map(() => 0);
   const merged: LineRef[] = [];
+  const timeOf = (f: number): number => (entries[f] as Entry).times[next[f] as number] as number;
   for (;;) {
     let best = -1;
     for (let f = 0; f < entries.length; f++) {
-      const at = next[f] as number;
-      const entry = entries[f] as Entry;
-      if (at >= entry.nodes.length) continue;
-      if (best === -1 || (entry.times[at] as number) < ((entries[best] as Entry).times[next[best] as number] as number)) best = f;
+      if ((next[f] as number) >= (entries[f] as Entry).rows.length) continue;
+      if (best === -1 || timeOf(f) < timeOf(best)) best = f;
     }
     if (best === -1) return merged;
-    const at = next[best] as number;
-    merged.push({ file: best, lineNo: ((entries[best] as Entry).nodes[at] as ThreadNode).order });
-    next[best] = at + 1;
+    merged.push({ file: best, row: next[best] as number });
+    next[best] = (next[best] as number) + 1;
   }
 };
 
-export const createThreadCache = (deps: { db: TranscriptDb; maxNodes?: number }): ThreadCache => {
-  const maxNodes = deps.maxNodes ?? 200_000;
+export const createThreadCache = (deps: { db: TranscriptDb; maxLines?: number }): ThreadCache => {
+  const maxLines = deps.maxLines ?? 100_000;
   const entries = new Map<number, Entry>();
   /** One refresh per file at a time: two concurrent reads must not append the same rows twice. */
   const refreshing = new Map<number, Promise<Entry>>();
@@ -82,20 +88,20 @@ export const createThreadCache = (deps: { db: TranscriptDb; maxNodes?: number })
 
   const evict = (): void => {
     for (const [id, entry] of entries) {
-      if (held <= maxNodes || entries.size <= 1) return;
+      if (held <= maxLines || entries.size <= 1) return;
       entries.delete(id);
-      held -= entry.nodes.length;
+      held -= entry.rows.length;
     }
   };
 
   const refresh = async (file: FileRow): Promise<Entry> => {
     let entry = entries.get(file.id);
     if (entry === undefined || entry.generation !== file.generation || entry.lineCount > file.lineCount) {
-      if (entry !== undefined) held -= entry.nodes.length;
-      entry = { generation: file.generation, lineCount: 0, nodes: [], times: [], main: undefined };
+      if (entry !== undefined) held -= entry.rows.length;
+      entry = { generation: file.generation, lineCount: 0, rows: [], times: [], main: undefined };
     }
     if (entry.lineCount < file.lineCount) {
-      const rows = await loadGraphRows(deps.db, file.id, entry.lineCount, file.lineCount);
+      const rows = await loadLines(deps.db, file.id, entry.lineCount, file.lineCount);
       addRows(entry, rows);
       held += rows.length;
       entry.lineCount = file.lineCount;
@@ -118,11 +124,14 @@ export const createThreadCache = (deps: { db: TranscriptDb; maxNodes?: number })
   };
 
   return {
-    mainThread: async (file) => {
+    lines: async (file) => {
       const entry = await fresh(file);
-      entry.main ??= mainThread(buildGraph(entry.nodes)).map((node) => node.order);
-      return entry.main;
+      entry.main ??= mainThread(buildGraph(entry.rows.map(toNode))).map((node) => node.order);
+      return { rows: entry.rows, main: entry.main };
     },
-    allLines: async (files) => mergeByTime(await Promise.all(files.map(fresh))),
+    allLines: async (files) => {
+      const loaded = await Promise.all(files.map(fresh));
+      return { refs: mergeByTime(loaded), rows: loaded.map((entry) => entry.rows) };
+    },
   };
 };

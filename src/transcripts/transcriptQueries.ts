@@ -27,11 +27,6 @@ export type ProjectMeta = { readonly projectPath: string; readonly sessionCount:
 /** A file as the readers need it: where it is, and what its indexed lines are now (for caches). */
 export type FileRow = { readonly id: number; readonly path: string; readonly generation: number; readonly lineCount: number };
 
-/** The graph columns of a line, and its time in epoch milliseconds (null when it has none). */
-export type GraphRow = Pick<IndexedLine, "lineNo" | "kind" | "uuid" | "parentUuid" | "logicalParentUuid" | "flags" | "agentId" | "messageId" | "parentToolUseId"> & {
-  readonly ms: number | null;
-};
-
 /** An indexed line is the row the scanner wrote for it. */
 export type IndexedLine = LineRow;
 
@@ -133,35 +128,19 @@ export const listAgentFiles = async (db: TranscriptDb, sessionId: string): Promi
     messageCount: Number(row.message_count),
   }));
 
-const toLine = (row: Record<string, unknown>): IndexedLine => ({
-  lineNo: row["line_no"] as number,
-  offset: Number(row["byte_offset"]),
-  length: row["byte_length"] as number,
-  kind: row["kind"] as string,
-  uuid: (row["uuid"] as string | null) ?? null,
-  parentUuid: (row["parent_uuid"] as string | null) ?? null,
-  logicalParentUuid: (row["logical_parent_uuid"] as string | null) ?? null,
-  flags: row["flags"] as number,
-  agentId: (row["agent_id"] as string | null) ?? null,
-  messageId: (row["message_id"] as string | null) ?? null,
-  parentToolUseId: (row["parent_tool_use_id"] as string | null) ?? null,
-  ts: iso(row["ts"]),
-});
+/** An indexed line with its time in epoch milliseconds (null when it has none), to merge files by. */
+export type TimedLine = IndexedLine & { readonly ms: number | null };
 
-/** Graph columns of a file's message rows in lines [from, to): enough to compute its threads. */
-export const loadGraphRows = async (db: TranscriptDb, fileId: number, from: number, to: number): Promise<GraphRow[]> => {
-  const { rows } = await sql<GraphRow>`
-    SELECT line_no AS "lineNo", kind, uuid, parent_uuid AS "parentUuid", logical_parent_uuid AS "logicalParentUuid",
-      flags, agent_id AS "agentId", message_id AS "messageId", parent_tool_use_id AS "parentToolUseId",
-      (extract(epoch FROM ts) * 1000)::float8 AS ms
+/**
+ * A file's rows in lines [from, to), in file order, shaped in SQL (bigints as numbers,
+ * timestamps as ISO text): a reader caches them, so a page needs no query of its own.
+ */
+export const loadLines = async (db: TranscriptDb, fileId: number, from: number, to: number): Promise<TimedLine[]> => {
+  const { rows } = await sql<TimedLine>`
+    SELECT line_no AS "lineNo", byte_offset::float8 AS "offset", byte_length AS "length", kind, uuid,
+      parent_uuid AS "parentUuid", logical_parent_uuid AS "logicalParentUuid", flags, agent_id AS "agentId",
+      message_id AS "messageId", parent_tool_use_id AS "parentToolUseId",
+      to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ts, (extract(epoch FROM ts) * 1000)::float8 AS ms
     FROM history_lines WHERE file_id = ${fileId} AND line_no >= ${from} AND line_no < ${to} ORDER BY line_no`.execute(db);
   return rows;
-};
-
-/** The rows of the given lines of a file, in file order (one parameter, however many lines). */
-export const loadLinesByNumber = async (db: TranscriptDb, fileId: number, lineNos: readonly number[]): Promise<IndexedLine[]> => {
-  if (lineNos.length === 0) return [];
-  const { rows } = await sql<Record<string, unknown>>`
-    SELECT * FROM history_lines WHERE file_id = ${fileId} AND line_no = ANY(${lineNos}::int[]) ORDER BY line_no`.execute(db);
-  return rows.map(toLine);
 };

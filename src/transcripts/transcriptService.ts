@@ -4,9 +4,9 @@ import { AppError } from "../errors.ts";
 import { isSafeSessionId, NotRegularFileError, openContained } from "./paths.ts";
 import { createTranscriptScanner, type TranscriptScanner } from "./scanner.ts";
 import { readSpans } from "./spanReader.ts";
-import { createThreadCache, type LineRef } from "./threadCache.ts";
+import { createThreadCache } from "./threadCache.ts";
 import * as queries from "./transcriptQueries.ts";
-import type { FileRow, ProjectMeta, SessionMeta } from "./transcriptQueries.ts";
+import type { FileRow, IndexedLine, ProjectMeta, SessionMeta } from "./transcriptQueries.ts";
 import { toTranscriptMessage, type TranscriptMessage } from "./transcriptMessage.ts";
 import type { TranscriptDb } from "./transcriptDb.ts";
 
@@ -45,15 +45,16 @@ const openTranscript = async (claudeConfigDir: string, path: string, id: string)
 };
 
 type PageFile = FileRow & { readonly agentId: string | null };
-type Page = { readonly refs: readonly LineRef[]; readonly hasMore: boolean; readonly nextBefore: number | null };
+/** A page: each entry is a file (index in the page's files) and one of its rows. */
+type Page = { readonly lines: ReadonlyArray<{ file: number; row: IndexedLine }>; readonly hasMore: boolean; readonly nextBefore: number | null };
 
-/** Index of the first line number at or after `lineNo` in an ascending list. */
-const lowerBound = (lineNos: readonly number[], lineNo: number): number => {
+/** Index of the first entry whose line number is at or after `lineNo`, in an ascending thread. */
+const lowerBound = (thread: readonly number[], rows: readonly IndexedLine[], lineNo: number): number => {
   let low = 0;
-  let high = lineNos.length;
+  let high = thread.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if ((lineNos[mid] as number) < lineNo) low = mid + 1;
+    if ((rows[thread[mid] as number] as IndexedLine).lineNo < lineNo) low = mid + 1;
     else high = mid;
   }
   return low;
@@ -69,13 +70,12 @@ export const createTranscriptService = (deps: { db: TranscriptDb; claudeConfigDi
     return row;
   };
 
-  /** One file's lines of a page by line number: one open, one read per span of neighbouring lines. */
-  const readFileLines = async (id: string, file: PageFile, lineNos: readonly number[]): Promise<Map<number, TranscriptMessage>> => {
+  /** One file's lines of a page: one open, one read per span of neighbouring lines. */
+  const readFileLines = async (id: string, file: PageFile, rows: readonly IndexedLine[]): Promise<TranscriptMessage[]> => {
     const handle = await openTranscript(deps.claudeConfigDir, file.path, id);
     try {
-      const rows = await queries.loadLinesByNumber(deps.db, file.id, lineNos);
       const bodies = await readSpans(handle, rows);
-      return new Map(rows.map((row) => [row.lineNo, toTranscriptMessage(row, bodies.get(row.lineNo), file.agentId)]));
+      return rows.map((row) => toTranscriptMessage(row, bodies.get(row.lineNo), file.agentId));
     } finally {
       await handle.close();
     }
@@ -86,38 +86,39 @@ export const createTranscriptService = (deps: { db: TranscriptDb; claudeConfigDi
    * that is gone answers 410 even for an empty page); a subagent file that is gone since the last
    * scan only leaves its lines out.
    */
-  const readPage = async (id: string, files: readonly PageFile[], refs: readonly LineRef[]): Promise<TranscriptMessage[]> => {
-    const byFile = new Map<number, Map<number, TranscriptMessage>>();
+  const readPage = async (id: string, files: readonly PageFile[], page: Page): Promise<TranscriptMessage[]> => {
+    const byFile = new Map<number, Map<IndexedLine, TranscriptMessage>>();
     for (const [index, file] of files.entries()) {
-      const lineNos = refs.flatMap((ref) => (ref.file === index ? [ref.lineNo] : []));
-      if (lineNos.length === 0 && index > 0) continue;
-      const read = readFileLines(id, file, lineNos);
+      const rows = page.lines.flatMap((line) => (line.file === index ? [line.row] : []));
+      if (rows.length === 0 && index > 0) continue;
+      const read = readFileLines(id, file, rows).then((messages) => new Map(rows.map((row, i) => [row, messages[i] as TranscriptMessage])));
       byFile.set(index, index === 0 ? await read : await read.catch((error: unknown) => {
-        if (error instanceof AppError) return new Map<number, TranscriptMessage>();
+        if (error instanceof AppError) return new Map<IndexedLine, TranscriptMessage>();
         throw error;
       }));
     }
-    return refs.flatMap((ref) => {
-      const message = byFile.get(ref.file)?.get(ref.lineNo);
+    return page.lines.flatMap((line) => {
+      const message = byFile.get(line.file)?.get(line.row);
       return message === undefined ? [] : [message];
     });
   };
 
   /** Main thread, newest page first: the cursor is a line number of the session's file. */
   const mainPage = async (file: FileRow, query: { limit: number; before?: number | undefined }): Promise<Page> => {
-    const thread = await threads.mainThread(file);
-    const end = query.before === undefined ? thread.length : lowerBound(thread, query.before);
+    const { rows, main } = await threads.lines(file);
+    const end = query.before === undefined ? main.length : lowerBound(main, rows, query.before);
     const start = Math.max(0, end - query.limit);
-    const refs = thread.slice(start, end).map((lineNo) => ({ file: 0, lineNo }));
-    return { refs, hasMore: start > 0, nextBefore: start > 0 ? (thread[start] as number) : null };
+    const lines = main.slice(start, end).map((index) => ({ file: 0, row: rows[index] as IndexedLine }));
+    return { lines, hasMore: start > 0, nextBefore: start > 0 ? (rows[main[start] as number] as IndexedLine).lineNo : null };
   };
 
   /** Every line of the session's files, newest page first: the cursor is a position in their merged order. */
   const allPage = async (files: readonly FileRow[], query: { limit: number; before?: number | undefined }): Promise<Page> => {
-    const all = await threads.allLines(files);
-    const end = query.before === undefined ? all.length : Math.min(query.before, all.length);
+    const { refs, rows } = await threads.allLines(files);
+    const end = query.before === undefined ? refs.length : Math.min(query.before, refs.length);
     const start = Math.max(0, end - query.limit);
-    return { refs: all.slice(start, end), hasMore: start > 0, nextBefore: start > 0 ? start : null };
+    const lines = refs.slice(start, end).map((ref) => ({ file: ref.file, row: (rows[ref.file] as readonly IndexedLine[])[ref.row] as IndexedLine }));
+    return { lines, hasMore: start > 0, nextBefore: start > 0 ? start : null };
   };
 
   return {
@@ -136,7 +137,7 @@ export const createTranscriptService = (deps: { db: TranscriptDb; claudeConfigDi
       const files: PageFile[] = [{ ...file, agentId: null }];
       if (query.thread === "all") files.push(...(await queries.listAgentFiles(deps.db, id)));
       const page = query.thread === "main" ? await mainPage(file, query) : await allPage(files, query);
-      return { messages: await readPage(id, files, page.refs), hasMore: page.hasMore, nextBefore: page.nextBefore };
+      return { messages: await readPage(id, files, page), hasMore: page.hasMore, nextBefore: page.nextBefore };
     },
   };
 };

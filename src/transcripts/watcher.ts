@@ -94,6 +94,10 @@ export const createTranscriptWatcher = (deps: {
     if (stopped) return;
     if (path === null) due.full = true;
     else due.paths.add(path);
+    if (debounceMs === 0) {
+      setImmediate(() => void kick()); // a timer would wait a millisecond at least
+      return;
+    }
     clearTimeout(timer);
     timer = setTimeout(() => void kick(), debounceMs);
   };
