@@ -71,11 +71,11 @@ export const createTranscriptService = (deps: { db: TranscriptDb; claudeConfigDi
   };
 
   /** One file's lines of a page: one open, one read per span of neighbouring lines. */
-  const readFileLines = async (id: string, file: PageFile, rows: readonly IndexedLine[]): Promise<TranscriptMessage[]> => {
+  const readFileLines = async (id: string, file: PageFile, rows: readonly IndexedLine[]): Promise<Map<IndexedLine, TranscriptMessage>> => {
     const handle = await openTranscript(deps.claudeConfigDir, file.path, id);
     try {
       const bodies = await readSpans(handle, rows);
-      return rows.map((row) => toTranscriptMessage(row, bodies.get(row.lineNo), file.agentId));
+      return new Map(rows.map((row) => [row, toTranscriptMessage(row, bodies.get(row.lineNo), file.agentId)]));
     } finally {
       await handle.close();
     }
@@ -87,20 +87,17 @@ export const createTranscriptService = (deps: { db: TranscriptDb; claudeConfigDi
    * scan only leaves its lines out.
    */
   const readPage = async (id: string, files: readonly PageFile[], page: Page): Promise<TranscriptMessage[]> => {
-    const byFile = new Map<number, Map<IndexedLine, TranscriptMessage>>();
+    const read = new Map<IndexedLine, TranscriptMessage>();
     for (const [index, file] of files.entries()) {
       const rows = page.lines.flatMap((line) => (line.file === index ? [line.row] : []));
       if (rows.length === 0 && index > 0) continue;
-      const read = readFileLines(id, file, rows).then((messages) => new Map(rows.map((row, i) => [row, messages[i] as TranscriptMessage])));
-      byFile.set(index, index === 0 ? await read : await read.catch((error: unknown) => {
-        if (error instanceof AppError) return new Map<IndexedLine, TranscriptMessage>();
+      const messages = await readFileLines(id, file, rows).catch((error: unknown) => {
+        if (index > 0 && error instanceof AppError) return new Map<IndexedLine, TranscriptMessage>();
         throw error;
-      }));
+      });
+      for (const [row, message] of messages) read.set(row, message);
     }
-    return page.lines.flatMap((line) => {
-      const message = byFile.get(line.file)?.get(line.row);
-      return message === undefined ? [] : [message];
-    });
+    return page.lines.flatMap((line) => read.get(line.row) ?? []);
   };
 
   /** Main thread, newest page first: the cursor is a line number of the session's file. */
