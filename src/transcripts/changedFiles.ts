@@ -29,40 +29,38 @@ const shapeOf = (path: string): Shape | undefined => {
   return nested ? { rel, projectDir, agentId, nested } : undefined;
 };
 
-/** The file's real path inside the projects folder, "gone", or undefined when it is none of ours. */
-const resolve = async (root: string, rel: string, onSkip: OnSkip): Promise<string | "gone" | undefined> => {
-  const path = join(root, rel);
-  let real: string;
-  try {
-    real = await realpath(path);
-  } catch {
-    return "gone";
-  }
-  if (isInside(root, real)) return real; // what it is (file, FIFO, folder) the scanner's stat says
-  onSkip(path, "symlink_escape");
-  return undefined;
-};
+/** A path's real path; undefined when it is gone. */
+const realOf = (path: string): Promise<string | undefined> => realpath(path).catch(() => undefined);
 
 export const transcriptFilesAt = async (claudeConfigDir: string, paths: readonly string[], onSkip: OnSkip): Promise<ChangedFiles> => {
-  const root = await projectsRoot(claudeConfigDir);
-  const refs: TranscriptFileRef[] = [];
-  const candidates: string[] = [];
-  if (root === undefined) return { refs, candidates };
   const shapes = new Map<string, Shape>();
   for (const path of paths) {
     const shape = shapeOf(path);
     if (shape !== undefined) shapes.set(shape.rel, shape);
   }
-  for (const shape of shapes.values()) {
-    const real = await resolve(root, shape.rel, onSkip);
-    if (real === undefined) continue;
-    candidates.push(real === "gone" ? join(root, shape.rel) : real);
-    if (real === "gone") continue;
-    const ref: TranscriptFileRef = shape.agentId === undefined
-      ? { path: real, projectDir: shape.projectDir, kind: "main" }
-      : { path: real, projectDir: shape.projectDir, kind: "agent", agentId: shape.agentId };
-    const toolUseId = shape.nested ? await readMetaToolUseId(real) : undefined;
-    refs.push(toolUseId === undefined ? ref : { ...ref, toolUseId });
+  const folder = join(claudeConfigDir, "projects");
+  // The folder's real path and the files' are looked up together: this is an append's hot path.
+  const [root, ...reals] = await Promise.all([projectsRoot(claudeConfigDir), ...[...shapes.keys()].map((rel) => realOf(join(folder, rel)))]);
+  const refs: TranscriptFileRef[] = [];
+  const candidates: string[] = [];
+  if (root === undefined) return { refs, candidates };
+  for (const [i, shape] of [...shapes.values()].entries()) {
+    const real = reals[i];
+    if (real === undefined) candidates.push(join(root, shape.rel));
+    else if (!isInside(root, real)) onSkip(join(folder, shape.rel), "symlink_escape");
+    else {
+      // What it is (file, FIFO, folder) the scanner's stat says.
+      candidates.push(real);
+      refs.push(await refOf(shape, real));
+    }
   }
   return { refs, candidates };
+};
+
+const refOf = async (shape: Shape, real: string): Promise<TranscriptFileRef> => {
+  const ref: TranscriptFileRef = shape.agentId === undefined
+    ? { path: real, projectDir: shape.projectDir, kind: "main" }
+    : { path: real, projectDir: shape.projectDir, kind: "agent", agentId: shape.agentId };
+  const toolUseId = shape.nested ? await readMetaToolUseId(real) : undefined;
+  return toolUseId === undefined ? ref : { ...ref, toolUseId };
 };

@@ -133,8 +133,8 @@ export const createTranscriptScanner = (deps: ScannerDeps): TranscriptScanner =>
   };
 
   /** Stats every listed file and registers the new ones (one statement). */
-  const plan = async (refs: readonly TranscriptFileRef[], known: Map<string, KnownFile>, skip: OnSkip): Promise<Job[]> => {
-    const stats = await Promise.all(refs.map((ref) => statOf(ref.path)));
+  const plan = async (refs: readonly TranscriptFileRef[], knownRows: Promise<Map<string, KnownFile>>, skip: OnSkip): Promise<Job[]> => {
+    const [stats, known] = await Promise.all([Promise.all(refs.map((ref) => statOf(ref.path))), knownRows]);
     const present = refs.flatMap((ref, i) => {
       const found = stats[i];
       if (found === "not_regular") skip(ref.path, "not_regular");
@@ -150,16 +150,17 @@ export const createTranscriptScanner = (deps: ScannerDeps): TranscriptScanner =>
   /** The files this scan looks at, the index's rows for them, and the ids of rows whose file is gone. */
   const survey = async (paths: readonly string[] | undefined, skip: OnSkip) => {
     let refs: TranscriptFileRef[];
-    let known: Map<string, KnownFile>;
+    let known: Promise<Map<string, KnownFile>>;
     if (paths === undefined) {
-      [refs, known] = await Promise.all([listTranscriptFiles(deps.claudeConfigDir, skip), loadKnownFiles(deps.db)]);
+      const [listed, rows] = await Promise.all([listTranscriptFiles(deps.claudeConfigDir, skip), loadKnownFiles(deps.db)]);
+      [refs, known] = [listed, Promise.resolve(rows)];
     } else {
       const changed = await transcriptFilesAt(deps.claudeConfigDir, paths, skip);
-      [refs, known] = [changed.refs, await loadKnownFiles(deps.db, changed.candidates)];
+      [refs, known] = [changed.refs, loadKnownFiles(deps.db, changed.candidates)];
     }
     const jobs = await plan(refs, known, skip);
     const present = new Set(jobs.map((job) => job.ref.path));
-    return { jobs, gone: [...known.values()].filter((file) => !present.has(file.path)).map((file) => file.id) };
+    return { jobs, gone: [...(await known).values()].filter((file) => !present.has(file.path)).map((file) => file.id) };
   };
 
   /** Reads what changed in `work`, a few files at a time, and writes it in batches. */

@@ -32,16 +32,30 @@ export type IndexedLine = LineRow;
 
 /**
  * One row per session: the main file whose name is the session id wins, else the largest file
- * whose lines carry that id (a `--continue` copy can carry an older id on its first lines). A
- * file without a conversation line (only a `queue-operation`, say) is no session. `only` narrows
- * the candidates before the choice, so a project's list reads that project's rows only.
+ * whose lines carry that id (a `--continue` copy can carry an older id on its first lines), else
+ * the newest row. A file without a conversation line (only a `queue-operation`, say) is no
+ * session. Two spellings of that one rule: a DISTINCT ON pass for whole-table reads, and a
+ * per-file test for a project's rows, which only looks at that project's rows (cwd index).
  */
-const primaryFilesOf = (only: ReturnType<typeof sql>) => sql`(
-  SELECT DISTINCT ON (session_id) * FROM history_files
-  WHERE kind = 'main' AND session_id IS NOT NULL AND message_count > 0 AND ${only}
-  ORDER BY session_id, (path LIKE '%/' || session_id || '.jsonl') DESC, size DESC
+const primaryFiles = sql`(
+  SELECT DISTINCT ON (session_id) id, path, generation, line_count, session_id, cwd, custom_title, ai_title, summary,
+    first_prompt, last_prompt, first_ts, last_ts, message_count, invalid_count, unknown_count, truncated_count, size,
+    cli_version, git_branch
+  FROM history_files
+  WHERE kind = 'main' AND session_id IS NOT NULL AND message_count > 0
+  ORDER BY session_id, (path LIKE '%/' || session_id || '.jsonl') DESC, size DESC, id DESC
 )`;
-const primaryFiles = primaryFilesOf(sql`TRUE`);
+const isPrimary = sql`h.kind = 'main' AND h.session_id IS NOT NULL AND h.message_count > 0 AND NOT EXISTS (
+  SELECT 1 FROM history_files o
+  WHERE o.session_id = h.session_id AND o.kind = 'main' AND o.message_count > 0 AND o.id <> h.id
+    AND (o.path LIKE '%/' || o.session_id || '.jsonl', o.size, o.id) > (h.path LIKE '%/' || h.session_id || '.jsonl', h.size, h.id))`;
+
+const isoOf = (column: string) => sql.raw(`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+
+/** What a session's row is read for: its facts, and its file for the message reads (timestamps as ISO text). */
+const sessionColumns = sql`h.id, h.path, h.generation, h.line_count, h.session_id, h.cwd, h.custom_title, h.ai_title,
+  h.summary, h.first_prompt, h.last_prompt, ${isoOf("h.first_ts")} AS first_ts, ${isoOf("h.last_ts")} AS last_ts,
+  h.message_count, h.invalid_count, h.unknown_count, h.truncated_count, h.size, h.cli_version, h.git_branch`;
 
 const fileOf = (row: Record<string, unknown>): FileRow => ({
   id: row["id"] as number,
@@ -73,36 +87,36 @@ const toMeta = (row: Record<string, unknown>): SessionMeta => ({
 
 export const listProjects = async (db: TranscriptDb): Promise<ProjectMeta[]> => {
   const { rows } = await sql<Record<string, unknown>>`
-    SELECT cwd, count(*)::int AS sessions, max(last_ts) AS last_ts FROM ${primaryFiles} p
-    WHERE cwd IS NOT NULL GROUP BY cwd ORDER BY max(last_ts) DESC NULLS LAST, cwd`.execute(db);
+    SELECT h.cwd, count(*)::int AS sessions, ${isoOf("max(h.last_ts)")} AS last_ts FROM ${primaryFiles} h
+    WHERE h.cwd IS NOT NULL GROUP BY h.cwd ORDER BY max(h.last_ts) DESC NULLS LAST, h.cwd`.execute(db);
   return rows.map((row) => ({ projectPath: row["cwd"] as string, sessionCount: Number(row["sessions"]), lastTimestamp: iso(row["last_ts"]) }));
 };
+
+const sessionPage = (projectPath: string | undefined, page: { limit: number; offset: number }) =>
+  projectPath === undefined
+    ? sql`SELECT ${sessionColumns}, count(*) OVER () AS total FROM ${primaryFiles} h
+        ORDER BY h.last_ts DESC NULLS LAST, h.session_id LIMIT ${page.limit} OFFSET ${page.offset}`
+    : sql`SELECT ${sessionColumns}, count(*) OVER () AS total FROM history_files h WHERE h.cwd = ${projectPath} AND ${isPrimary}
+        ORDER BY h.last_ts DESC NULLS LAST, h.session_id LIMIT ${page.limit} OFFSET ${page.offset}`;
 
 export const listSessions = async (
   db: TranscriptDb,
   query: { projectPath?: string | undefined; limit: number; offset: number },
 ): Promise<{ sessions: SessionMeta[]; total: number }> => {
-  const { projectPath } = query;
-  // A project's sessions: only sessions with a file in that folder are candidates (cwd index).
-  const from =
-    projectPath === undefined
-      ? primaryFiles
-      : primaryFilesOf(sql`session_id IN (SELECT session_id FROM history_files WHERE cwd = ${projectPath} AND kind = 'main')`);
-  const where = projectPath === undefined ? sql`TRUE` : sql`cwd = ${projectPath}`;
-  const { rows } = await sql<Record<string, unknown>>`
-    SELECT *, count(*) OVER () AS total FROM ${from} p WHERE ${where}
-    ORDER BY last_ts DESC NULLS LAST, session_id LIMIT ${query.limit} OFFSET ${query.offset}`.execute(db);
-  const total = rows.length > 0 ? Number(rows[0]?.["total"]) : await countSessions(db, from, where);
+  const { rows } = await sessionPage(query.projectPath, query).$castTo<Record<string, unknown>>().execute(db);
+  // An offset past the end returns no row to carry the total: count apart then.
+  const total = rows.length > 0 || query.offset === 0 ? Number(rows[0]?.["total"] ?? 0) : await countSessions(db, query.projectPath);
   return { sessions: rows.map(toMeta), total };
 };
 
-const countSessions = async (db: TranscriptDb, from: ReturnType<typeof sql>, where: ReturnType<typeof sql>): Promise<number> => {
-  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${from} p WHERE ${where}`.execute(db);
+const countSessions = async (db: TranscriptDb, projectPath: string | undefined): Promise<number> => {
+  const where = projectPath === undefined ? sql`TRUE` : sql`h.cwd = ${projectPath}`;
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${primaryFiles} h WHERE ${where}`.execute(db);
   return rows[0]?.n ?? 0;
 };
 
 export const getSessionRow = async (db: TranscriptDb, sessionId: string): Promise<(SessionMeta & { file: FileRow }) | undefined> => {
-  const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${primaryFiles} p WHERE session_id = ${sessionId}`.execute(db);
+  const { rows } = await sql<Record<string, unknown>>`SELECT ${sessionColumns} FROM ${primaryFiles} h WHERE h.session_id = ${sessionId}`.execute(db);
   const row = rows[0];
   return row === undefined ? undefined : { ...toMeta(row), file: fileOf(row) };
 };

@@ -102,4 +102,19 @@ describe("sessions", () => {
     const all = (await messages("c2ba04f9-2ac8-429c-88ee-32b8cc341eaa", "thread=all")).messages;
     expect(all.some((m) => m.isSidechain)).toBe(false);
   });
+
+  it("lists a session once, in the project of its own file, when a larger copy elsewhere carries its id", async () => {
+    const id = "d46c78b5-542d-408f-9326-a192e7bdae56";
+    const projects = join(t.config.CLAUDE_CONFIG_DIR, "projects");
+    const own = readFileSync(join(projects, "-home-u-src-work-a", `${id}.jsonl`), "utf8");
+    await writeFile(join(projects, "-home-u-src-work-b", "copy.jsonl"), (own + own).replaceAll("/home/u/src/work-a", "/home/u/src/work-b"));
+    const total = (await get("/api/claude-code/history/sessions?limit=200")).body.total as number;
+    await t.history?.scan();
+    const inProject = async (path: string) =>
+      ((await get(`/api/claude-code/history/sessions?limit=200&projectPath=${encodeURIComponent(path)}`)).body.sessions as Array<{ claudeSessionId: string }>)
+        .filter((s) => s.claudeSessionId === id).length;
+    expect([await inProject("/home/u/src/work-a"), await inProject("/home/u/src/work-b")]).toEqual([1, 0]);
+    expect((await get("/api/claude-code/history/sessions?limit=200")).body.total).toBe(total);
+    expect((await get(`/api/claude-code/history/sessions/${id}`)).body.projectPath).toBe("/home/u/src/work-a");
+  });
 });
