@@ -64,7 +64,8 @@ const fileOf = (row: Record<string, unknown>): FileRow => ({
   lineCount: Number(row["line_count"]),
 });
 
-const iso = (value: unknown): string | null => (value instanceof Date ? value.toISOString() : value === null ? null : String(value));
+/** Timestamps are formatted as ISO text in SQL (parsing them into Dates costs a listing more than its query). */
+const iso = (value: unknown): string | null => (typeof value === "string" ? value : null);
 
 const toMeta = (row: Record<string, unknown>): SessionMeta => ({
   claudeSessionId: row["session_id"] as string,
