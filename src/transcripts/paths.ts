@@ -200,14 +200,10 @@ export const listTranscriptFiles = async (claudeConfigDir: string, onSkip: OnSki
 
 /** The real path of `path` when it is inside `<configDir>/projects`, else undefined. */
 export const containedPath = async (claudeConfigDir: string, path: string): Promise<string | undefined> => {
-  const base = await projectsRoot(claudeConfigDir);
-  if (base === undefined || path.includes("\0")) return undefined;
-  try {
-    const real = await realpath(path);
-    return isInside(base, real) ? real : undefined;
-  } catch {
-    return undefined;
-  }
+  if (path.includes("\0")) return undefined;
+  // Both looked up at once: every page read starts here.
+  const [base, real] = await Promise.all([projectsRoot(claudeConfigDir), realpath(path).catch(() => undefined)]);
+  return base !== undefined && real !== undefined && isInside(base, real) ? real : undefined;
 };
 
 /**
