@@ -77,7 +77,7 @@ export const createTranscriptService = (deps: { db: TranscriptDb; claudeConfigDi
       const bodies = await readSpans(handle, rows);
       return new Map(rows.map((row) => [row, toTranscriptMessage(row, bodies.get(row.lineNo), file.agentId)]));
     } finally {
-      await handle.close();
+      void handle.close().catch(() => undefined); // the page need not wait for it
     }
   };
 
