@@ -8,7 +8,16 @@ import { join } from "node:path";
  * carry), metadata lines; payloads with quotes, backslashes and newlines like code does.
  * Written in 4 MB batches so the generator itself stays small in memory.
  */
-export type Corpus = { dir: string; files: number; bytes: number; largest: { sessionId: string; bytes: number }; growable: string };
+export type Corpus = {
+  dir: string;
+  files: number;
+  bytes: number;
+  largest: { sessionId: string; bytes: number };
+  /** A session of `mediumBytes`, the size a phone opens whole. */
+  medium: { sessionId: string; bytes: number };
+  growable: string;
+};
+export type CorpusOptions = { sessions: number; totalBytes: number; bigFiles: number; bigBytes: number; hugeLineBytes: number; mediumBytes: number };
 
 const rng = (seed: number) => () => {
   seed = (seed + 0x6d2b79f5) | 0;
@@ -80,13 +89,14 @@ const hugeLine = (ctx: Ctx, bytes: number) => (write: (text: string) => void) =>
   for (const line of turn(ctx)) write(line);
 };
 
-export const generateCorpus = (dir: string, options: { sessions: number; totalBytes: number; bigFiles: number; bigBytes: number; hugeLineBytes: number }): Corpus => {
+export const generateCorpus = (dir: string, options: CorpusOptions): Corpus => {
   const projects = 40;
   for (let p = 0; p < projects; p++) mkdirSync(join(dir, "projects", `-home-bench-project-${p}`), { recursive: true });
   let bytes = 0;
   let largest = { sessionId: "", bytes: 0 };
   let growable = "";
-  const smallBudget = (options.totalBytes - options.bigFiles * options.bigBytes - options.hugeLineBytes) / options.sessions;
+  let medium = { sessionId: "", bytes: 0 };
+  const smallBudget = (options.totalBytes - options.bigFiles * options.bigBytes - options.hugeLineBytes - options.mediumBytes) / options.sessions;
   for (let i = 0; i < options.sessions + options.bigFiles + 1; i++) {
     const project = i % projects;
     const ctx: Ctx = { sessionId: randomUUID(), cwd: `/home/bench/project-${project}`, parent: null, t: Date.UTC(2026, 0, 1) + i * 60_000 };
@@ -94,17 +104,26 @@ export const generateCorpus = (dir: string, options: { sessions: number; totalBy
     const big = i < options.bigFiles;
     const huge = i === options.bigFiles;
     // Sizes spread from a tenth to twice the mean, like a real history folder.
-    const target = big ? options.bigBytes : huge ? 200_000 : Math.round(smallBudget * (0.1 + random() * 1.8));
+    const isMedium = i === options.bigFiles + 20;
+    const target = big ? options.bigBytes : huge ? 200_000 : isMedium ? options.mediumBytes : Math.round(smallBudget * (0.1 + random() * 1.8));
     const written = writeSession(path, ctx, target, huge ? hugeLine(ctx, options.hugeLineBytes) : undefined);
     bytes += written;
     if (written > largest.bytes) largest = { sessionId: ctx.sessionId, bytes: written };
+    if (isMedium) medium = { sessionId: ctx.sessionId, bytes: written };
     if (i === options.bigFiles + 10) growable = path;
   }
-  return { dir, files: options.sessions + options.bigFiles + 1, bytes, largest, growable };
+  return { dir, files: options.sessions + options.bigFiles + 1, bytes, largest, medium, growable };
 };
 
 /** Appended turns for the "one file grew" rescan. */
 export const appendedTurns = (sessionId: string, parent: string | null): string => {
   const ctx: Ctx = { sessionId, cwd: "/home/bench/project-10", parent, t: Date.UTC(2026, 5, 1) };
   return [...turn(ctx), ...turn(ctx)].join("");
+};
+
+/** One assistant line answering `parent`, as the CLI appends while a turn streams. */
+export const appendedLine = (sessionId: string, parent: string | null): { text: string; uuid: string } => {
+  const ctx: Ctx = { sessionId, cwd: "/home/bench/project-10", parent, t: Date.now() };
+  const line = { ...envelope(ctx, "assistant"), message: { id: `msg_${randomUUID().replaceAll("-", "")}`, type: "message", role: "assistant", model: "claude-opus-4", content: [{ type: "text", text: "appended" }] } };
+  return { text: JSON.stringify(line) + "\n", uuid: line.uuid };
 };

@@ -7,8 +7,8 @@ import { createTokenStore, generateToken, type StaticToken } from "./auth/tokens
 import { createEventStore, type EventStore } from "./eventStore/eventStore.ts";
 import { startRetention } from "./eventStore/retention.ts";
 import { createSessionCommandHandler, type SessionCommandHandler } from "./eventStore/sessionCommandHandler.ts";
-import { createHistoryService, type HistoryService } from "./history/historyService.ts";
-import { createHistoryWatcher } from "./history/watcher.ts";
+import { createTranscriptService, type TranscriptService } from "./transcripts/transcriptService.ts";
+import { createTranscriptWatcher } from "./transcripts/watcher.ts";
 import { allProjections } from "../projections/index.ts";
 import { archiveQueries } from "../projections/archive.ts";
 import { createProjector, projectionGroup, type Projector, type ProjectorOptions } from "./projector/projector.ts";
@@ -124,7 +124,7 @@ const projectorRole = async (assembly: Assembly, store: EventStore, db: Database
   return projector;
 };
 
-const apiRole = async (assembly: Assembly, store: EventStore, commands: SessionCommandHandler, db: Database, extra: { projector: Projector | undefined; history: HistoryService | undefined }) => {
+const apiRole = async (assembly: Assembly, store: EventStore, commands: SessionCommandHandler, db: Database, extra: { projector: Projector | undefined; history: TranscriptService | undefined }) => {
   const { config, clients, options, parts } = assembly;
   const { redis, logger } = clients;
   const tokens = createTokenStore({ redis, prefix: config.REDIS_KEY_PREFIX, staticTokens: [bootstrapToken(config, logger), ...(options.localTokens ?? [])] });
@@ -184,13 +184,13 @@ export const assemble = async (config: Readonly<Config>, clients: Clients, optio
     const watch = await watchStore({ store, redis: clients.redis, mode: config.REDIS_DURABILITY, witness, logger: clients.logger, health: assembly.health });
     assembly.parts.push({ name: "store watch", stop: async () => watch.stop() });
     const commands = createSessionCommandHandler(store, { deadlineMs: config.COMMAND_DEADLINE_MS, cacheSize: config.COMMAND_CACHE_SESSIONS });
-    const history = needsDatabase ? createHistoryService({ db, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger: clients.logger }) : undefined;
+    const history = needsDatabase ? createTranscriptService({ db, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger: clients.logger }) : undefined;
     const projector = roles.includes("projector") ? await projectorRole(assembly, store, db) : undefined;
     const api = roles.includes("api") ? await apiRole(assembly, store, commands, db, { projector, history }) : undefined;
     const runner = roles.includes("runner") ? await runnerRole(assembly, store, commands) : undefined;
     if (roles.includes("projector") && history) {
-      // The history index is a read model too: the projector role keeps it current.
-      const watcher = createHistoryWatcher({ scanner: history, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger: clients.logger });
+      // The transcript index is a read model too: the projector role keeps it current.
+      const watcher = createTranscriptWatcher({ scanner: history, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger: clients.logger });
       await whenMigrated(assembly, "history watcher", () => watcher.start(), () => watcher.stop());
     }
     return { store, commands, history, projector, runner, health: assembly.health, watch, metrics, ...api, stop: () => stopAll(assembly.parts, clients.logger) };

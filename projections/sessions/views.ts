@@ -54,6 +54,10 @@ export const Prompt = z.object({
 });
 export type PromptView = z.infer<typeof Prompt>;
 
+/** A message's content: the one block model of session and transcript messages. */
+export const ContentBlocks = z.array(z.record(z.string(), z.unknown()))
+  .describe("Ordered content blocks (text, thinking, tool_use, tool_result, image, ...); oversized ones carry truncated: true and originalBytes");
+
 export const Message = z.object({
   id: z.string(),
   sessionId: z.string(),
@@ -63,8 +67,7 @@ export const Message = z.object({
   text: z.string().describe("The plain text of the message's text blocks"),
   promptId: z.string().nullable(),
   claudeSessionId: z.string().nullable(),
-  content: z.array(z.record(z.string(), z.unknown()))
-    .describe("Ordered content blocks (text, thinking, tool_use, tool_result, ...); oversized ones carry truncated: true and originalBytes"),
+  content: ContentBlocks,
   createdAt: Timestamp,
 });
 export type MessageView = z.infer<typeof Message>;

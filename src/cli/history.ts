@@ -1,11 +1,11 @@
 import { parseArgs } from "node:util";
 import type { Logger } from "pino";
-import type { SessionAnalysis } from "../history/analyseSession.ts";
-import { listSessions } from "../history/historyQueries.ts";
-import { loadSession } from "../history/loadSession.ts";
-import { NotRegularFileError } from "../history/paths.ts";
-import { createHistoryScanner, type ScanProgress } from "../history/scanner.ts";
-import type { HistoryDb } from "../history/historyDb.ts";
+import type { SessionAnalysis } from "../transcripts/analyseSession.ts";
+import { listSessions } from "../transcripts/transcriptQueries.ts";
+import { loadSession } from "../transcripts/loadSession.ts";
+import { NotRegularFileError } from "../transcripts/paths.ts";
+import { createTranscriptScanner, type ScanProgress } from "../transcripts/scanner.ts";
+import type { TranscriptDb } from "../transcripts/transcriptDb.ts";
 
 /**
  * `ccm history scan | ls [--project P] | show <claudeSessionId> [--json] [--thread main|all]`.
@@ -13,7 +13,7 @@ import type { HistoryDb } from "../history/historyDb.ts";
  * parses one session's files in full and reports what the decoder and the thread builder saw.
  */
 export type HistoryCliDeps = {
-  readonly db: HistoryDb;
+  readonly db: TranscriptDb;
   readonly claudeConfigDir: string;
   readonly logger: Logger;
   readonly stdout?: NodeJS.WritableStream;
@@ -35,7 +35,7 @@ const progressBar = (p: ScanProgress): string => {
 };
 
 const scan = async (deps: HistoryCliDeps, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> => {
-  const scanner = createHistoryScanner(deps);
+  const scanner = createTranscriptScanner(deps);
   const report = await scanner.scan({ onProgress: (p) => err.write(progressBar(p)) });
   if (report.filesRead > 0) err.write("\n");
   const rate = report.durationMs > 0 ? report.bytesRead / 1024 / 1024 / (report.durationMs / 1000) : 0;

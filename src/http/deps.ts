@@ -7,7 +7,7 @@ import type { SessionCommandHandler } from "../eventStore/sessionCommandHandler.
 import type { Database } from "../infra/database.ts";
 import type { HealthBoard } from "../infra/health.ts";
 import type { Metrics } from "../infra/metrics.ts";
-import type { HistoryService } from "../history/historyService.ts";
+import type { TranscriptService } from "../transcripts/transcriptService.ts";
 import type { LiveHub } from "../live/hub.ts";
 import type { ReadArchive } from "../live/eventPages.ts";
 import type { LiveTuning } from "./liveRoutes.ts";
@@ -32,7 +32,7 @@ export interface AppDeps {
   /** Token administration (/api/admin/tokens, admin scope) is served when given. */
   readonly tokenAdmin?: TokenStore;
   /** Claude Code's on-disk transcripts; the history routes are served when given. */
-  readonly history?: HistoryService;
+  readonly history?: TranscriptService;
   /** The live stream (SSE and WebSocket) is served when given. */
   readonly live?: { readonly hub: LiveHub; readonly readArchive?: ReadArchive; readonly tuning?: LiveTuning };
 }

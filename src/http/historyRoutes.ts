@@ -1,14 +1,15 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { limitFor, type Limits } from "./rateLimit.ts";
-import type { HistoryService } from "../history/historyService.ts";
+import type { TranscriptService } from "../transcripts/transcriptService.ts";
 import { requireReadModels } from "./freshness.ts";
 import type { SessionReads } from "../readModels/sessionReads.ts";
+import { ContentBlocks } from "../../projections/sessions/views.ts";
 
 /**
- * Claude Code's own transcripts (`~/.claude/projects`), read from the history index: projects,
- * sessions, one session's metadata and its messages page by page (newest page first, `before`
- * is the line number cursor the previous page returned).
+ * Claude Code's own transcripts (`~/.claude/projects`), read from the transcript index: projects,
+ * sessions, one session's metadata and its messages page by page (newest page first; `before`
+ * is the `nextBefore` cursor the previous page returned).
  */
 const SessionId = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, "letters, digits, '-' and '_' only");
 
@@ -37,16 +38,22 @@ const SessionDetail = SessionMeta.extend({
   subagents: z.array(z.object({ agentId: z.string().nullable(), toolUseId: z.string().nullable(), messageCount: z.number().int() })),
 });
 
-const Message = z.object({
-  lineNo: z.number().int(),
+/** A transcript line: its place in the conversation graph, and its content as session messages hold theirs. */
+const TranscriptMessage = z.object({
+  lineNo: z.number().int().describe("Line number in its transcript file (the session's own, or its subagent's: see agentId)"),
   uuid: z.string().nullable(),
   parentUuid: z.string().nullable(),
-  type: z.string(),
+  type: z.string().describe("user, assistant, system, attachment, progress; truncated for a line over the size limit (never read)"),
+  subtype: z.string().nullable().describe("The system line's subtype (compact_boundary, ...), the attachment's or the progress data's type"),
   timestamp: z.string().nullable(),
   isSidechain: z.boolean(),
+  isMeta: z.boolean().describe("Text the CLI injected (caveats, reminders), not typed by anyone"),
+  agentId: z.string().nullable().describe("The subagent whose transcript holds the line; null in the session's own file"),
+  apiMessageId: z.string().nullable().describe("Shared by the lines of one API response (the CLI writes one line per content block)"),
   truncated: z.boolean(),
   bytes: z.number().int(),
-  line: z.record(z.string(), z.unknown()).nullable(),
+  text: z.string().describe("The plain text of the message's text blocks"),
+  content: ContentBlocks,
 });
 
 const Problem = z.object({ code: z.string() }).loose();
@@ -59,11 +66,12 @@ const SessionsQuery = z.object({
 
 const MessagesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  before: z.coerce.number().int().min(0).optional(),
-  thread: z.enum(["main", "all"]).default("main"),
+  before: z.coerce.number().int().min(0).optional().describe("The nextBefore of the previous page: the page before it"),
+  thread: z.enum(["main", "all"]).default("main")
+    .describe("main: the current conversation; all: every line of the session and its subagents (branches, sidechains), each file in its order, merged by time"),
 });
 
-export const historyRoutes: FastifyPluginAsyncZod<{ history: HistoryService; limits: Limits; reads: Pick<SessionReads, "ready"> }> = async (app, { history, limits, reads }) => {
+export const historyRoutes: FastifyPluginAsyncZod<{ history: TranscriptService; limits: Limits; reads: Pick<SessionReads, "ready"> }> = async (app, { history, limits, reads }) => {
   const tags = ["history"];
   // The history index lives in Postgres.
   app.addHook("preHandler", async () => requireReadModels(reads));
@@ -92,7 +100,7 @@ export const historyRoutes: FastifyPluginAsyncZod<{ history: HistoryService; lim
       params: z.object({ claudeSessionId: SessionId }),
       querystring: MessagesQuery,
       response: {
-        200: z.object({ messages: z.array(Message), hasMore: z.boolean(), nextBefore: z.number().int().nullable() }),
+        200: z.object({ messages: z.array(TranscriptMessage), hasMore: z.boolean(), nextBefore: z.number().int().nullable() }),
         404: Problem,
         410: Problem,
       },
