@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./infra/redis.ts";
 import type { Logger } from "pino";
 import { describeConfig, type Config } from "./config.ts";
 import { bootstrapToken } from "./auth/bootstrapToken.ts";
@@ -41,7 +41,7 @@ export const packageVersion = (): string => {
 /** The clients a service is assembled over: production opens them in `start`, tests pass their own. */
 export interface Clients {
   /** Every role's commands go through it (blocking readers duplicate it). */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Needed by the api and projector roles; a runner needs only Redis. */
   readonly db?: Database;
   /** Whether the database is migrated yet (start() migrates in the background); done when not given. */

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../infra/redis.ts";
 import type { Logger } from "pino";
 import type { TokenStore, TokenVerifier } from "../auth/tokens.ts";
 import type { Config } from "../config.ts";
@@ -15,7 +15,7 @@ import type { SessionReads } from "./sessionReads.ts";
 export interface AppDeps {
   readonly config: Readonly<Config>;
   readonly logger: Logger;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly db: Database;
   readonly store: EventStore;
   readonly version: string;

@@ -1,4 +1,5 @@
-import type { ChainableCommander, Redis } from "ioredis";
+import type { ChainableCommander } from "ioredis";
+import type { RedisClient } from "../infra/redis.ts";
 import { defineScripts } from "../infra/luaScripts.ts";
 
 /**
@@ -11,10 +12,10 @@ import { defineScripts } from "../infra/luaScripts.ts";
  * - cancel marks: a cancel request reaches the runner holding the job even if it missed the
  *   pub/sub signal (checked on every lease renewal).
  */
-interface ScriptedRedis extends Redis {
+type ScriptedRedis = RedisClient & {
   ccmNudge(ready: string, counter: string, sessionId: string): Promise<number>;
   ccmSettle(ready: string, sessionId: string, score: number): Promise<number>;
-}
+};
 
 interface ScriptedPipeline extends ChainableCommander {
   ccmRenew(lease: string, running: string, runnerId: string, member: string, leaseMs: number): ScriptedPipeline;
@@ -44,7 +45,7 @@ const parseMember = (text: string): RunningRef | null => {
   return sessionId && jobId ? { sessionId, jobId } : null;
 };
 
-export const createLeases = (redis: Redis, prefix: string, runnerId: string, leaseMs: number) => {
+export const createLeases = (redis: RedisClient, prefix: string, runnerId: string, leaseMs: number) => {
   const keys = runnerKeys(prefix);
   const scripted = redis as ScriptedRedis;
   defineScripts(redis, new URL("./scripts/", import.meta.url));

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../infra/redis.ts";
 import type { Logger } from "pino";
 import type { EventMeta } from "../../events/envelope.ts";
 import { decodeEvent, type DecodedEvent } from "../../events/registry.ts";
@@ -36,7 +36,7 @@ export type RunnerDeps = {
   /** The process's one command path, shared with the api and the live stream. */
   readonly commands: SessionCommands;
   /** For the runner's own bookkeeping (leases, ready set, signals): never the event store's keys. */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly config: Readonly<RunnerConfig>;
   readonly logger: Logger;
   /** The environment the CLI's allow-listed environment is taken from (the CLI passes process.env). */
@@ -254,7 +254,7 @@ export const createRunner = (deps: RunnerDeps) => {
   const renew = async () => {
     const refs = [...jobs.values()].map((job) => ({ sessionId: job.spec.sessionId, jobId: job.spec.jobId }));
     const { cancelled, lost, retaken } = await leases.renew(refs);
-    for (const ref of retaken) log.warn({ sessionId: ref.sessionId, jobId: ref.jobId }, "lease had lapsed (Redis unreachable?) and nobody took the job: taken back, the job goes on");
+    for (const ref of retaken) log.warn({ sessionId: ref.sessionId, jobId: ref.jobId }, "lease had lapsed (RedisClient unreachable?) and nobody took the job: taken back, the job goes on");
     for (const ref of lost) jobs.get(ref.jobId)?.lose();
     for (const ref of cancelled) jobs.get(ref.jobId)?.cancel();
     for (const job of jobs.values()) {

@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import pino from "pino";
 import { parseConfig } from "../../src/config.ts";
+import { openCluster } from "../../src/infra/redis.ts";
 import { withCurrentSchemaIntrospection, type Database } from "../../src/infra/database.ts";
 import { assemble } from "../../src/main.ts";
 import { postgresUrl } from "./postgres.ts";
@@ -14,7 +15,9 @@ import { postgresUrl } from "./postgres.ts";
  */
 const main = async () => {
   const config = parseConfig(process.env);
-  const redis = new Redis(process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379", { enableAutoPipelining: true });
+  const redis = config.REDIS_CLUSTER_NODES === undefined
+    ? new Redis(process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379", { enableAutoPipelining: true })
+    : openCluster(config.REDIS_CLUSTER_NODES, pino({ level: "silent" }));
   const pool = new pg.Pool({ connectionString: postgresUrl, max: 4, options: `-c search_path=${process.env.TEST_SCHEMA ?? "public"}` });
   const db: Database = new Kysely({ dialect: withCurrentSchemaIntrospection(new PostgresDialect({ pool })) });
   const service = await assemble(config, { redis, db, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) }, { roles: ["api"], version: "test" });
