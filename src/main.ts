@@ -15,6 +15,7 @@ import { createProjector, projectionGroup, type Projector, type ProjectorOptions
 import { createSessionReads } from "./readModels/sessionReads.ts";
 import { listCheckpoints } from "./projector/checkpoints.ts";
 import { createLiveHub } from "./live/hub.ts";
+import { createMachineRegistry, type MachineRegistry } from "./machines/machineRegistry.ts";
 import { createRunner, type RunnerDeps } from "./runner/runner.ts";
 import { buildApp } from "./http/app.ts";
 import type { LiveTuning } from "./http/liveRoutes.ts";
@@ -87,6 +88,7 @@ interface Assembly {
   readonly parts: Part[];
   readonly health: HealthBoard;
   readonly migrations: Migrations;
+  readonly machines: MachineRegistry;
 }
 
 /** Starts `part` now if the read models are migrated, else once they are (unless stopped first). */
@@ -132,7 +134,7 @@ const apiRole = async (assembly: Assembly, store: EventStore, commands: SessionC
     ...(options.live ? { tuning: options.live } : {}),
   };
   const app = await buildApp({
-    config, logger, redis, db, store, version: options.version ?? packageVersion(), reads, commands, tokens, tokenAdmin: tokens,
+    config, logger, redis, db, store, version: options.version ?? packageVersion(), reads, commands, machines: assembly.machines, tokens, tokenAdmin: tokens,
     health: assembly.health, ...(extra.history ? { history: extra.history } : {}), live,
   });
   await app.ready();
@@ -143,7 +145,7 @@ const apiRole = async (assembly: Assembly, store: EventStore, commands: SessionC
 
 const runnerRole = async (assembly: Assembly, store: EventStore, commands: SessionCommands) => {
   const { config, clients, options } = assembly;
-  const runner = createRunner({ store, commands, redis: clients.redis, config, logger: clients.logger, env: options.env ?? {}, ...options.runner });
+  const runner = createRunner({ store, commands, redis: clients.redis, machines: assembly.machines, config, logger: clients.logger, env: options.env ?? {}, ...options.runner });
   await runner.start();
   assembly.parts.push({ name: "runner", stop: () => runner.stop() });
   return runner;
@@ -159,7 +161,8 @@ const runnerRole = async (assembly: Assembly, store: EventStore, commands: Sessi
  */
 export const assemble = async (config: Readonly<Config>, clients: Clients, options: AssembleOptions) => {
   const { roles } = options;
-  const assembly: Assembly = { config, clients, options, parts: [], health: createHealthBoard(), migrations: clients.migrations ?? migrated() };
+  const machines = createMachineRegistry({ redis: clients.redis, prefix: config.REDIS_KEY_PREFIX });
+  const assembly: Assembly = { config, clients, options, parts: [], health: createHealthBoard(), migrations: clients.migrations ?? migrated(), machines };
   const needsDatabase = roles.includes("api") || roles.includes("projector");
   if (needsDatabase && clients.db === undefined) throw new Error("the api and projector roles need a database");
   const db = clients.db as Database;

@@ -184,7 +184,7 @@ const handlers: { [T in EventType]?: Handler<T> } = {
 };
 
 const created = (event: Extract<KnownEvent, { type: "SessionCreated" }>): SessionRow => ({
-  id: event.sessionId, project_path: event.data.projectPath, context: event.data.context, status: "active",
+  id: event.sessionId, project_path: event.data.projectPath, machine_id: event.data.machineId ?? null, context: event.data.context, status: "active",
   claude_directory_path: event.data.claudeDirectoryPath, claude_code_session_id: null, metadata: { ...event.data.metadata },
   created_at: event.occurredAt, updated_at: event.occurredAt, last_accessed_at: event.occurredAt, is_working: false,
   current_job_id: null, last_job_status: null, current_prompt_id: null, version: event.version, message_count: 0,

@@ -8,6 +8,8 @@ import type { Block } from "./messageContent.ts";
 export interface SessionRow {
   id: string;
   project_path: string;
+  /** The machine whose runner runs its prompts; null for sessions from before machines. */
+  machine_id: string | null;
   context: string | null;
   status: "active" | "inactive" | "archived";
   claude_directory_path: string;

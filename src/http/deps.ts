@@ -8,6 +8,7 @@ import type { Database } from "../infra/database.ts";
 import type { HealthBoard } from "../infra/health.ts";
 import type { HistoryService } from "../history/historyService.ts";
 import type { LiveHub } from "../live/hub.ts";
+import type { MachineRegistry } from "../machines/machineRegistry.ts";
 import type { ReadArchive } from "../live/history.ts";
 import type { LiveTuning } from "./liveRoutes.ts";
 import type { SessionReads } from "./sessionReads.ts";
@@ -25,6 +26,8 @@ export interface AppDeps {
   readonly reads: SessionReads;
   /** The process's one command path (shared with the runner and the live stream). */
   readonly commands: SessionCommands;
+  /** The machines runners registered: where sessions run. */
+  readonly machines: MachineRegistry;
   readonly tokens: TokenVerifier;
   /** Token administration (/api/admin/tokens, admin scope) is served when given. */
   readonly tokenAdmin?: TokenStore;

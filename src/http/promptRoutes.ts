@@ -8,7 +8,7 @@ import { commandMeta } from "./auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { freshRead } from "./freshness.ts";
 import { acceptedBody, replayAccepted } from "./promptAccepted.ts";
-import { confineProjectPath } from "./projectPath.ts";
+import { folderOn } from "./machinePlacement.ts";
 import { limitFor } from "./rateLimit.ts";
 import * as S from "./schemas.ts";
 
@@ -22,6 +22,11 @@ export const promptRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =>
   const fresh = freshRead(reads, config.READ_WAIT_MS);
   const list = "/api/claude-code/sessions/:sessionId/prompts";
   const one = `${list}/:promptId`;
+  /** The machine a prompt's own folder must be on: its session's (the api's host for sessions from before machines). */
+  const machineOf = async (sessionId: string) => {
+    const { state } = await commands.read(sessionId);
+    return state.status === "open" ? (state.machineId ?? config.MACHINE_ID) : config.MACHINE_ID;
+  };
 
   app.post(list, {
     schema: {
@@ -39,7 +44,7 @@ export const promptRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =>
     if (problem !== null) throw AppError.of("validation_failed", problem);
     const projectPath = request.body.projectPath === undefined
       ? undefined
-      : await confineProjectPath(config.GITHUB_REPOS_DIRECTORY, { projectPath: request.body.projectPath });
+      : await folderOn(await machineOf(sessionId), deps.machines, config, { projectPath: request.body.projectPath });
     const ids = { promptId: randomUUID(), messageId: randomUUID() };
     const idempotencyKey = request.headers["idempotency-key"];
     const outcome = await commands.execute(

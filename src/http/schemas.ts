@@ -25,9 +25,36 @@ export const PromptParams = z.object({ sessionId: z.uuid(), promptId: z.uuid() }
 /** Every GET takes minPosition (or the X-Min-Position header) for read-your-writes. */
 export const FreshQuery = z.object({ minPosition: PositionText.optional() });
 
+const MachineId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "1-64 letters, digits, '.', '_' or '-'");
+
+export const Machine = z.object({
+  id: z.string(),
+  name: z.string(),
+  online: z.boolean().describe("A runner of the machine beat within the last three heartbeats (MACHINE_HEARTBEAT_MS)"),
+  lastSeenAt: Timestamp,
+  cliVersion: z.string().nullable().describe("The Claude Code CLI the machine runs (null: none found)"),
+  capacity: z.number().int().describe("CLI processes its runners run at once"),
+  runningJobs: z.number().int(),
+});
+
+export const MachineList = z.object({ machines: z.array(Machine) });
+
+export const MachineParams = z.object({ machineId: MachineId });
+
+export const MachineRepositories = z.object({
+  machineId: z.string(),
+  reposDirectory: z.string().describe("The machine's GITHUB_REPOS_DIRECTORY"),
+  repositories: z.array(z.object({ name: z.string(), path: z.string() })).describe("The folders in it, as its runner last published them"),
+});
+
+/** The machine of a session as the phone shows it: live from the machines' heartbeats. */
+const SessionMachine = z.object({ id: z.string(), name: z.string(), online: z.boolean() });
+
 export const Session = z.object({
   id: z.string(),
   projectPath: z.string(),
+  machineId: z.string().nullable().describe("The machine whose runner runs the session's prompts (null: any, for sessions from before machines)"),
+  machine: SessionMachine.nullable().describe("That machine now: its name and whether it is online (prompts wait queued while it is not)"),
   context: z.string().nullable(),
   status: SessionStatus,
   claudeDirectoryPath: z.string(),
@@ -53,6 +80,8 @@ export const CreateSessionBody = z
   .object({
     projectPath: z.string().min(1).max(4096).optional().describe("Absolute path inside GITHUB_REPOS_DIRECTORY"),
     folderName: z.string().min(1).max(1024).optional().describe("A folder inside GITHUB_REPOS_DIRECTORY"),
+    machineId: MachineId.optional()
+      .describe("The machine to run on (GET /api/claude-code/machines); required when several are registered and the api's own host runs none. The folder must be one of its repositories"),
     context: Text.max(100_000).nullable().optional(),
     metadata: Metadata.refine(noNul, { message: "must not contain NUL characters" }).optional(),
   })

@@ -9,6 +9,7 @@ export type PromptStatusView = "queued" | "running" | "completed" | "failed" | "
 export interface SessionView {
   readonly id: string;
   readonly projectPath: string;
+  readonly machineId: string | null;
   readonly context: string | null;
   readonly status: SessionStatusView;
   readonly claudeDirectoryPath: string;

@@ -14,7 +14,7 @@ import { toSessionView } from "../readModels/sessionReads.ts";
 import { commandMeta } from "./auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { freshRead, waitForWrite } from "./freshness.ts";
-import { confineProjectPath } from "./projectPath.ts";
+import { chooseMachine, folderOn, machineSummary } from "./machinePlacement.ts";
 import { limitFor } from "./rateLimit.ts";
 import * as S from "./schemas.ts";
 import type { SessionView } from "./sessionReads.ts";
@@ -39,7 +39,7 @@ const sessionAt = async (deps: AppDeps, reply: FastifyReply, sessionId: string, 
   return view;
 };
 
-type Created = Pick<SessionView, "projectPath" | "claudeDirectoryPath" | "context" | "metadata">;
+type Created = Pick<SessionView, "projectPath" | "claudeDirectoryPath" | "context" | "metadata" | "machineId">;
 
 /** The session as it is right after SessionCreated: no read model needed to answer a create. */
 const createdView = (id: string, data: Created, now: Date): SessionView => {
@@ -50,9 +50,10 @@ const createdView = (id: string, data: Created, now: Date): SessionView => {
   };
 };
 
-/** Session CRUD. Writes go through the decider; reads through SessionReads. */
+/** Session CRUD. Writes go through the decider; reads through SessionReads; each session shows its machine, live. */
 export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
-  const { config, reads, commands } = deps;
+  const { config, reads, commands, machines } = deps;
+  const withMachine = async <V extends SessionView>(view: V) => ({ ...view, machine: machineSummary(view.machineId, await machines.list()) });
   const fresh = freshRead(reads, config.READ_WAIT_MS);
   const byId = "/api/claude-code/sessions/:sessionId";
 
@@ -80,17 +81,20 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     config: limitFor(config, "writes"),
   }, async (request, reply) => {
     const { body } = request;
-    const projectPath = await confineProjectPath(config.GITHUB_REPOS_DIRECTORY, body);
+    const machineId = chooseMachine(body.machineId, await machines.list(), config);
+    const projectPath = await folderOn(machineId, machines, config, body);
     const id = randomUUID();
     const now = new Date();
     const data = {
       projectPath,
+      // Where Claude Code keeps the session's transcripts: on its machine, under that machine's Claude folder.
       claudeDirectoryPath: claudeDirectoryPath(config.CLAUDE_CONFIG_DIR, projectPath),
       context: body.context ?? null,
       metadata: body.metadata ?? {},
+      machineId,
     };
     const { position } = await commands.execute(id, { type: "CreateSession", data }, { meta: commandMeta(request), now });
-    return reply.code(201).send({ ...createdView(id, data, now), position });
+    return reply.code(201).send({ ...(await withMachine(createdView(id, data, now))), position });
   });
 
   app.get("/api/claude-code/sessions", {
@@ -100,7 +104,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
   }, async (request) => {
     const { status, limit, offset, includeUnlinked } = request.query;
     const page = await reads.listSessions({ ...(status ? { status } : {}), limit, offset, includeUnlinked });
-    return { ...page, limit, offset };
+    const known = await machines.list();
+    return { ...page, sessions: page.sessions.map((view) => ({ ...view, machine: machineSummary(view.machineId, known) })), limit, offset };
   });
 
   app.get(byId, {
@@ -108,10 +113,10 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     config: limitFor(config, "reads"),
     preHandler: fresh,
   }, async (request, reply) => {
-    if (request.query.asOf !== undefined) return sessionAt(deps, reply, request.params.sessionId, request.query.asOf);
+    if (request.query.asOf !== undefined) return withMachine(await sessionAt(deps, reply, request.params.sessionId, request.query.asOf));
     const session = await reads.getSession(request.params.sessionId);
     if (!session) throw notFound(request.params.sessionId);
-    return session;
+    return withMachine(session);
   });
 
   app.patch(byId, {
@@ -134,7 +139,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     const { position } = await commands.execute(sessionId, changes, { meta: commandMeta(request) });
     const session = await readBack(sessionId, position, reply, () => fromHistory(sessionId));
     if (!session) throw notFound(sessionId);
-    return { ...session, position };
+    return { ...(await withMachine(session)), position };
   });
 
   app.delete(byId, {

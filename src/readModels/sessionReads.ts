@@ -10,6 +10,7 @@ const isoOrNull = (value: unknown): string | null => (value === null || value ==
 export const toSessionView = (row: SessionRow): SessionView => ({
   id: row.id,
   projectPath: row.project_path,
+  machineId: row.machine_id,
   context: row.context,
   status: row.status,
   claudeDirectoryPath: row.claude_directory_path,

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import type { Readable, Writable } from "node:stream";
@@ -32,7 +32,12 @@ export type LaunchSpec = {
   readonly env: Readonly<Record<string, string>>;
 };
 
-export type Launcher = { readonly mode: "cli" | "simulator"; readonly launch: (spec: LaunchSpec) => ChildHandle };
+export type Launcher = {
+  readonly mode: "cli" | "simulator";
+  readonly launch: (spec: LaunchSpec) => ChildHandle;
+  /** What the machine publishes as its CLI version (null when the CLI does not say). */
+  readonly version: () => Promise<string | null>;
+};
 
 export type ClaudeArgsInput = {
   readonly resumeSessionId: string | null;
@@ -119,8 +124,17 @@ const signalGroup = (pid: number | undefined, signal: NodeJS.Signals | 0): boole
 };
 
 /** Spawns the CLI as the leader of its own process group, so a cancel reaches its tools too. */
-export const createCliLauncher = (command: ClaudeCommand): Launcher => ({
+/** `claude --version` (e.g. "2.0.77 (Claude Code)") → "2.0.77"; null when it fails or says no version. */
+const cliVersion = (command: ClaudeCommand, env: NodeJS.ProcessEnv): Promise<string | null> =>
+  new Promise((resolve) => {
+    execFile(command.command, [...command.prefixArgs, "--version"], { timeout: 10_000, env }, (error, stdout) => {
+      resolve(error ? null : (/\d+\.\d+\.\d+[\w.+-]*/.exec(String(stdout))?.[0] ?? null));
+    });
+  });
+
+export const createCliLauncher = (command: ClaudeCommand, env: NodeJS.ProcessEnv = {}): Launcher => ({
   mode: "cli",
+  version: () => cliVersion(command, env),
   launch: (spec) => {
     const child = spawn(command.command, [...command.prefixArgs, ...spec.args], {
       cwd: spec.folder.cwd,
