@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { DomainError } from "../../commands/errors.ts";
-import { promptPhase } from "../../commands/session/index.ts";
+import { promptPhase, type SessionState } from "../../commands/session/index.ts";
 import { optionsProblem } from "../claude/cliOptions.ts";
 import { AppError } from "../errors.ts";
 import { commandMeta } from "./auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { freshRead } from "./freshness.ts";
-import { acceptedBody, replayAccepted } from "./promptAccepted.ts";
+import { acceptedBody, replayAccepted, type PromptAccepted } from "./promptAccepted.ts";
 import { folderOn } from "./machinePlacement.ts";
 import { limitFor } from "./rateLimit.ts";
 import * as S from "./schemas.ts";
@@ -26,6 +26,16 @@ export const promptRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =>
   const machineOf = async (sessionId: string) => {
     const { state } = await commands.read(sessionId);
     return state.status === "open" ? (state.machineId ?? config.MACHINE_ID) : config.MACHINE_ID;
+  };
+
+  /** Whether the session's machine is online: a prompt for an idle session whose machine is not waits queued until it is back. */
+  const onItsMachine = async (body: PromptAccepted, state: SessionState) => {
+    const machineId = state.status === "open" ? state.machineId : null;
+    const machine = machineId === null ? null : await deps.machines.get(machineId);
+    if (machine === null) return { ...body, machineOnline: null };
+    const machineOnline = machine.online;
+    const waits = !machineOnline && body.status === "running" && body.steeringJobId === null;
+    return { ...body, machineOnline, ...(waits ? { status: "queued" as const } : {}) };
   };
 
   app.post(list, {
@@ -55,7 +65,7 @@ export const promptRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =>
     const body = outcome.duplicate
       ? await replayAccepted(commands, sessionId, outcome, prompt)
       : acceptedBody(sessionId, ids, outcome.state, outcome.position);
-    return reply.code(202).send(body);
+    return reply.code(202).send(await onItsMachine(body, outcome.state));
   });
 
   app.get(list, {

@@ -134,8 +134,9 @@ export const PromptAccepted = z.object({
   messageId: z.string(),
   sessionId: z.string(),
   status: z.enum(["queued", "running"]).describe("running: the session was idle, the prompt starts at once (or it steers the running turn)"),
-  queuePosition: z.number().int().describe("Prompts ahead of this one (0: it runs now)"),
+  queuePosition: z.number().int().describe("Prompts ahead of this one (0: none; it runs now unless its machine is offline)"),
   steeringJobId: z.string().nullable().describe("The running job this prompt is written into (deliveryMode steer while a turn runs), else null"),
+  machineOnline: z.boolean().nullable().describe("Whether the session's machine is online; while it is not, the prompt waits queued (null: a session of no machine, or one no runner has registered yet)"),
   position: PositionText.nullable(),
 });
 
