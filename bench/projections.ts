@@ -7,6 +7,8 @@ import type { DomainEvent } from "../events/registry.ts";
 import { allProjections, archiveProjection, sessionsProjection } from "../projections/index.ts";
 import { upsert } from "../projections/sessions/sessionsProjection.ts";
 import { createEventStore, type EventStore } from "../src/eventStore/eventStore.ts";
+import { deleteKeysByPrefix, openCluster, type RedisClient } from "../src/infra/redis.ts";
+import { startRedisCluster } from "../test/support/redisCluster.ts";
 import type { Database } from "../src/infra/database.ts";
 import { createProjector } from "../src/projector/projector.ts";
 import { replayProjection } from "../src/projector/replay.ts";
@@ -59,18 +61,14 @@ const fill = (store: EventStore, count: number) => {
 
 const openBenchDb = () => openBenchSchema();
 
-const openBenchStore = async () => {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 20 });
+/** A store under a fresh prefix on the single Redis, or on `cluster` when given; `close()` deletes its keys. */
+const openBenchStore = async (cluster?: RedisClient) => {
+  const redis = cluster ?? new Redis(redisUrl, { maxRetriesPerRequest: 20 });
   const prefix = `bench:${randomUUID().slice(0, 8)}:`;
   const store = await createEventStore({ redis, prefix, partitions: PARTITIONS });
   const close = async () => {
-    let cursor = "0";
-    do {
-      const [nextCursor, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 5000);
-      cursor = nextCursor;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== "0");
-    redis.disconnect();
+    await deleteKeysByPrefix(redis, prefix);
+    if (cluster === undefined) redis.disconnect();
   };
   return { store, close };
 };
@@ -106,8 +104,9 @@ const rawInsert = async (db: Database) => {
   return { rows, seconds };
 };
 
-const projectionRun = async (count: number, batchSize = Number(process.env.BENCH_BATCH ?? 1000)): Promise<Row[]> => {
-  const { store, close } = await openBenchStore();
+const projectionRun = async (count: number, batchSize = Number(process.env.BENCH_BATCH ?? 1000), cluster?: RedisClient): Promise<Row[]> => {
+  const { store, close } = await openBenchStore(cluster);
+  const on = cluster === undefined ? "" : "cluster: ";
   const database = await openBenchDb();
   try {
     const events = await fill(store, count);
@@ -123,9 +122,9 @@ const projectionRun = async (count: number, batchSize = Number(process.env.BENCH
     const rate = events / seconds;
     const rawRate = events / raw.seconds;
     return [
-      { case: "raw batched INSERT ... ON CONFLICT of the same rows (500/stmt)", events, rows: raw.rows, seconds: round(raw.seconds), "events/s": Math.round(rawRate),
+      { case: `${on}raw batched INSERT ... ON CONFLICT of the same rows (500/stmt)`, events, rows: raw.rows, seconds: round(raw.seconds), "events/s": Math.round(rawRate),
         target: "baseline" },
-      { case: `projector: sessions + archive, ${events} events from the logs`, events, rows: raw.rows, seconds: round(seconds), "events/s": Math.round(rate), target: `${Math.round((rate / rawRate) * 100)}% of raw (>= 50% ${rate >= rawRate / 2 ? "ok" : "MISSED"})` },
+      { case: `${on}projector: sessions + archive, ${events} events from the logs`, events, rows: raw.rows, seconds: round(seconds), "events/s": Math.round(rate), target: `${Math.round((rate / rawRate) * 100)}% of raw (>= 50% ${rate >= rawRate / 2 ? "ok" : "MISSED"})` },
     ];
   } finally {
     await database.close();
@@ -152,15 +151,31 @@ const replayRun = async (count: number, limitSeconds: number | null, projections
   }
 };
 
+/** The projector on a three-master Redis Cluster started for the run: each partition log read on its own. */
+const clusterProjectionRun = async (count: number): Promise<Row[]> => {
+  const cluster = await startRedisCluster();
+  const redis = openCluster(cluster.nodes, logger);
+  try {
+    return await projectionRun(count, Number(process.env.BENCH_BATCH ?? 1000), redis);
+  } finally {
+    redis.disconnect();
+    await cluster.close();
+  }
+};
+
 export async function benchProjections(): Promise<Array<Record<string, string | number>>> {
   const size = Number(process.env.BENCH_REPLAY_EVENTS ?? 1_000_000);
   // At 1M only the sessions projection is timed: the bench must stay within a few minutes.
-  return [...(await projectionRun(100_000)), ...(await replayRun(100_000, null)), ...(await replayRun(size, 120, [sessionsProjection]))];
+  return [
+    ...(await projectionRun(100_000)), ...(await clusterProjectionRun(100_000)),
+    ...(await replayRun(100_000, null)), ...(await replayRun(size, 120, [sessionsProjection])),
+  ];
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const which = process.argv[2];
   if (which === "projector") console.table(await projectionRun(Number(process.argv[3] ?? 100_000)));
+  else if (which === "cluster") console.table([...(await projectionRun(Number(process.argv[3] ?? 100_000))), ...(await clusterProjectionRun(Number(process.argv[3] ?? 100_000)))]);
   else if (which === "replay") console.table(await replayRun(Number(process.argv[3] ?? 100_000), 120, [sessionsProjection]));
   else console.table(await benchProjections());
 }

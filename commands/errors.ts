@@ -24,6 +24,8 @@ export const domainErrorCodes = {
   job_not_running: 409,
   /** StartJob reusing a jobId this session has already seen. */
   job_exists: 409,
+  /** StartJob by a runner of another machine than the session's. */
+  wrong_machine: 409,
   /** StartJob with a lease that is not a positive, finite number of milliseconds. */
   invalid_lease: 400,
   /** A permission command for a request this session never saw. */

@@ -8,6 +8,12 @@ export const JobStarted = defineEvent("JobStarted", {
   promptId: Schema.String,
   runnerId: Schema.String,
   leaseMs: Schema.Number,
+  /** The machine of the runner that started it. */
+  machineId: Schema.optional(Schema.String),
+}, {
+  schemaVersion: 2,
+  // v2 only added an optional field: a v1 job names no machine.
+  upcast: (_from, data) => data,
 });
 
 /** One complete message printed by the CLI (system, assistant, user, result, ...). */

@@ -11,6 +11,12 @@ export const SessionCreated = defineEvent("SessionCreated", {
   claudeDirectoryPath: Schema.String,
   context: Schema.NullOr(Schema.String),
   metadata: Json,
+  /** The machine whose runner runs the session's prompts (its folder is on that machine); none: any runner. */
+  machineId: Schema.optional(Schema.String),
+}, {
+  schemaVersion: 2,
+  // v2 only added an optional field: a v1 session belongs to no machine.
+  upcast: (_from, data) => data,
 });
 
 export const SessionUpdated = defineEvent("SessionUpdated", {

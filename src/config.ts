@@ -1,4 +1,4 @@
-import { homedir } from "node:os";
+import { homedir, hostname } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
 
@@ -20,6 +20,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DATA_DIR: z.string().min(1).default("./.data"),
   REDIS_URL: optionalText.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  /** `host:port,host:port,...` of a Redis Cluster (some of its masters); every role then uses the cluster. */
+  REDIS_CLUSTER_NODES: optionalText.pipe(z.string().regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, "host:port,host:port,...").optional()),
   REDIS_DURABILITY: z.enum(["everysec", "strict"]).default("everysec"),
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/, "letters, digits, ':', '_' or '-'").default("ccm:"),
   PARTITIONS: z.coerce.number().int().min(1).max(1024).default(8),
@@ -51,6 +53,12 @@ const schema = z.object({
   COMMAND_CACHE_SESSIONS: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   /** How long a GET with minPosition waits for the read models to pass it. */
   READ_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(2000),
+  /** This runner's machine (a session belongs to one); an api uses it to know whether its own host runs one. */
+  MACHINE_ID: optionalText.pipe(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "1-64 letters, digits, '.', '_' or '-'").optional()),
+  /** The machine's name as the phone shows it. */
+  MACHINE_NAME: optionalText.pipe(z.string().max(100).optional()),
+  /** How often a runner says its machine is alive; it shows offline after three beats are missed. */
+  MACHINE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
   RUNNER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** A running job's lease; a job whose lease lapses is failed as `runner_lost`. */
   RUNNER_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(15_000),
@@ -81,14 +89,21 @@ const schema = z.object({
   RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(1).default(20),
 });
 
+/** The host name as a machine id: characters a machine id may not hold become '-'. */
+const defaultMachineId = () => hostname().replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 64) || "localhost";
+
 export type RawConfig = z.infer<typeof schema>;
 
-export interface Config extends Omit<RawConfig, "DATA_DIR" | "GITHUB_REPOS_DIRECTORY" | "CLAUDE_CONFIG_DIR" | "DATABASE_URL"> {
+export interface Config extends Omit<RawConfig, "DATA_DIR" | "GITHUB_REPOS_DIRECTORY" | "CLAUDE_CONFIG_DIR" | "DATABASE_URL" | "MACHINE_ID" | "MACHINE_NAME"> {
   readonly DATA_DIR: string;
   readonly GITHUB_REPOS_DIRECTORY: string;
   readonly CLAUDE_CONFIG_DIR: string;
   /** From DATABASE_URL, or built from DB_* when DB_HOST is set; undefined means embedded PGlite. */
   readonly DATABASE_URL: string | undefined;
+  /** MACHINE_ID, else the host name (made safe). */
+  readonly MACHINE_ID: string;
+  /** MACHINE_NAME, else the machine id. */
+  readonly MACHINE_NAME: string;
 }
 
 export class ConfigError extends Error {
@@ -103,6 +118,10 @@ export const parseConfig = (env: Record<string, string | undefined>): Readonly<C
     throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
   }
   const raw = parsed.data;
+  if (raw.REDIS_URL !== undefined && raw.REDIS_CLUSTER_NODES !== undefined) {
+    throw new ConfigError("invalid configuration:\n  REDIS_CLUSTER_NODES: set either REDIS_URL or REDIS_CLUSTER_NODES, not both");
+  }
+  const machineId = raw.MACHINE_ID ?? defaultMachineId();
   const databaseUrl =
     raw.DATABASE_URL ??
     (raw.DB_HOST
@@ -114,6 +133,8 @@ export const parseConfig = (env: Record<string, string | undefined>): Readonly<C
     GITHUB_REPOS_DIRECTORY: resolve(expandHome(raw.GITHUB_REPOS_DIRECTORY)),
     CLAUDE_CONFIG_DIR: resolve(expandHome(raw.CLAUDE_CONFIG_DIR)),
     DATABASE_URL: databaseUrl,
+    MACHINE_ID: machineId,
+    MACHINE_NAME: raw.MACHINE_NAME ?? machineId,
   });
 };
 
@@ -127,7 +148,7 @@ const maskUrl = (url: string | undefined) => {
 /** Every effective setting, secrets masked: what the start-up log prints. */
 export const describeConfig = (config: Readonly<Config>): Record<string, unknown> => ({
   ...config,
-  REDIS_URL: config.REDIS_URL ? maskUrl(config.REDIS_URL) : "(embedded redis-server)",
+  REDIS_URL: config.REDIS_URL ? maskUrl(config.REDIS_URL) : config.REDIS_CLUSTER_NODES ? "(cluster)" : "(embedded redis-server)",
   DATABASE_URL: config.DATABASE_URL ? maskUrl(config.DATABASE_URL) : "(embedded PGlite)",
   DB_PASSWORD: config.DB_PASSWORD ? "*****" : "",
   API_TOKEN: config.API_TOKEN ? "*****" : "(generated into DATA_DIR)",

@@ -20,6 +20,10 @@ export const errorCodes = {
   /** A project path that resolves (after `..` and symlinks) outside GITHUB_REPOS_DIRECTORY. */
   forbidden_path: 403,
   not_found: 404,
+  /** A machine no runner ever registered (GET /api/claude-code/machines lists them). */
+  machine_not_found: 404,
+  /** Several machines are registered and the api's own host runs none: the session must name one. */
+  machine_required: 400,
   /** The path exists but not with this method; `Allow` lists the ones it has. */
   method_not_allowed: 405,
   /** The request (headers and body) did not arrive in time. */

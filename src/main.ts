@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./infra/redis.ts";
 import type { Logger } from "pino";
 import { describeConfig, type Config } from "./config.ts";
 import { bootstrapToken } from "./auth/bootstrapToken.ts";
@@ -15,6 +15,7 @@ import { createProjector, projectionGroup, type Projector, type ProjectorOptions
 import { createSessionReads } from "./readModels/sessionReads.ts";
 import { listCheckpoints } from "./projector/checkpoints.ts";
 import { createLiveHub } from "./live/hub.ts";
+import { createMachineRegistry, type MachineRegistry } from "./machines/machineRegistry.ts";
 import { createRunner, type RunnerDeps } from "./runner/runner.ts";
 import { buildApp } from "./http/app.ts";
 import type { LiveTuning } from "./http/liveRoutes.ts";
@@ -44,7 +45,7 @@ export const packageVersion = (): string => {
 /** The clients a service is assembled over: production opens them in `start`, tests pass their own. */
 export interface Clients {
   /** Every role's commands go through it (blocking readers duplicate it). */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Needed by the api and projector roles; a runner needs only Redis. */
   readonly db?: Database;
   /** Whether the database is migrated yet (start() migrates in the background); done when not given. */
@@ -95,6 +96,7 @@ interface Assembly {
   readonly health: HealthBoard;
   readonly migrations: Migrations;
   readonly metrics: Metrics;
+  readonly machines: MachineRegistry;
 }
 
 /** Starts `part` now if the read models are migrated, else once they are (unless stopped first). */
@@ -140,7 +142,7 @@ const apiRole = async (assembly: Assembly, store: EventStore, commands: SessionC
     ...(options.live ? { tuning: options.live } : {}),
   };
   const app = await buildApp({
-    config, logger, redis, db, store, version: options.version ?? packageVersion(), reads, commands, tokens, tokenAdmin: tokens,
+    config, logger, redis, db, store, version: options.version ?? packageVersion(), reads, commands, machines: assembly.machines, tokens, tokenAdmin: tokens,
     health: assembly.health, metrics: assembly.metrics, ...(extra.history ? { history: extra.history } : {}), live,
   });
   await app.ready();
@@ -156,7 +158,7 @@ const runnerRole = async (assembly: Assembly, store: EventStore, commands: Sessi
     jobs.inc({ outcome });
     jobDuration.observe({ outcome }, seconds);
   };
-  const runner = createRunner({ store, commands, redis: clients.redis, config, logger: clients.logger, env: options.env ?? {}, onJobEnd, ...options.runner });
+  const runner = createRunner({ store, commands, redis: clients.redis, machines: assembly.machines, config, logger: clients.logger, env: options.env ?? {}, onJobEnd, ...options.runner });
   await runner.start();
   assembly.parts.push({ name: "runner", stop: () => runner.stop() });
   return runner;
@@ -173,7 +175,8 @@ const runnerRole = async (assembly: Assembly, store: EventStore, commands: Sessi
 export const assemble = async (config: Readonly<Config>, clients: Clients, options: AssembleOptions) => {
   const { roles } = options;
   const metrics = options.metrics ?? createMetrics();
-  const assembly: Assembly = { config, clients, options, parts: [], health: createHealthBoard(), migrations: clients.migrations ?? migrated(), metrics };
+  const machines = createMachineRegistry({ redis: clients.redis, prefix: config.REDIS_KEY_PREFIX });
+  const assembly: Assembly = { config, clients, options, parts: [], health: createHealthBoard(), migrations: clients.migrations ?? migrated(), metrics, machines };
   const needsDatabase = roles.includes("api") || roles.includes("projector");
   if (needsDatabase && clients.db === undefined) throw new Error("the api and projector roles need a database");
   const db = clients.db as Database;
@@ -239,7 +242,7 @@ export const start = async (config: Readonly<Config>, options: { roles: readonly
     const redis = await connectRedis(config, logger);
     parts.push({ name: "redis", stop: redis.close });
     // The embedded server's URL (no secret in it): tools that need only Redis use it.
-    if (!config.REDIS_URL) lock?.update({ redisUrl: redis.url });
+    if (!config.REDIS_URL && redis.url !== undefined) lock?.update({ redisUrl: redis.url });
     const database = needsDatabase ? await openDatabaseOf(config, logger, parts) : undefined;
     // The tools on this machine reach the folder through the service, with a token of this run.
     const toolToken = lock ? generateToken() : undefined;

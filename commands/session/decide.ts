@@ -111,7 +111,7 @@ const cancelPrompt = ({ data }: C.CancelPrompt, state: SessionState): DomainEven
 };
 
 /**
- * Only the head of the queue may start, and only when nothing runs. Repeating the exact
+ * Only a runner of the session's machine may start it, only the head of the queue, and only when nothing runs. Repeating the exact
  * StartJob of the running job is a no-op, so a redelivered runner message does no harm.
  */
 const startJob = ({ data }: C.StartJob, state: SessionState): DomainEvent[] => {
@@ -119,6 +119,9 @@ const startJob = ({ data }: C.StartJob, state: SessionState): DomainEvent[] => {
   const { jobId, promptId, runnerId } = data;
   if (!Number.isFinite(data.leaseMs) || data.leaseMs <= 0) {
     return reject("invalid_lease", `lease must be a positive number of ms, got ${data.leaseMs}`);
+  }
+  if (session.machineId !== null && data.machineId !== session.machineId) {
+    return reject("wrong_machine", `the session runs on machine ${session.machineId}, not ${data.machineId ?? "(none)"}`, { machineId: session.machineId });
   }
   const phase = promptStatus(session, promptId);
   if (phase === undefined) return reject("prompt_not_found", `prompt ${promptId} not found`, { promptId });

@@ -11,6 +11,7 @@ type Data<T extends DomainEvent["type"]> = EventByType<T>["data"];
 const opened = (data: Data<"SessionCreated">): OpenSession => ({
   status: "open",
   projectPath: data.projectPath,
+  machineId: data.machineId ?? null,
   claudeDirectoryPath: data.claudeDirectoryPath,
   context: data.context,
   metadata: data.metadata,

@@ -59,6 +59,8 @@ export type EmptySession = { readonly status: "empty" };
 export type OpenSession = {
   readonly status: "open";
   readonly projectPath: string;
+  /** The machine whose runner runs its prompts; null: any runner (sessions from before machines). */
+  readonly machineId: string | null;
   readonly claudeDirectoryPath: string;
   readonly context: string | null;
   readonly metadata: Readonly<Record<string, unknown>>;

@@ -225,7 +225,7 @@ const handlers: { [T in EventType]?: Handler<T> } = {
 
 /** A session's row as SessionCreated makes it. */
 export const createdRow = (sessionId: string, data: EventByType<"SessionCreated">["data"], at: string, version: number): SessionRow => ({
-  id: sessionId, project_path: data.projectPath, context: data.context, status: "active",
+  id: sessionId, project_path: data.projectPath, machine_id: data.machineId ?? null, context: data.context, status: "active",
   claude_directory_path: data.claudeDirectoryPath, claude_code_session_id: null, metadata: { ...data.metadata },
   created_at: at, updated_at: at, last_accessed_at: at, is_working: false,
   current_job_id: null, last_job_status: null, current_prompt_id: null, version, message_count: 0,

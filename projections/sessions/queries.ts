@@ -47,7 +47,7 @@ export const sessionQueries = (db: ReadModelDb) => ({
       query.selectAll().orderBy("last_accessed_at", "desc").orderBy("id").limit(filter.limit).offset(filter.offset).execute(),
       query.select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirst(),
     ]);
-    return { sessions: rows.map(sessionView), total: Number(count?.n ?? 0) };
+    return { sessions: rows.map((row) => sessionView(row)), total: Number(count?.n ?? 0) };
   },
 
   /** Finished and running prompts in the order they were sent, then the queue in the order it will run. */

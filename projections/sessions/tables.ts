@@ -3,7 +3,7 @@ import type { JobOutcome, MessageStatus, PermissionDecision, PermissionKind, Per
 import type { Block } from "./messageContent.ts";
 
 /**
- * The session read models as Postgres holds them (migrations 0002, 0009, 0010), for kysely.
+ * The session read models as Postgres holds them (migrations 0002, 0009, 0010, 0012), for kysely.
  * Timestamps arrive as ISO 8601 text (the pools parse timestamptz so) and JSONB as values;
  * JSONB is written as JSON text, so an array is never taken for a Postgres array.
  * A row in memory is exactly what a select returns: a row folded in one batch and one folded
@@ -15,6 +15,8 @@ type NullableJson<T> = ColumnType<T | null, string | null, string | null>;
 export interface SessionsTable {
   id: string;
   project_path: string;
+  /** The machine whose runner runs its prompts; null for sessions from before machines. */
+  machine_id: string | null;
   context: string | null;
   status: SessionStatus;
   claude_directory_path: string;

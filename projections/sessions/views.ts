@@ -13,9 +13,14 @@ import type { MessageRow, PermissionRow, PromptRow, SessionRow } from "./tables.
 const Timestamp = z.string().describe("ISO 8601");
 const Metadata = z.record(z.string(), z.unknown());
 
+/** The machine of a session as the phone shows it: live from the machines' heartbeats (added by the api). */
+const SessionMachine = z.object({ id: z.string(), name: z.string(), online: z.boolean() });
+
 export const Session = z.object({
   id: z.string(),
   projectPath: z.string(),
+  machineId: z.string().nullable().describe("The machine whose runner runs the session's prompts (null: any, for sessions from before machines)"),
+  machine: SessionMachine.nullable().describe("That machine now: its name and whether it is online (prompts wait queued while it is not)"),
   context: z.string().nullable(),
   status: z.enum(sessionStatuses),
   claudeDirectoryPath: z.string(),
@@ -92,9 +97,12 @@ export const Permission = z.object({
 });
 export type PermissionView = z.infer<typeof Permission>;
 
-export const sessionView = (row: SessionRow): SessionView => ({
+/** `machine` is what the api knows of the machine now (the read model does not hold it). */
+export const sessionView = (row: SessionRow, machine: SessionView["machine"] = null): SessionView => ({
   id: row.id,
   projectPath: row.project_path,
+  machineId: row.machine_id,
+  machine,
   context: row.context,
   status: row.status,
   claudeDirectoryPath: row.claude_directory_path,

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../infra/redis.ts";
 
 /**
  * What a token may do. `mobile`: the phone's API (every /api/claude-code route, reads and
@@ -59,7 +59,7 @@ export class TokenError extends Error {
  * `token-names` maps name → hash so names stay unique and revocation goes by name. Static
  * tokens are checked in memory first.
  */
-export const createTokenStore = (options: { redis: Redis; prefix: string; staticTokens?: readonly StaticToken[] }) => {
+export const createTokenStore = (options: { redis: RedisClient; prefix: string; staticTokens?: readonly StaticToken[] }) => {
   const { redis } = options;
   const byHash = `${options.prefix}tokens`;
   const byName = `${options.prefix}token-names`;
@@ -91,7 +91,10 @@ export const createTokenStore = (options: { redis: Redis; prefix: string; static
   const revoke = async (name: string): Promise<boolean> => {
     const hash = await redis.hget(byName, name);
     if (hash === null) return false;
-    await redis.multi().hdel(byHash, hash).hdel(byName, name).exec();
+    // Two keys of different hash slots (no MULTI on a cluster): the credential goes first, so a
+    // failure in between leaves a name that a second revoke removes, never a live token.
+    await redis.hdel(byHash, hash);
+    await redis.hdel(byName, name);
     return true;
   };
 

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../infra/redis.ts";
 import { GENESIS_HASH, sealEnvelope, type Envelope, type EventMeta } from "../../events/envelope.ts";
 import { currentSchemaVersion, validateNewEvent, type DomainEvent } from "../../events/registry.ts";
 import type { Logger } from "pino";
 import { defineScripts } from "../infra/luaScripts.ts";
-import { logConnection } from "../infra/redis.ts";
+import { duplicateClient, isCluster, logConnection, scanKeys } from "../infra/redis.ts";
 import { checkDeployment, type DeploymentWitness } from "./deployment.ts";
 import { createWriteGuard } from "./writeGuard.ts";
 import { createDeadLetters } from "./deadLetters.ts";
@@ -63,16 +63,16 @@ const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 type AppendReply = [string, ...string[]];
 type Entry = [id: string, fields: string[]];
 
-interface ScriptedRedis extends Redis {
+type ScriptedRedis = RedisClient & {
   ccmAppend(...args: (string | number)[]): Promise<AppendReply>;
-}
+};
 
 /**
  * The event store: per-session streams plus partition logs on Redis Streams, and the only code
  * that touches its Redis client and key names. Opens (or creates) the deployment's partition
  * count, which never changes once stored.
  */
-export const createEventStore = async (options: { redis: Redis; prefix: string; partitions: number; logger?: Logger }) => {
+export const createEventStore = async (options: { redis: RedisClient; prefix: string; partitions: number; logger?: Logger }) => {
   const redis = options.redis as ScriptedRedis;
   defineScripts(redis, new URL("./scripts/", import.meta.url));
   const keys = createKeys(options.prefix);
@@ -80,12 +80,13 @@ export const createEventStore = async (options: { redis: Redis; prefix: string; 
   const partitions = Number(await redis.hget(keys.config, "partitions"));
   const partitionFor = (sessionId: string) => partitionOf(sessionId, partitions);
   const guard = createWriteGuard();
-  const duplicate = (role: string): Redis => {
-    const connection = redis.duplicate({ connectionName: keys.connectionName(role) });
+  const duplicate = (role: string): RedisClient => {
+    const connection = duplicateClient(redis, keys.connectionName(role));
     return options.logger ? logConnection(connection, options.logger, role) : connection;
   };
   const internals: StoreInternals = {
     redis, keys, partitions, partitionFor, allPartitions: Array.from({ length: partitions }, (_, index) => index), guard, duplicate,
+    readSets: (some) => (isCluster(redis) ? some.map((partition) => [partition]) : [some]),
   };
   const streamOf = (sessionId: string) => keys.sessionStream(partitionFor(sessionId), sessionId);
 
@@ -202,19 +203,14 @@ export const createEventStore = async (options: { redis: Redis; prefix: string; 
     return { pending: Number(found.pending ?? 0), lag: found.lag === null || found.lag === undefined ? null : Number(found.lag) };
   };
 
-  /** Every session the store holds, with its head version (SCAN of the heads, partition by partition). */
+  /** Every session the store holds, with its head version (SCAN of the heads on every master, partition by partition). */
   async function* sessionHeads(): AsyncGenerator<{ sessionId: string; version: number }> {
     for (const partition of internals.allPartitions) {
       const { pattern, idOffset } = keys.sessionHeadPattern(partition);
-      let cursor = "0";
-      do {
-        const [next, found] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-        cursor = next;
-        const pipeline = redis.pipeline();
-        for (const key of found) pipeline.hget(key, "version");
-        const versions = (await pipeline.exec()) ?? [];
-        for (const [index, key] of found.entries()) yield { sessionId: key.slice(idOffset), version: Number(versions[index]?.[1] ?? 0) };
-      } while (cursor !== "0");
+      for await (const found of scanKeys(redis, pattern)) {
+        const versions = await Promise.all(found.map((key) => redis.hget(key, "version")));
+        for (const [index, key] of found.entries()) yield { sessionId: key.slice(idOffset), version: Number(versions[index] ?? 0) };
+      }
     }
   }
 

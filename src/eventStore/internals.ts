@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../infra/redis.ts";
 import type { WriteGuard } from "./writeGuard.ts";
 import type { Envelope } from "../../events/envelope.ts";
 import type { Keys } from "./keys.ts";
@@ -8,7 +8,7 @@ import type { Keys } from "./keys.ts";
  * partitioning. Only files in src/eventStore/ ever see this; everyone else calls the store.
  */
 export interface StoreInternals {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: Keys;
   readonly partitions: number;
   readonly partitionFor: (sessionId: string) => number;
@@ -16,8 +16,13 @@ export interface StoreInternals {
   readonly allPartitions: readonly number[];
   /** Refuses writes while durability or the deployment cannot be trusted. */
   readonly guard: WriteGuard;
+  /**
+   * How partition logs may be read together in one XREAD(GROUP): all at once on one Redis, each
+   * on its own on a cluster, which refuses a command over keys of several hash slots (CROSSSLOT).
+   */
+  readonly readSets: (partitions: readonly number[]) => (readonly number[])[];
   /** A connection of its own for blocking reads or pub/sub, named `<prefix><role>` and logged like the main one. */
-  readonly duplicate: (role: string) => Redis;
+  readonly duplicate: (role: string) => RedisClient;
 }
 
 /** An event as read from a partition log. */

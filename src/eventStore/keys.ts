@@ -1,6 +1,7 @@
 /**
  * Redis key layout. Everything a session touches shares the hash tag of its partition
- * (`{p3}`), so the append script runs unchanged on Redis Cluster.
+ * (`{p3}`), so the append script runs unchanged on Redis Cluster; so do a partition's log, its
+ * dead letters and its heads. `config` stands alone (used by itself only).
  */
 export interface Keys {
   readonly config: string;
@@ -10,7 +11,8 @@ export interface Keys {
   /** A SCAN pattern matching every session head of a partition, and where the session id starts in a match. */
   readonly sessionHeadPattern: (partition: number) => { readonly pattern: string; readonly idOffset: number };
   readonly idempotency: (partition: number, sessionId: string, key: string) => string;
-  readonly deadLetters: (group: string) => string;
+  /** A group's dead letters of one partition: beside its log, so moving an entry there and acknowledging it is one MULTI on a cluster too. */
+  readonly deadLetters: (partition: number, group: string) => string;
   /** The pub/sub channel of a session's live deltas (never stored), and the pattern of all of them. */
   readonly liveDeltas: (sessionId: string) => string;
   readonly liveDeltasPattern: string;
@@ -27,7 +29,7 @@ export const createKeys = (prefix: string): Keys => {
     sessionHead: (partition, sessionId) => `${tag(partition)}:h:${sessionId}`,
     sessionHeadPattern: (partition) => ({ pattern: `${tag(partition)}:h:*`, idOffset: `${tag(partition)}:h:`.length }),
     idempotency: (partition, sessionId, key) => `${tag(partition)}:idem:${sessionId}:${key}`,
-    deadLetters: (group) => `${prefix}dlq:${group}`,
+    deadLetters: (partition, group) => `${tag(partition)}:dlq:${group}`,
     liveDeltas: (sessionId) => `${prefix}live:${sessionId}`,
     liveDeltasPattern: `${prefix}live:*`,
     connectionName: (role) => `${prefix}${role}`,

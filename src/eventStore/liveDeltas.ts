@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../infra/redis.ts";
 import type { StoreInternals } from "./internals.ts";
 
 /**
@@ -14,7 +14,7 @@ export const createLiveDeltas = (internals: StoreInternals) => {
     },
     /** Receives every session's deltas on a connection of its own until `close()`. */
     subscribe: async (onDelta: (sessionId: string, message: string) => void, connectionName?: string) => {
-      const subscriber: Redis = internals.duplicate(connectionName ?? "live-deltas");
+      const subscriber: RedisClient = internals.duplicate(connectionName ?? "live-deltas");
       subscriber.on("pmessage", (_pattern: string, channel: string, message: string) => onDelta(channel.slice(prefixLength), message));
       await subscriber.psubscribe(keys.liveDeltasPattern);
       return { close: () => subscriber.disconnect() };

@@ -1,3 +1,4 @@
+import type { ChainableCommander } from "ioredis";
 import type { Envelope } from "../../events/envelope.ts";
 import { deleteKeysByPrefix } from "../infra/redis.ts";
 import { eventFields, sessionEntryId } from "./entryCodec.ts";
@@ -18,9 +19,23 @@ export type GroupStart = (group: string, partition: number) => string;
  * it: partition logs with their original entry ids (positions stay valid), session streams,
  * heads, consumer groups, and last the deployment marker, which lets the service write again.
  */
+type Step = [partition: number, add: (pipeline: ChainableCommander) => unknown];
+
 export const createRestore = (internals: StoreInternals) => {
   const { redis, keys } = internals;
   const heads = new Map<string, { version: number; hash: string }>();
+
+  const runPerPartition = async (steps: readonly Step[]) => {
+    const pipelines = new Map<number, ChainableCommander>();
+    for (const [partition, add] of steps) {
+      const pipeline = pipelines.get(partition) ?? redis.pipeline();
+      pipelines.set(partition, pipeline);
+      add(pipeline);
+    }
+    for (const pipeline of pipelines.values()) {
+      for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+    }
+  };
 
   return {
     /** Removes what is left of the event store's keys (a partial Redis, an interrupted restore). */
@@ -29,26 +44,27 @@ export const createRestore = (internals: StoreInternals) => {
       await redis.del(keys.config);
       await redis.hset(keys.config, "partitions", internals.partitions);
     },
-    /** Appends a batch of one partition's events, in log order, to the log and their sessions' streams. */
+    /** Appends a batch of events, in log order, to their partition logs and their sessions' streams. */
     write: async (events: readonly RestoredEvent[]) => {
-      const pipeline = redis.pipeline();
-      for (const { partition, entryId, envelope } of events) {
-        const fields = eventFields(envelope);
-        const [, body, , hash] = fields as [string, string, string, string];
+      // One pipeline per partition: a cluster runs a pipeline only over keys of one slot's node.
+      await runPerPartition(events.map((event) => [event.partition, (pipeline) => {
+        const { partition, entryId, envelope } = event;
+        const [, body, , hash] = eventFields(envelope) as [string, string, string, string];
         pipeline.xadd(keys.partitionLog(partition), entryId, "s", envelope.sessionId, "v", envelope.version, "e", body, "h", hash);
         pipeline.xadd(keys.sessionStream(partition, envelope.sessionId), sessionEntryId(envelope.version), "t", envelope.type, "e", body, "h", hash);
         heads.set(envelope.sessionId, { version: envelope.version, hash: envelope.hash });
-      }
-      for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+      }]));
     },
     /** Writes the heads, creates the groups and sets the marker: the store is whole again. */
     finish: async (marker: string, groups: readonly string[], startOf: GroupStart) => {
-      const pipeline = redis.pipeline();
-      for (const [sessionId, head] of heads) pipeline.hset(keys.sessionHead(internals.partitionFor(sessionId), sessionId), "version", head.version, "hash", head.hash);
+      const steps: Step[] = [...heads].map(([sessionId, head]) => {
+        const partition = internals.partitionFor(sessionId);
+        return [partition, (pipeline) => pipeline.hset(keys.sessionHead(partition, sessionId), "version", head.version, "hash", head.hash)];
+      });
       for (const group of groups) {
-        for (const partition of internals.allPartitions) pipeline.xgroup("CREATE", keys.partitionLog(partition), group, startOf(group, partition), "MKSTREAM");
+        for (const partition of internals.allPartitions) steps.push([partition, (pipeline) => pipeline.xgroup("CREATE", keys.partitionLog(partition), group, startOf(group, partition), "MKSTREAM")]);
       }
-      for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+      await runPerPartition(steps);
       await redis.hset(keys.config, "deployment", marker);
       return { sessions: heads.size };
     },

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../infra/redis.ts";
 import { toError } from "../errors.ts";
 import { envelopeOfFields } from "./entryCodec.ts";
 import { createDeadLetters } from "./deadLetters.ts";
@@ -47,10 +47,8 @@ export const createSubscription = (internals: StoreInternals, options: Subscript
   const deadLetters = createDeadLetters(internals, group);
   const lastErrors = new Map<string, string>();
   const log = logger.child({ group, consumer });
-  let blocking: Redis | null = null;
+  let readers: { connection: RedisClient; loop: Promise<void> }[] = [];
   let running = false;
-  let loop: Promise<void> = Promise.resolve();
-  let lastReclaim = 0;
 
   const ensureGroups = async () => {
     for (const key of logKeys) {
@@ -90,9 +88,9 @@ export const createSubscription = (internals: StoreInternals, options: Subscript
   };
 
   /** Takes over idle pending entries one at a time, so one poison entry cannot block a batch. */
-  const reclaim = async () => {
-    for (const [index, key] of logKeys.entries()) {
-      const partition = partitions[index] ?? 0;
+  const reclaim = async (some: readonly number[] = partitions) => {
+    for (const partition of some) {
+      const key = keys.partitionLog(partition);
       const rows = (await redis.xpending(key, group, "IDLE", claimIdleMs, "-", "+", batchSize)) as PendingRow[];
       for (const [entryId, , , deliveries] of rows) {
         if (!running) return;
@@ -111,23 +109,28 @@ export const createSubscription = (internals: StoreInternals, options: Subscript
   };
 
   // The watchdog (taskforcesh/bullmq#1658) recycles a connection whose blocked XREADGROUP hangs.
-  const readWithWatchdog = (connection: Redis): Promise<[string, Entry[]][] | null> => {
+  const readWithWatchdog = (connection: RedisClient, readKeys: readonly string[]): Promise<[string, Entry[]][] | null> => {
     const read = connection.xreadgroup(
-      "GROUP", group, consumer, "COUNT", batchSize, "BLOCK", blockMs, "STREAMS", ...logKeys, ...logKeys.map(() => ">"),
+      "GROUP", group, consumer, "COUNT", batchSize, "BLOCK", blockMs, "STREAMS", ...readKeys, ...readKeys.map(() => ">"),
     ) as Promise<[string, Entry[]][] | null>;
     return raceWithWatchdog(connection, read, blockMs + 5000, () => log.warn("blocking read exceeded its deadline; reconnecting"));
   };
 
-  const runOnce = async (connection: Redis) => {
-    if (Date.now() - lastReclaim >= Math.min(claimIdleMs, 5000)) {
-      lastReclaim = Date.now();
-      await reclaim();
-    }
-    const streams = await readWithWatchdog(connection);
-    for (const [key, entries] of streams ?? []) {
-      const partition = partitionByKey.get(key) ?? 0;
-      await handleBatch(partition, await toStored(partition, entries));
-    }
+  /** One reader: a blocking read over the logs it may read together, and reclaims of their pending entries. */
+  const createReader = (some: readonly number[]) => {
+    const readKeys = some.map((partition) => keys.partitionLog(partition));
+    let lastReclaim = 0;
+    return async (connection: RedisClient) => {
+      if (Date.now() - lastReclaim >= Math.min(claimIdleMs, 5000)) {
+        lastReclaim = Date.now();
+        await reclaim(some);
+      }
+      const streams = await readWithWatchdog(connection, readKeys);
+      for (const [key, entries] of streams ?? []) {
+        const partition = partitionByKey.get(key) ?? 0;
+        await handleBatch(partition, await toStored(partition, entries));
+      }
+    };
   };
 
   /**
@@ -143,7 +146,7 @@ export const createSubscription = (internals: StoreInternals, options: Subscript
     return message;
   };
 
-  const run = async (connection: Redis) => {
+  const run = async (connection: RedisClient, runOnce: (connection: RedisClient) => Promise<void>) => {
     let lastError = "";
     while (running) {
       try {
@@ -165,16 +168,19 @@ export const createSubscription = (internals: StoreInternals, options: Subscript
       if (running) return;
       await ensureGroups();
       running = true;
-      blocking = internals.duplicate(`group-${group}`);
-      loop = run(blocking);
+      // One blocking connection per set of logs read together (one set on a single Redis, one per partition on a cluster).
+      readers = internals.readSets(partitions).map((some) => {
+        const connection = internals.duplicate(`group-${group}`);
+        return { connection, loop: run(connection, createReader(some)) };
+      });
     },
     /** Stops reading; an in-flight batch finishes (and is acked) before this resolves. */
     async stop() {
       if (!running) return;
       running = false;
-      blocking?.disconnect();
-      await loop;
-      blocking = null;
+      for (const reader of readers) reader.connection.disconnect();
+      await Promise.all(readers.map((reader) => reader.loop));
+      readers = [];
     },
     /** Runs one reclaim pass now (the loop also does this periodically). */
     reclaim: () => reclaim(),

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../infra/redis.ts";
 
 // A blocked XREAD/XREADGROUP can hang forever after a reconnect (see bullmq's watchdog around
 // BZPOPMIN, taskforcesh/bullmq#1658): race it against a timer and recycle the connection.
@@ -7,7 +7,7 @@ import type { Redis } from "ioredis";
  * connection (ioredis reconnects it) and resolves `null`, which callers treat as "nothing read".
  */
 export const raceWithWatchdog = async <T>(
-  connection: Redis,
+  connection: RedisClient,
   read: Promise<T>,
   deadlineMs: number,
   onStuck: () => void,

@@ -14,6 +14,7 @@ import { problemErrorHandler } from "./problem.ts";
 import { answerUnservedRequests, clientErrorHandler, closeUnupgradedSocket, frameworkErrorHandler, requireHost } from "./protocolErrors.ts";
 import { historyRoutes } from "./historyRoutes.ts";
 import { liveRoutes } from "./liveRoutes.ts";
+import { machineRoutes } from "./machineRoutes.ts";
 import { messageRoutes } from "./messageRoutes.ts";
 import { permissionRoutes } from "./permissionRoutes.ts";
 import { probeRoutes } from "./probeRoutes.ts";
@@ -108,6 +109,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   const typed = app.withTypeProvider<ZodTypeProvider>();
   await typed.register(probeRoutes, deps);
   await typed.register(sessionRoutes, deps);
+  await typed.register(machineRoutes, deps);
   await typed.register(promptRoutes, deps);
   await typed.register(messageRoutes, deps);
   await typed.register(permissionRoutes, deps);

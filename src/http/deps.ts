@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../infra/redis.ts";
 import type { Logger } from "pino";
 import type { TokenStore, TokenVerifier } from "../auth/tokens.ts";
 import type { Config } from "../config.ts";
@@ -9,6 +9,7 @@ import type { HealthBoard } from "../infra/health.ts";
 import type { Metrics } from "../infra/metrics.ts";
 import type { TranscriptService } from "../transcripts/transcriptService.ts";
 import type { LiveHub } from "../live/hub.ts";
+import type { MachineRegistry } from "../machines/machineRegistry.ts";
 import type { ReadArchive } from "../live/eventPages.ts";
 import type { LiveTuning } from "./liveRoutes.ts";
 import type { SessionReads } from "../readModels/sessionReads.ts";
@@ -16,7 +17,7 @@ import type { SessionReads } from "../readModels/sessionReads.ts";
 export interface AppDeps {
   readonly config: Readonly<Config>;
   readonly logger: Logger;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly db: Database;
   readonly store: EventStore;
   readonly version: string;
@@ -28,6 +29,8 @@ export interface AppDeps {
   readonly reads: SessionReads;
   /** The process's one command path (shared with the runner and the live stream). */
   readonly commands: SessionCommandHandler;
+  /** The machines runners registered: where sessions run. */
+  readonly machines: MachineRegistry;
   readonly tokens: TokenVerifier;
   /** Token administration (/api/admin/tokens, admin scope) is served when given. */
   readonly tokenAdmin?: TokenStore;

@@ -73,6 +73,8 @@ const MessagesQuery = z.object({
 
 export const historyRoutes: FastifyPluginAsyncZod<{ history: TranscriptService; limits: Limits; reads: Pick<SessionReads, "ready"> }> = async (app, { history, limits, reads }) => {
   const tags = ["history"];
+  // Transcripts are files on the machine that ran the CLI: these routes serve this api host's only.
+  const description = "History is per machine: these routes read the Claude Code transcripts of the host this api runs on (its CLAUDE_CONFIG_DIR). Sessions that ran on another machine keep their transcripts there; their conversation is in the session's events and messages routes.";
   // The history index lives in Postgres.
   app.addHook("preHandler", async () => requireReadModels(reads));
   // History reads parse files on disk: they count against the token's read budget.
@@ -80,22 +82,23 @@ export const historyRoutes: FastifyPluginAsyncZod<{ history: TranscriptService; 
 
   app.get("/api/claude-code/history/projects", {
     config,
-    schema: { tags, response: { 200: z.object({ projects: z.array(Project) }) } },
+    schema: { tags, description, response: { 200: z.object({ projects: z.array(Project) }) } },
   }, async () => ({ projects: await history.listProjects() }));
 
   app.get("/api/claude-code/history/sessions", {
     config,
-    schema: { tags, querystring: SessionsQuery, response: { 200: z.object({ sessions: z.array(SessionMeta), total: z.number().int() }) } },
+    schema: { tags, description, querystring: SessionsQuery, response: { 200: z.object({ sessions: z.array(SessionMeta), total: z.number().int() }) } },
   }, async (request) => history.listSessions(request.query));
 
   app.get("/api/claude-code/history/sessions/:claudeSessionId", {
     config,
-    schema: { tags, params: z.object({ claudeSessionId: SessionId }), response: { 200: SessionDetail, 404: Problem, 410: Problem } },
+    schema: { tags, description, params: z.object({ claudeSessionId: SessionId }), response: { 200: SessionDetail, 404: Problem, 410: Problem } },
   }, async (request) => history.getSession(request.params.claudeSessionId));
 
   app.get("/api/claude-code/history/sessions/:claudeSessionId/messages", {
     config,
     schema: {
+      description,
       tags,
       params: z.object({ claudeSessionId: SessionId }),
       querystring: MessagesQuery,

@@ -1,5 +1,6 @@
 import { realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, resolve, sep } from "node:path";
+import { posix } from "node:path";
 import { AppError } from "../errors.ts";
 
 export interface ProjectPathInput {
@@ -53,4 +54,29 @@ export const confineProjectPath = async (reposDirectory: string, input: ProjectP
   }
   if (!(await stat(real)).isDirectory()) throw AppError.of("path_not_found", `${candidate.shown} is not a folder`);
   return real;
+};
+
+/** What a machine publishes about its repositories folder (machines/machineRegistry.ts). */
+export interface PublishedRepositories {
+  readonly id: string;
+  readonly reposDirectory: string;
+  readonly repositories: readonly string[];
+}
+
+/**
+ * The folder of a session on another machine, whose disk the api cannot see: checked against
+ * the repositories that machine's runner published (a folder of its repositories folder, or a
+ * path inside one), without touching any disk here. That runner confines it again, on its own
+ * disk, when it starts a job.
+ */
+export const confineToPublished = (machine: PublishedRepositories, input: ProjectPathInput): string => {
+  const root = posix.resolve(machine.reposDirectory);
+  const candidate = candidateOf(root, input);
+  const path = posix.resolve(candidate.path);
+  const [first] = posix.relative(root, path).split("/");
+  if (!path.startsWith(`${root}/`) || first === undefined || first === "" || first === "..") {
+    throw AppError.of("forbidden_path", `${candidate.shown} must be a folder inside machine ${machine.id}'s repositories folder`);
+  }
+  if (!machine.repositories.includes(first)) throw AppError.of("path_not_found", `machine ${machine.id} has no repository ${first}`);
+  return path;
 };

@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { DomainError } from "../../commands/errors.ts";
-import { promptStatus } from "../../commands/session/index.ts";
+import { promptStatus, type SessionState } from "../../commands/session/index.ts";
 import { optionsProblem } from "../claude/cliOptions.ts";
 import { AppError } from "../errors.ts";
 import { commandMeta } from "./auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { freshRead } from "./freshness.ts";
-import { acceptedBody, replayAccepted } from "./promptAccepted.ts";
-import { confineProjectPath } from "./projectPath.ts";
+import { acceptedBody, replayAccepted, type PromptAccepted } from "./promptAccepted.ts";
+import { folderOn } from "./machinePlacement.ts";
 import { limitFor } from "./rateLimit.ts";
 import * as S from "./schemas.ts";
 
@@ -22,6 +22,21 @@ export const promptRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =>
   const fresh = freshRead(reads, config.READ_WAIT_MS);
   const list = "/api/claude-code/sessions/:sessionId/prompts";
   const one = `${list}/:promptId`;
+  /** The machine a prompt's own folder must be on: its session's (the api's host for sessions from before machines). */
+  const machineOf = async (sessionId: string) => {
+    const { state } = await commands.read(sessionId);
+    return state.status === "open" ? (state.machineId ?? config.MACHINE_ID) : config.MACHINE_ID;
+  };
+
+  /** Whether the session's machine is online: a prompt for an idle session whose machine is not waits queued until it is back. */
+  const onItsMachine = async (body: PromptAccepted, state: SessionState) => {
+    const machineId = state.status === "open" ? state.machineId : null;
+    const machine = machineId === null ? null : await deps.machines.get(machineId);
+    if (machine === null) return { ...body, machineOnline: null };
+    const machineOnline = machine.online;
+    const waits = !machineOnline && body.status === "running" && body.steeringJobId === null;
+    return { ...body, machineOnline, ...(waits ? { status: "queued" as const } : {}) };
+  };
 
   app.post(list, {
     schema: {
@@ -39,7 +54,7 @@ export const promptRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =>
     if (problem !== null) throw AppError.of("validation_failed", problem);
     const projectPath = request.body.projectPath === undefined
       ? undefined
-      : await confineProjectPath(config.GITHUB_REPOS_DIRECTORY, { projectPath: request.body.projectPath });
+      : await folderOn(await machineOf(sessionId), deps.machines, config, { projectPath: request.body.projectPath });
     const ids = { promptId: randomUUID(), messageId: randomUUID() };
     const idempotencyKey = request.headers["idempotency-key"];
     const outcome = await commands.execute(
@@ -50,7 +65,7 @@ export const promptRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =>
     const body = outcome.duplicate
       ? await replayAccepted(commands, sessionId, outcome, prompt)
       : acceptedBody(sessionId, ids, outcome.state, outcome.position);
-    return reply.code(202).send(body);
+    return reply.code(202).send(await onItsMachine(body, outcome.state));
   });
 
   app.get(list, {

@@ -18,12 +18,35 @@ export const PositionText = z
   .describe("Position of the write's last event; pass it back as minPosition to read your write");
 
 const Metadata = z.record(z.string(), z.unknown());
+const Timestamp = z.string().describe("ISO 8601");
 
 export const SessionParams = z.object({ sessionId: z.uuid() });
 export const PromptParams = z.object({ sessionId: z.uuid(), promptId: z.uuid() });
 
 /** Every GET takes minPosition (or the X-Min-Position header) for read-your-writes. */
 export const FreshQuery = z.object({ minPosition: PositionText.optional() });
+
+const MachineId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "1-64 letters, digits, '.', '_' or '-'");
+
+export const Machine = z.object({
+  id: z.string(),
+  name: z.string(),
+  online: z.boolean().describe("A runner of the machine beat within the last three heartbeats (MACHINE_HEARTBEAT_MS)"),
+  lastSeenAt: Timestamp,
+  cliVersion: z.string().nullable().describe("The Claude Code CLI the machine runs (null: none found)"),
+  capacity: z.number().int().describe("CLI processes its runners run at once"),
+  runningJobs: z.number().int(),
+});
+
+export const MachineList = z.object({ machines: z.array(Machine) });
+
+export const MachineParams = z.object({ machineId: MachineId });
+
+export const MachineRepositories = z.object({
+  machineId: z.string(),
+  reposDirectory: z.string().describe("The machine's GITHUB_REPOS_DIRECTORY"),
+  repositories: z.array(z.object({ name: z.string(), path: z.string() })).describe("The folders in it, as its runner last published them"),
+});
 
 export const SessionWritten = Session.extend({ position: PositionText.nullable() });
 
@@ -35,6 +58,8 @@ export const CreateSessionBody = z
   .object({
     projectPath: z.string().min(1).max(4096).optional().describe("Absolute path inside GITHUB_REPOS_DIRECTORY"),
     folderName: z.string().min(1).max(1024).optional().describe("A folder inside GITHUB_REPOS_DIRECTORY"),
+    machineId: MachineId.optional()
+      .describe("The machine to run on (GET /api/claude-code/machines); required when several are registered and the api's own host runs none. The folder must be one of its repositories"),
     context: Text.max(100_000).nullable().optional(),
     metadata: Metadata.refine(noNul, { message: "must not contain NUL characters" }).optional(),
   })
@@ -88,8 +113,9 @@ export const PromptAccepted = z.object({
   messageId: z.string(),
   sessionId: z.string(),
   status: z.enum(["queued", "running"]).describe("running: the session was idle, the prompt starts at once (or it steers the running turn)"),
-  queuePosition: z.number().int().describe("Prompts ahead of this one (0: it runs now)"),
+  queuePosition: z.number().int().describe("Prompts ahead of this one (0: none; it runs now unless its machine is offline)"),
   steeringJobId: z.string().nullable().describe("The running job this prompt is written into (deliveryMode steer while a turn runs), else null"),
+  machineOnline: z.boolean().nullable().describe("Whether the session's machine is online; while it is not, the prompt waits queued (null: a session of no machine, or one no runner has registered yet)"),
   position: PositionText.nullable(),
 });
 

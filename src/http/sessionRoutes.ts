@@ -16,7 +16,7 @@ import { sessionView, type SessionView } from "../../projections/sessions/views.
 import { commandMeta } from "./auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { freshRead, waitForWrite } from "./freshness.ts";
-import { confineProjectPath } from "./projectPath.ts";
+import { chooseMachine, folderOn, machineSummary } from "./machinePlacement.ts";
 import { limitFor } from "./rateLimit.ts";
 import * as S from "./schemas.ts";
 
@@ -54,9 +54,10 @@ const sessionIdFor = (actor: string, key: string): string => {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 };
 
-/** Session CRUD. Writes go through the decider; reads through SessionReads. */
+/** Session CRUD. Writes go through the decider; reads through SessionReads; each session shows its machine, live. */
 export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
-  const { config, reads, commands } = deps;
+  const { config, reads, commands, machines } = deps;
+  const withMachine = async <V extends SessionView>(view: V) => ({ ...view, machine: machineSummary(view.machineId, await machines.list()) });
   const fresh = freshRead(reads, config.READ_WAIT_MS);
   const byId = "/api/claude-code/sessions/:sessionId";
 
@@ -87,7 +88,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     config: limitFor(config, "writes"),
   }, async (request, reply) => {
     const { body } = request;
-    const projectPath = await confineProjectPath(config.GITHUB_REPOS_DIRECTORY, body);
+    const machineId = chooseMachine(body.machineId, await machines.list(), config);
+    const projectPath = await folderOn(machineId, machines, config, body);
     const idempotencyKey = request.headers["idempotency-key"];
     const meta = commandMeta(request);
     // A retried create (same token, same key) names the same session, so the store sees the repeat.
@@ -95,17 +97,19 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     const now = new Date();
     const data = {
       projectPath,
+      // Where Claude Code keeps the session's transcripts: on its machine, under that machine's Claude folder.
       claudeDirectoryPath: claudeDirectoryPath(config.CLAUDE_CONFIG_DIR, projectPath),
       context: body.context ?? null,
       metadata: body.metadata ?? {},
+      machineId,
     };
     const outcome = await commands.execute(id, { type: "CreateSession", data }, { meta, now, ...(idempotencyKey ? { idempotencyKey } : {}) });
-    if (!outcome.duplicate) return reply.code(201).send({ ...createdView(id, data, now), position: outcome.position });
+    if (!outcome.duplicate) return reply.code(201).send({ ...(await withMachine(createdView(id, data, now))), position: outcome.position });
     const [first] = await deps.store.readEvents(id, 1, 1);
     if (first?.type !== "SessionCreated" || canonicalJson(first.data) !== canonicalJson(data)) {
       throw AppError.of("idempotency_key_reused", "this Idempotency-Key was used for a different request");
     }
-    return reply.code(201).send({ ...createdView(id, data, new Date(first.occurredAt)), position: outcome.position });
+    return reply.code(201).send({ ...(await withMachine(createdView(id, data, new Date(first.occurredAt)))), position: outcome.position });
   });
 
   app.get("/api/claude-code/sessions", {
@@ -115,7 +119,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
   }, async (request) => {
     const { status, limit, offset, includeUnlinked } = request.query;
     const page = await reads.listSessions({ ...(status ? { status } : {}), limit, offset, includeUnlinked });
-    return { ...page, limit, offset };
+    const known = await machines.list();
+    return { ...page, sessions: page.sessions.map((view) => ({ ...view, machine: machineSummary(view.machineId, known) })), limit, offset };
   });
 
   app.get(byId, {
@@ -123,10 +128,10 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     config: limitFor(config, "reads"),
     preHandler: fresh,
   }, async (request, reply) => {
-    if (request.query.asOf !== undefined) return sessionAt(deps, reply, request.params.sessionId, request.query.asOf);
+    if (request.query.asOf !== undefined) return withMachine(await sessionAt(deps, reply, request.params.sessionId, request.query.asOf));
     const session = await reads.getSession(request.params.sessionId);
     if (!session) throw notFound(request.params.sessionId);
-    return session;
+    return withMachine(session);
   });
 
   app.patch(byId, {
@@ -149,7 +154,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     const { position } = await commands.execute(sessionId, changes, { meta: commandMeta(request) });
     const session = await readBack(sessionId, position, reply, () => fromHistory(sessionId));
     if (!session) throw notFound(sessionId);
-    return { ...session, position };
+    return { ...(await withMachine(session)), position };
   });
 
   app.delete(byId, {

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../infra/redis.ts";
 import { defineScripts } from "../infra/luaScripts.ts";
 
 /** Hits in the current window and how long until it ends (both 0 when no window runs). */
@@ -7,10 +7,10 @@ export interface WindowCount {
   readonly ttlMs: number;
 }
 
-interface ScriptedRedis extends Redis {
+type ScriptedRedis = RedisClient & {
   ccmWindowHit(key: string, windowMs: number): Promise<[number, number]>;
   ccmWindowPeek(key: string): Promise<[number, number]>;
-}
+};
 
 export interface WindowCounter {
   /** Counts one hit on `name`; the first hit of a window starts it. */
@@ -24,7 +24,7 @@ export interface WindowCounter {
  * only code that touches the rate-limit keys (`<prefix>ratelimit:<name>`); one script per
  * atomic operation.
  */
-export const createWindowCounter = (options: { redis: Redis; prefix: string }): WindowCounter => {
+export const createWindowCounter = (options: { redis: RedisClient; prefix: string }): WindowCounter => {
   const redis = options.redis as ScriptedRedis;
   defineScripts(redis, new URL("./scripts/", import.meta.url));
   const key = (name: string) => `${options.prefix}ratelimit:${name}`;

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis.ts";
 
 /** `append-4.lua` → `ccmAppend` with 4 keys. */
 const SCRIPT_FILE = /^([a-z][a-zA-Z]*)-(\d+)\.lua$/;
@@ -13,7 +13,7 @@ export const scriptCommand = (name: string): string => `ccm${name[0]?.toUpperCas
  * and each script's header says what KEYS, ARGV and the reply are. ioredis sends EVALSHA and
  * falls back to EVAL once per connection. Defining twice on one connection is a no-op.
  */
-export const defineScripts = (redis: Redis, folder: URL): void => {
+export const defineScripts = (redis: RedisClient, folder: URL): void => {
   for (const file of readdirSync(folder)) {
     const match = SCRIPT_FILE.exec(file);
     if (!match?.[1] || !match[2]) continue;

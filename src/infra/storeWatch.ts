@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis.ts";
 import type { Logger } from "pino";
 import type { DeploymentWitness } from "../eventStore/deployment.ts";
 import type { EventStore } from "../eventStore/eventStore.ts";
@@ -8,7 +8,7 @@ import type { HealthBoard } from "./health.ts";
 
 export interface StoreWatchDeps {
   readonly store: EventStore;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly mode: "everysec" | "strict";
   /** Postgres's memory of the deployment marker; null for a runner, which needs only Redis. */
   readonly witness: DeploymentWitness | null;
@@ -48,7 +48,7 @@ export const watchStore = async (deps: StoreWatchDeps) => {
     store.guard.set("deployment_unknown", state.kind === "unknown" ? state.detail : null);
     health.report("redis", state.kind === "ok" ? null : state.detail);
     tell("deployment", state.kind === "ok" ? "info" : state.kind === "lost" ? "error" : "warn",
-      state.kind === "ok" ? `deployment ${state.marker}: Redis holds this deployment's data` : state.detail);
+      state.kind === "ok" ? `deployment ${state.marker}: RedisClient holds this deployment's data` : state.detail);
   };
 
   const check = async () => {

@@ -1,4 +1,5 @@
-import type { ChainableCommander, Redis } from "ioredis";
+import type { ChainableCommander } from "ioredis";
+import type { RedisClient } from "../infra/redis.ts";
 import { defineScripts } from "../infra/luaScripts.ts";
 
 /**
@@ -6,15 +7,17 @@ import { defineScripts } from "../infra/luaScripts.ts";
  * - a lease per running job (`lease:<jobId>`, PX ttl renewed while it runs) and the set of
  *   running jobs, so any runner can find a job whose runner died (lease gone) and fail it; a
  *   lease is only ever extended by its holder while the job is still listed (renew.lua);
- * - the ready set: sessions that may have a prompt to start (nudged on PromptEnqueued and on
- *   every job end), so a runner at its concurrency limit leaves work for the others;
+ * - the ready sets: sessions that may have a prompt to start (nudged on PromptEnqueued and on
+ *   every job end), one per machine (a session's prompts run on its machine only) plus one for
+ *   sessions of no machine, so a runner at its concurrency limit leaves work for the others
+ *   and an offline machine's sessions wait in its set;
  * - cancel marks: a cancel request reaches the runner holding the job even if it missed the
  *   pub/sub signal (checked on every lease renewal).
  */
-interface ScriptedRedis extends Redis {
+type ScriptedRedis = RedisClient & {
   ccmNudge(ready: string, counter: string, sessionId: string): Promise<number>;
   ccmSettle(ready: string, sessionId: string, score: number): Promise<number>;
-}
+};
 
 interface ScriptedPipeline extends ChainableCommander {
   ccmRenew(lease: string, running: string, runnerId: string, member: string, leaseMs: number): ScriptedPipeline;
@@ -33,7 +36,8 @@ export const runnerKeys = (prefix: string) => ({
   lease: (jobId: string) => `${prefix}{runner}:lease:${jobId}`,
   cancel: (jobId: string) => `${prefix}{runner}:cancel:${jobId}`,
   running: `${prefix}{runner}:running`,
-  ready: `${prefix}{runner}:ready`,
+  /** The ready set of a machine's sessions; null: of sessions that belong to no machine (any runner). */
+  ready: (machineId: string | null) => (machineId === null ? `${prefix}{runner}:ready` : `${prefix}{runner}:ready:m:${machineId}`),
   readyCounter: `${prefix}{runner}:seq`,
   signals: `${prefix}runner:signals`,
 });
@@ -44,7 +48,7 @@ const parseMember = (text: string): RunningRef | null => {
   return sessionId && jobId ? { sessionId, jobId } : null;
 };
 
-export const createLeases = (redis: Redis, prefix: string, runnerId: string, leaseMs: number) => {
+export const createLeases = (redis: RedisClient, prefix: string, runnerId: string, leaseMs: number, machineId: string) => {
   const keys = runnerKeys(prefix);
   const scripted = redis as ScriptedRedis;
   defineScripts(redis, new URL("./scripts/", import.meta.url));
@@ -83,14 +87,17 @@ export const createLeases = (redis: Redis, prefix: string, runnerId: string, lea
     sweep: async (ref: RunningRef): Promise<boolean> => (await redis.set(keys.lease(ref.jobId), `swept-by-${runnerId}`, "PX", leaseMs, "NX")) === "OK",
     forgetRunning: async (ref: RunningRef) => void (await redis.zrem(keys.running, member(ref))),
     markCancel: async (jobId: string) => void (await redis.set(keys.cancel(jobId), "1", "PX", Math.max(leaseMs * 4, 60_000))),
-    nudge: (sessionId: string) => scripted.ccmNudge(keys.ready, keys.readyCounter, sessionId),
-    settle: (sessionId: string, score: number) => scripted.ccmSettle(keys.ready, sessionId, score),
-    /** The oldest-nudged sessions first: [sessionId, nudge number]. */
-    ready: async (count: number): Promise<[string, number][]> => {
-      const flat = await redis.zrange(keys.ready, 0, count - 1, "WITHSCORES");
-      const out: [string, number][] = [];
-      for (let index = 0; index + 1 < flat.length; index += 2) out.push([flat[index] as string, Number(flat[index + 1])]);
-      return out;
+    /** Puts a session in its machine's ready set (null: the set of sessions of no machine). */
+    nudge: (sessionId: string, sessionMachine: string | null) => scripted.ccmNudge(keys.ready(sessionMachine), keys.readyCounter, sessionId),
+    settle: (sessionId: string, score: number, sessionMachine: string | null) => scripted.ccmSettle(keys.ready(sessionMachine), sessionId, score),
+    /** The oldest-nudged sessions this runner may start first (its machine's and those of no machine): [sessionId, nudge number, set]. */
+    ready: async (count: number): Promise<[string, number, string | null][]> => {
+      const out: [string, number, string | null][] = [];
+      for (const set of [machineId, null]) {
+        const flat = await redis.zrange(keys.ready(set), 0, count - 1, "WITHSCORES");
+        for (let index = 0; index + 1 < flat.length; index += 2) out.push([flat[index] as string, Number(flat[index + 1]), set]);
+      }
+      return out.sort((a, b) => a[1] - b[1]).slice(0, count);
     },
   };
 };

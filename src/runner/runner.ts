@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../infra/redis.ts";
 import type { Logger } from "pino";
 import type { EventMeta } from "../../events/envelope.ts";
 import { decodeEvent, type DecodedEvent } from "../../events/registry.ts";
 import { isDomainError } from "../../commands/errors.ts";
 import type { OpenSession } from "../../commands/session/index.ts";
 import type { Config } from "../config.ts";
+import type { MachineRegistry } from "../machines/machineRegistry.ts";
 import { toError } from "../errors.ts";
 import type { EventStore, StoredEvent } from "../eventStore/eventStore.ts";
 import type { SessionCommandHandler } from "../eventStore/sessionCommandHandler.ts";
@@ -14,6 +15,7 @@ import { startJobProcess, type JobContext, type JobEnd, type JobHandle } from ".
 import { createLeases, type RunningRef } from "./leases.ts";
 import { pinsFolders } from "./projectFolder.ts";
 import { createSignals, type RunnerSignal } from "./signals.ts";
+import { startMachineBeat } from "./machineBeat.ts";
 import { createSimulator } from "./simulator.ts";
 import { childEnvironment, createCliLauncher, resolveClaudeCommand, type Launcher } from "./spawnClaude.ts";
 
@@ -29,6 +31,7 @@ export type RunnerConfig = Pick<
   | "REDIS_KEY_PREFIX" | "CLAUDE_CODE_PATH" | "CLAUDE_CODE_SIMULATE" | "RUNNER_CONCURRENCY" | "RUNNER_LEASE_MS"
   | "RUNNER_KILL_GRACE_MS" | "RUNNER_SHUTDOWN_GRACE_MS" | "RUNNER_MAX_LINE_BYTES" | "RUNNER_MAX_TOOL_RESULT_BYTES"
   | "PERMISSION_TIMEOUT_MS" | "RUNNER_ALLOW_BYPASS_PERMISSIONS" | "GITHUB_REPOS_DIRECTORY"
+  | "MACHINE_ID" | "MACHINE_NAME" | "MACHINE_HEARTBEAT_MS"
 >;
 
 export type RunnerDeps = {
@@ -36,7 +39,9 @@ export type RunnerDeps = {
   /** The process's one command path, shared with the api and the live stream. */
   readonly commands: SessionCommandHandler;
   /** For the runner's own bookkeeping (leases, ready set, signals): never the event store's keys. */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
+  /** Where the runner says its machine is alive, with what it offers. */
+  readonly machines: MachineRegistry;
   readonly config: Readonly<RunnerConfig>;
   readonly logger: Logger;
   /** The environment the CLI's allow-listed environment is taken from (the CLI passes process.env). */
@@ -54,15 +59,16 @@ const chooseLauncher = (deps: RunnerDeps): Launcher | null => {
   if (deps.launcher !== undefined) return deps.launcher;
   if (deps.config.CLAUDE_CODE_SIMULATE) return createSimulator();
   const command = resolveClaudeCommand(deps.config.CLAUDE_CODE_PATH, deps.env.PATH);
-  return command === null ? null : createCliLauncher(command);
+  return command === null ? null : createCliLauncher(command, childEnvironment(deps.env));
 };
 
 export const createRunner = (deps: RunnerDeps) => {
   const { store, redis, config, commands } = deps;
   const runnerId = deps.runnerId ?? `runner-${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
-  const log = deps.logger.child({ role: "runner", runnerId });
+  const log = deps.logger.child({ role: "runner", runnerId, machineId: deps.config.MACHINE_ID });
   const leaseMs = config.RUNNER_LEASE_MS;
-  const leases = createLeases(redis, config.REDIS_KEY_PREFIX, runnerId, leaseMs);
+  const machineId = config.MACHINE_ID;
+  const leases = createLeases(redis, config.REDIS_KEY_PREFIX, runnerId, leaseMs, machineId);
   const launcher = chooseLauncher(deps);
   const jobs = new Map<string, JobHandle>();
   const meta = (jobId: string): EventMeta => ({ actor: `runner:${runnerId}`, correlationId: jobId, causationId: null, requestId: null });
@@ -79,6 +85,7 @@ export const createRunner = (deps: RunnerDeps) => {
   let pumpAgain = false;
   let hurry = () => {};
   const hurried = new Promise<void>((resolve) => (hurry = resolve));
+  let heartbeat: Awaited<ReturnType<typeof startMachineBeat>> | null = null;
 
   const publishDelta = (sessionId: string, payload: Record<string, unknown>) => {
     store.liveDeltas.publish(sessionId, payload).catch((error: unknown) => log.warn({ err: toError(error).message }, "live delta publish failed"));
@@ -117,6 +124,7 @@ export const createRunner = (deps: RunnerDeps) => {
     // no longer renewed, lapses and a sweep fails the job as runner_lost.
     if (end !== "unrecorded") await leases.release(ref).catch(() => {});
     log[end === "unrecorded" || end === "abandoned" ? "warn" : "info"]({ sessionId: ref.sessionId, jobId: ref.jobId, end, phase: job.phase().kind }, "job ended");
+    void heartbeat?.beat();
     void pump();
   };
 
@@ -132,7 +140,7 @@ export const createRunner = (deps: RunnerDeps) => {
     await leases.acquire(ref);
     try {
       // A repeated StartJob of the same job is a no-op: a retry after a lost reply is safe.
-      const command = { type: "StartJob", data: { jobId: ref.jobId, promptId, runnerId, leaseMs } } as const;
+      const command = { type: "StartJob", data: { jobId: ref.jobId, promptId, runnerId, leaseMs, machineId } } as const;
       await commands.execute(ref.sessionId, command, { meta: meta(ref.jobId) });
       return true;
     } catch (error) {
@@ -158,27 +166,40 @@ export const createRunner = (deps: RunnerDeps) => {
     track(ref, startJobProcess(spec, context(ref.jobId)));
   };
 
-  const tryStart = async (sessionId: string, score: number) => {
+  /** The machine a session runs on (null: any), or undefined when it has nothing to run any more. */
+  const machineOfSession = async (sessionId: string): Promise<string | null | undefined> => {
+    const { state } = await commands.read(sessionId);
+    return state.status === "open" ? state.machineId : undefined;
+  };
+
+  const tryStart = async (sessionId: string, score: number, set: string | null) => {
     const { state } = await commands.read(sessionId);
     // Nothing to start, or a job runs (its end nudges again): settle unless nudged meanwhile.
     if (state.status !== "open" || state.queue.length === 0 || state.running !== null) {
-      await leases.settle(sessionId, score);
+      await leases.settle(sessionId, score, set);
+      return;
+    }
+    // Only ever in another machine's set by mistake: moved there, never started here.
+    if (state.machineId !== null && state.machineId !== machineId) {
+      await leases.nudge(sessionId, state.machineId);
+      await leases.settle(sessionId, score, set);
       return;
     }
     const head = state.queue[0];
     if (head === undefined) return;
     const ref = { sessionId, jobId: randomUUID() };
     if (!(await claim(ref, head.promptId))) return;
-    await leases.settle(sessionId, score);
+    await leases.settle(sessionId, score, set);
     launch(state, ref);
+    void heartbeat?.beat();
   };
 
   const fillSlots = async () => {
     if (!accepting || jobs.size >= config.RUNNER_CONCURRENCY) return;
-    for (const [sessionId, score] of await leases.ready(50)) {
+    for (const [sessionId, score, set] of await leases.ready(50)) {
       if (!accepting || jobs.size >= config.RUNNER_CONCURRENCY) return;
       try {
-        await tryStart(sessionId, score);
+        await tryStart(sessionId, score, set);
       } catch (error) {
         log.error({ sessionId, err: toError(error).message }, "could not start a job");
       }
@@ -246,7 +267,11 @@ export const createRunner = (deps: RunnerDeps) => {
   const handle = async (batch: readonly StoredEvent[]) => {
     const nudges = new Set<string>();
     for (const { envelope } of batch) await react(decodeEvent(envelope), nudges);
-    for (const sessionId of nudges) await leases.nudge(sessionId);
+    // Each session into its machine's ready set: only that machine's runners start it.
+    for (const sessionId of nudges) {
+      const sessionMachine = await machineOfSession(sessionId);
+      if (sessionMachine !== undefined) await leases.nudge(sessionId, sessionMachine);
+    }
     if (nudges.size > 0) void pump();
   };
 
@@ -260,7 +285,7 @@ export const createRunner = (deps: RunnerDeps) => {
   const renew = async () => {
     const refs = [...jobs.values()].map((job) => ({ sessionId: job.spec.sessionId, jobId: job.spec.jobId }));
     const { cancelled, lost, retaken } = await leases.renew(refs);
-    for (const ref of retaken) log.warn({ sessionId: ref.sessionId, jobId: ref.jobId }, "lease had lapsed (Redis unreachable?) and nobody took the job: taken back, the job goes on");
+    for (const ref of retaken) log.warn({ sessionId: ref.sessionId, jobId: ref.jobId }, "lease had lapsed (RedisClient unreachable?) and nobody took the job: taken back, the job goes on");
     for (const ref of lost) jobs.get(ref.jobId)?.lose();
     for (const ref of cancelled) jobs.get(ref.jobId)?.cancel();
     for (const job of jobs.values()) {
@@ -323,9 +348,13 @@ export const createRunner = (deps: RunnerDeps) => {
         : mode === "cli" ? `runner: running the Claude Code CLI ${launcher?.path ?? ""}`
         : "runner: Claude Code CLI not found (CLAUDE_CODE_PATH, or `claude` on PATH outside node_modules/.bin): jobs will fail with cli_not_found";
       log[mode === "none" ? "warn" : "info"]({ mode, cli: launcher?.path, concurrency: config.RUNNER_CONCURRENCY, leaseMs }, message);
-      void launcher?.version?.().then((version) => log[version ? "info" : "warn"]({ cli: launcher.path, version }, version ? `runner: Claude Code CLI version ${version}` : "runner: the Claude Code CLI did not tell its version (claude --version)"));
+      void launcher?.version().then((version) => log[version ? "info" : "warn"]({ cli: launcher.path, version }, version ? `runner: Claude Code CLI version ${version}` : "runner: the Claude Code CLI did not tell its version (claude --version)"));
       if (!pinsFolders) log.warn("runner: project folders are checked by path on this platform (pinning them needs Linux /proc): a folder swapped for a symlink while a job starts could send the CLI outside GITHUB_REPOS_DIRECTORY");
       redis.on("ready", onReady);
+      heartbeat = await startMachineBeat({
+        machines: deps.machines, machineId, name: config.MACHINE_NAME, runnerId, reposDirectory: config.GITHUB_REPOS_DIRECTORY,
+        capacity: config.RUNNER_CONCURRENCY, heartbeatMs: config.MACHINE_HEARTBEAT_MS, launcher, runningJobs: () => jobs.size, logger: log,
+      });
       await signals.start();
       accepting = true;
       await subscription.start();
@@ -350,6 +379,8 @@ export const createRunner = (deps: RunnerDeps) => {
       }
       for (const timer of timers) clearInterval(timer);
       redis.off("ready", onReady);
+      await heartbeat?.stop();
+      heartbeat = null;
       await signals.stop();
     },
   };

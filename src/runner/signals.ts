@@ -1,9 +1,9 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../infra/redis.ts";
 import type { Logger } from "pino";
 import type { RecordedDecision } from "../../commands/session/index.ts";
 import type { EventByType } from "../../events/registry.ts";
 import { toError } from "../errors.ts";
-import { logConnection } from "../infra/redis.ts";
+import { duplicateClient, logConnection } from "../infra/redis.ts";
 import type { Leases } from "./leases.ts";
 
 /**
@@ -28,12 +28,12 @@ const parse = (text: string): RunnerSignal | null => {
   }
 };
 
-export const createSignals = (redis: Redis, channel: string, onSignal: (signal: RunnerSignal) => void, logger: Logger) => {
-  let subscriber: Redis | null = null;
+export const createSignals = (redis: RedisClient, channel: string, onSignal: (signal: RunnerSignal) => void, logger: Logger) => {
+  let subscriber: RedisClient | null = null;
   const publish = (signal: RunnerSignal) => redis.publish(channel, JSON.stringify(signal));
   return {
     async start() {
-      subscriber = logConnection(redis.duplicate(), logger, "runner-signals");
+      subscriber = logConnection(duplicateClient(redis, "runner-signals"), logger, "runner-signals");
       subscriber.on("message", (_channel: string, text: string) => {
         const signal = parse(text);
         if (signal === null) return logger.warn({ text: text.slice(0, 200) }, "ignored a malformed runner signal");

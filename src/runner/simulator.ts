@@ -57,6 +57,7 @@ const resumeOf = (args: readonly string[]): string | null => {
 
 export const createSimulator = (options: { lineDelayMs?: number } = {}): Launcher => ({
   mode: "simulator",
+  version: async () => "simulator",
   launch: (spec: LaunchSpec): ChildHandle => {
     const stdin = new PassThrough();
     const stdout = new PassThrough();

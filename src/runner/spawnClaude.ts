@@ -37,8 +37,8 @@ export type Launcher = {
   readonly launch: (spec: LaunchSpec) => ChildHandle;
   /** The CLI's executable (or script), for the start-up log. */
   readonly path?: string;
-  /** What `--version` prints, or null when it says nothing within a few seconds. */
-  readonly version?: () => Promise<string | null>;
+  /** What `--version` says ("2.0.77"), asked once; null when the CLI does not say. */
+  readonly version: () => Promise<string | null>;
 };
 
 export type ClaudeArgsInput = {
@@ -122,15 +122,6 @@ export const resolveClaudeCommand = (claudeCodePath: string | undefined, path: s
   return null;
 };
 
-/** `claude --version` (e.g. "2.0.77 (Claude Code)"), or null when it fails or takes over 5 s. */
-const versionOf = (command: ClaudeCommand) =>
-  new Promise<string | null>((resolve) => {
-    const child = execFile(command.command, [...command.prefixArgs, "--version"], { timeout: 5000 }, (error, stdout) =>
-      resolve(error ? null : stdout.trim().split("\n")[0] || null),
-    );
-    child.stdin?.end();
-  });
-
 const signalGroup = (pid: number | undefined, signal: NodeJS.Signals | 0): boolean => {
   if (pid === undefined) return false;
   try {
@@ -141,11 +132,25 @@ const signalGroup = (pid: number | undefined, signal: NodeJS.Signals | 0): boole
   }
 };
 
+/** `claude --version` (e.g. "2.0.77 (Claude Code)") → "2.0.77"; null when it fails or says no version. */
+const cliVersion = (command: ClaudeCommand, env: NodeJS.ProcessEnv): Promise<string | null> =>
+  new Promise((resolve) => {
+    execFile(command.command, [...command.prefixArgs, "--version"], { timeout: 10_000, env }, (error, stdout) => {
+      resolve(error ? null : (/\d+\.\d+\.\d+[\w.+-]*/.exec(String(stdout))?.[0] ?? null));
+    });
+  });
+
+/** The first call's promise, for every call. */
+const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
+};
+
 /** Spawns the CLI as the leader of its own process group, so a cancel reaches its tools too. */
-export const createCliLauncher = (command: ClaudeCommand): Launcher => ({
+export const createCliLauncher = (command: ClaudeCommand, env: NodeJS.ProcessEnv = {}): Launcher => ({
   mode: "cli",
   path: command.path,
-  version: () => versionOf(command),
+  version: once(() => cliVersion(command, env)),
   launch: (spec) => {
     const child = spawn(command.command, [...command.prefixArgs, ...spec.args], {
       cwd: spec.folder.cwd,

@@ -28,7 +28,8 @@ const createSession = fc.record({
     claudeDirectoryPath: fc.constant("/h/.claude/projects/-repos-app"),
     context: fc.constantFrom(null, "ctx"),
     metadata,
-  }),
+    machineId: fc.constantFrom("m1", "m1", "m1", undefined),
+  }, { requiredKeys: ["projectPath", "claudeDirectoryPath", "context", "metadata"] }),
 });
 
 const command: fc.Arbitrary<SessionCommand> = fc.oneof(
@@ -52,8 +53,8 @@ const command: fc.Arbitrary<SessionCommand> = fc.oneof(
   },
   { arbitrary: promptId.map((id): SessionCommand => ({ type: "CancelPrompt", data: { promptId: id } })), weight: 9 },
   {
-    arbitrary: fc.tuple(jobId, promptId, fc.constantFrom(30_000, 30_000, 0)).map(
-      ([job, prompt, leaseMs]): SessionCommand => ({ type: "StartJob", data: { jobId: job, promptId: prompt, runnerId: "r1", leaseMs } }),
+    arbitrary: fc.tuple(jobId, promptId, fc.constantFrom(30_000, 30_000, 0), fc.constantFrom("m1", "m1", "m1", "m2")).map(
+      ([job, prompt, leaseMs, machineId]): SessionCommand => ({ type: "StartJob", data: { jobId: job, promptId: prompt, runnerId: "r1", leaseMs, machineId } }),
     ),
     weight: 30,
   },
@@ -209,7 +210,7 @@ describe("session decider properties", () => {
           if (state.status !== "open" || state.running !== null) return;
           const head = state.queue[0];
           if (!head) return;
-          const data = { jobId: "fresh-never-used", promptId: head.promptId, runnerId: "r9", leaseMs: 1000 };
+          const data = { jobId: "fresh-never-used", promptId: head.promptId, runnerId: "r9", leaseMs: 1000, machineId: state.machineId ?? "any" };
           expect(decide({ type: "StartJob", data }, state)).toEqual([{ type: "JobStarted", data }]);
         }),
       ),

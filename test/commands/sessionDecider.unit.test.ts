@@ -207,6 +207,16 @@ describe("StartJob", () => {
     expect(queuePosition(fold(history), "p2")).toBe(1);
   });
   it("refuses while another job runs", () => given(...running, enqueued("p2")).when(startJob("j2", "p2")).rejects("session_busy"));
+  describe("on a session of a machine", () => {
+    const onLaptop: DomainEvent = { type: "SessionCreated", data: { ...(created.data as object), machineId: "laptop" } as Extract<DomainEvent, { type: "SessionCreated" }>["data"] };
+    const startOn = (machineId: string | undefined): SessionCommand => ({ type: "StartJob", data: { jobId: "j1", promptId: "p1", runnerId: "r1", leaseMs: 30_000, ...(machineId ? { machineId } : {}) } });
+    it("a runner of that machine starts it", () =>
+      given(onLaptop, enqueued("p1")).when(startOn("laptop")).then([{ type: "JobStarted", data: { jobId: "j1", promptId: "p1", runnerId: "r1", leaseMs: 30_000, machineId: "laptop" } }]));
+    it("a runner of another machine is refused", () => given(onLaptop, enqueued("p1")).when(startOn("desktop")).rejects("wrong_machine"));
+    it("a runner that names no machine is refused", () => given(onLaptop, enqueued("p1")).when(startOn(undefined)).rejects("wrong_machine"));
+    it("a session of no machine (from before machines) runs on any", () =>
+      given(created, enqueued("p1")).when(startOn("desktop")).then([{ type: "JobStarted", data: { jobId: "j1", promptId: "p1", runnerId: "r1", leaseMs: 30_000, machineId: "desktop" } }]));
+  });
   it("repeating the running job's exact start is a no-op", () => given(...running).when(startJob("j1", "p1")).then([]));
   it("refuses a queued prompt that is not next", () =>
     given(created, enqueued("p1"), enqueued("p2")).when(startJob("j1", "p2")).rejects("not_queue_head"));

@@ -20,6 +20,18 @@ describe("configuration", () => {
     expect(() => parseConfig({ API_TOKEN: "short" })).toThrow(/API_TOKEN/);
   });
 
+  it("names the machine after the host unless told, and takes a cluster or a single Redis, not both", () => {
+    const config = parseConfig({});
+    expect(config.MACHINE_ID).toMatch(/^[A-Za-z0-9._-]{1,64}$/);
+    expect(config.MACHINE_NAME).toBe(config.MACHINE_ID);
+    expect(config.MACHINE_HEARTBEAT_MS).toBe(5000);
+    expect(parseConfig({ MACHINE_ID: "laptop" })).toMatchObject({ MACHINE_ID: "laptop", MACHINE_NAME: "laptop" });
+    expect(() => parseConfig({ MACHINE_ID: "my laptop" })).toThrow(/MACHINE_ID/);
+    expect(parseConfig({ REDIS_CLUSTER_NODES: "10.0.0.1:7000, 10.0.0.2:7001" }).REDIS_CLUSTER_NODES).toBe("10.0.0.1:7000, 10.0.0.2:7001");
+    expect(() => parseConfig({ REDIS_CLUSTER_NODES: "10.0.0.1" })).toThrow(/REDIS_CLUSTER_NODES/);
+    expect(() => parseConfig({ REDIS_CLUSTER_NODES: "a:1", REDIS_URL: "redis://x:6379" })).toThrow(/REDIS_CLUSTER_NODES/);
+  });
+
   it("builds a database URL from DB_* when DATABASE_URL is absent", () => {
     const config = parseConfig({ DB_HOST: "db.local", DB_USER: "app", DB_PASSWORD: "s3cr3t p", DB_NAME: "ccm" });
     expect(config.DATABASE_URL).toBe("postgres://app:s3cr3t%20p@db.local:5432/ccm");

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/infra/redis.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyChain } from "../../events/envelope.ts";
 import { DomainError } from "../../commands/errors.ts";
@@ -11,7 +11,7 @@ import { createSessionCommandHandler } from "../../src/eventStore/sessionCommand
 import { createTestStore, testMeta } from "../support/redis.ts";
 
 let store: EventStore;
-let raw: { redis: Redis; prefix: string };
+let raw: { redis: RedisClient; prefix: string };
 let close: () => Promise<void>;
 beforeAll(async () => {
   const opened = await createTestStore(4);

@@ -5,14 +5,14 @@ import { GENESIS_HASH, verifyChain } from "../../events/envelope.ts";
 import type { DomainEvent } from "../../events/registry.ts";
 import { VersionConflictError } from "../../src/eventStore/errors.ts";
 import type { EventStore } from "../../src/eventStore/eventStore.ts";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/infra/redis.ts";
 import { createTestStore, testMeta } from "../support/redis.ts";
 
 const updated = (n: number): DomainEvent => ({ type: "SessionUpdated", data: { context: `c${n}` } });
 
 let store: EventStore;
 let close: () => Promise<void>;
-let raw: { redis: Redis; prefix: string };
+let raw: { redis: RedisClient; prefix: string };
 
 beforeAll(async () => {
   const opened = await createTestStore(4);

@@ -2,13 +2,13 @@ import { randomUUID } from "node:crypto";
 import pino from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { EventStore, StoredEvent } from "../../src/eventStore/eventStore.ts";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/infra/redis.ts";
 import { createKeys } from "../../src/eventStore/keys.ts";
 import { createTestStore, testMeta } from "../support/redis.ts";
 
 let store: EventStore;
 let close: () => Promise<void>;
-let redis: Redis;
+let redis: RedisClient;
 let prefix: string;
 beforeAll(async () => {
   ({ store, close, redis, prefix } = await createTestStore(1));

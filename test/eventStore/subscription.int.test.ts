@@ -3,7 +3,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DomainEvent } from "../../events/registry.ts";
 import type { EventStore, StoredEvent } from "../../src/eventStore/eventStore.ts";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/infra/redis.ts";
 import { createKeys } from "../../src/eventStore/keys.ts";
 import { createTestStore, testMeta } from "../support/redis.ts";
 
@@ -12,7 +12,7 @@ const updated = (context: string): DomainEvent => ({ type: "SessionUpdated", dat
 
 let store: EventStore;
 let close: () => Promise<void>;
-let redis: Redis;
+let redis: RedisClient;
 let prefix: string;
 
 beforeAll(async () => {

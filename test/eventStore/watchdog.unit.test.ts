@@ -1,10 +1,10 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/infra/redis.ts";
 import { describe, expect, it } from "vitest";
 import { raceWithWatchdog } from "../../src/eventStore/watchdog.ts";
 
 const fakeConnection = () => {
   const calls: boolean[] = [];
-  return { calls, connection: { disconnect: (reconnect: boolean) => calls.push(reconnect) } as unknown as Redis };
+  return { calls, connection: { disconnect: (reconnect: boolean) => calls.push(reconnect) } as unknown as RedisClient };
 };
 
 describe("raceWithWatchdog", () => {

@@ -25,7 +25,7 @@ const prompts = async (sessionId: string, minPosition: string) =>
 
 /** What the runner does when it picks a prompt up. */
 const startJob = (sessionId: string, promptId: string) =>
-  t.commands.execute(sessionId, { type: "StartJob", data: { jobId: randomUUID(), promptId, runnerId: "runner-1", leaseMs: 30_000 } }, { meta: runner });
+  t.commands.execute(sessionId, { type: "StartJob", data: { jobId: randomUUID(), promptId, runnerId: "runner-1", leaseMs: 30_000, machineId: t.config.MACHINE_ID } }, { meta: runner });
 
 describe("POST .../prompts", () => {
   it("accepts a prompt on an idle session as running, position 0, and records it", async () => {

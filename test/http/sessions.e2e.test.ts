@@ -20,7 +20,7 @@ const link = async (sessionId: string, promptId = randomUUID()) => {
   const meta = { actor: "runner", correlationId: "c", causationId: null, requestId: null };
   await t.commands.execute(sessionId, { type: "EnqueuePrompt", data: { promptId, messageId: randomUUID(), prompt: "hi" } }, { meta });
   const jobId = randomUUID();
-  await t.commands.execute(sessionId, { type: "StartJob", data: { jobId, promptId, runnerId: "r1", leaseMs: 30_000 } }, { meta });
+  await t.commands.execute(sessionId, { type: "StartJob", data: { jobId, promptId, runnerId: "r1", leaseMs: 30_000, machineId: t.config.MACHINE_ID } }, { meta });
   const { position } = await t.commands.execute(sessionId, { type: "LinkClaudeSession", data: { jobId, claudeSessionId: `claude-${sessionId}` } }, { meta });
   return position ?? "";
 };

@@ -52,7 +52,8 @@ it("pages the conversation by sequence; prompts still queued come beside it, and
   let position = "";
   for (const [index, promptId] of ids.slice(0, 3).entries()) {
     const jobId = `job-${index}`;
-    await commands.execute(sessionId, { type: "StartJob", data: { jobId, promptId, runnerId: "r1", leaseMs: 30_000 } }, { meta: runner });
+    const machineId = String(created.json().machineId);
+    await commands.execute(sessionId, { type: "StartJob", data: { jobId, promptId, runnerId: "r1", leaseMs: 30_000, machineId } }, { meta: runner });
     position = (await commands.execute(sessionId, { type: "CompleteJob", data: { jobId, resultSubtype: "success", isError: false, exitCode: 0 } }, { meta: runner })).position ?? "";
   }
   const page = (query: string) => app.inject({ method: "GET", url: `/api/claude-code/sessions/${sessionId}/messages?minPosition=${position}&${query}`, headers: auth }).then((r) => r.json());

@@ -9,12 +9,12 @@ import { runProjections } from "../../src/cli/projections.ts";
 import { createSessionReads } from "../../src/readModels/sessionReads.ts";
 import { createTestDatabase } from "../support/postgres.ts";
 import { createTestStore } from "../support/redis.ts";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/infra/redis.ts";
 import { createKeys } from "../../src/eventStore/keys.ts";
 import { create, enqueue, sessionCommands, silent } from "./support.ts";
 
 let store: EventStore;
-let raw: { redis: Redis; prefix: string };
+let raw: { redis: RedisClient; prefix: string };
 let db: Database;
 let projector: Projector;
 const closers: (() => Promise<void>)[] = [];

@@ -10,12 +10,12 @@ import { replayProjection } from "../../src/projector/replay.ts";
 import { createPositionWaiter } from "../../src/readModels/waitForPosition.ts";
 import { createTestDatabase } from "../support/postgres.ts";
 import { createTestStore } from "../support/redis.ts";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/infra/redis.ts";
 import { createKeys } from "../../src/eventStore/keys.ts";
 import { assistantFrame, create, enqueue, sessionCommands, silent } from "./support.ts";
 
 let store: EventStore;
-let raw: { redis: Redis; prefix: string };
+let raw: { redis: RedisClient; prefix: string };
 let db: Database;
 let schema: string;
 let projector: Projector;

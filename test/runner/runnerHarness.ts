@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/infra/redis.ts";
 import type { Envelope } from "../../events/envelope.ts";
 import type { SessionCommand, SessionState } from "../../commands/session/index.ts";
 import type { AssembleOptions } from "../../src/main.ts";
@@ -81,7 +81,7 @@ export const createHarness = async () => {
    * A runner "process": the runner role assembled over the shared datastores, with `config` on
    * top of the runner defaults. `redis` gives it a connection of its own (a test can cut it).
    */
-  const startRunner = async (env: Record<string, string>, config: Record<string, string> = {}, options: { redis?: Redis; runner?: AssembleOptions["runner"] } = {}) => {
+  const startRunner = async (env: Record<string, string>, config: Record<string, string> = {}, options: { redis?: RedisClient; runner?: AssembleOptions["runner"] } = {}) => {
     const service = await assembleTest(options.redis ? { ...clients, redis: options.redis } : clients, {
       roles: ["runner"], env, config: { ...runnerDefaults, ...config }, runner: { pollMs: 200, ...options.runner },
     });

@@ -1,6 +1,7 @@
 import pino from "pino";
 import { Redis } from "ioredis";
 import { parseConfig } from "../../src/config.ts";
+import { openCluster } from "../../src/infra/redis.ts";
 import { assemble } from "../../src/main.ts";
 
 /**
@@ -10,7 +11,9 @@ import { assemble } from "../../src/main.ts";
  */
 const main = async () => {
   const config = parseConfig(process.env);
-  const redis = new Redis(process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379");
+  const redis = config.REDIS_CLUSTER_NODES === undefined
+    ? new Redis(process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379", { enableAutoPipelining: true })
+    : openCluster(config.REDIS_CLUSTER_NODES, pino({ level: "silent" }));
   const service = await assemble(config, { redis, logger: pino({ level: "silent" }) }, { roles: ["runner"], env: process.env, runner: { pollMs: 200 } });
   process.stdout.write(`${JSON.stringify({ ready: true, runnerId: service.runner?.runnerId })}\n`);
 };

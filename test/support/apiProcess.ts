@@ -2,6 +2,7 @@ import { Redis } from "ioredis";
 import { Kysely, PostgresDialect } from "kysely";
 import pino from "pino";
 import { parseConfig } from "../../src/config.ts";
+import { openCluster } from "../../src/infra/redis.ts";
 import { createPool, withCurrentSchemaIntrospection, type Database } from "../../src/infra/database.ts";
 import { assemble } from "../../src/main.ts";
 import { postgresUrl } from "./postgres.ts";
@@ -13,8 +14,10 @@ import { postgresUrl } from "./postgres.ts";
  */
 const main = async () => {
   const config = parseConfig(process.env);
-  const redis = new Redis(process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379", { enableAutoPipelining: true });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const redis = config.REDIS_CLUSTER_NODES === undefined
+    ? new Redis(process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379", { enableAutoPipelining: true })
+    : openCluster(config.REDIS_CLUSTER_NODES, logger);
   const pool = createPool({ connectionString: postgresUrl, max: 4, options: `-c search_path=${process.env.TEST_SCHEMA ?? "public"}` }, logger);
   const db: Database = new Kysely({ dialect: withCurrentSchemaIntrospection(new PostgresDialect({ pool })) });
   const service = await assemble(config, { redis, db, logger }, { roles: ["api"], version: "test" });

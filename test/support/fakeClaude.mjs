@@ -12,9 +12,9 @@
 //   ASK <n>    n Write approvals one after the other: each control_request carries `ts` in its
 //              input; the control_response's arrival is printed as "answered <id> at <ts>"
 //   otherwise  init, one assistant text, result
+// `--version` prints a version and exits, as the real CLI does.
 // Like the real CLI it answers an `interrupt` control request on stdin: the turn ends with an
 // error_during_execution result, and it exits once stdin closes.
-// `--version` prints a version and exits, as the real CLI does.
 import { randomUUID } from "node:crypto";
 import { readlinkSync } from "node:fs";
 import { performance } from "node:perf_hooks";
@@ -22,6 +22,7 @@ import process from "node:process";
 import { setTimeout } from "node:timers";
 
 const args = process.argv.slice(2);
+// What a runner asks once at start to publish its machine's CLI version.
 if (args.includes("--version")) {
   process.stdout.write("0.0.0-fake (Claude Code)\n");
   process.exit(0);

@@ -10,7 +10,7 @@ import { join } from "node:path";
  * reconfigure it without touching the machine's shared Redis. `restart` starts it again on the
  * same port and folder (its AOF, if any, is read back).
  */
-const freePort = () =>
+export const freePort = () =>
   new Promise<number>((resolve, reject) => {
     const server = createServer().once("error", reject).listen(0, "127.0.0.1", () => {
       const { port } = server.address() as { port: number };
@@ -18,7 +18,7 @@ const freePort = () =>
     });
   });
 
-const launch = async (port: number, dir: string, args: readonly string[]): Promise<ChildProcess> => {
+export const launchRedisServer = async (port: number, dir: string, args: readonly string[]): Promise<ChildProcess> => {
   const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--daemonize", "no", "--save", "", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -44,7 +44,7 @@ const launch = async (port: number, dir: string, args: readonly string[]): Promi
 export const startPrivateRedis = async (args: readonly string[] = ["--appendonly", "no"]) => {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "ccm-redis-"));
-  let child = await launch(port, dir, args);
+  let child = await launchRedisServer(port, dir, args);
   const stop = async (signal: NodeJS.Signals) => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, "exit");
@@ -59,11 +59,11 @@ export const startPrivateRedis = async (args: readonly string[] = ["--appendonly
     stop,
     restart: async (restartArgs: readonly string[] = args) => {
       await stop("SIGTERM");
-      child = await launch(port, dir, restartArgs);
+      child = await launchRedisServer(port, dir, restartArgs);
     },
     /** Starts it again after `stop` (same port and folder). */
     start: async (startArgs: readonly string[] = args) => {
-      child = await launch(port, dir, startArgs);
+      child = await launchRedisServer(port, dir, startArgs);
     },
     close: async () => {
       await stop("SIGKILL");

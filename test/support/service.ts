@@ -7,7 +7,7 @@ import { parseConfig } from "../../src/config.ts";
 import { deleteKeysByPrefix, openRedis } from "../../src/infra/redis.ts";
 import { assemble, type AssembleOptions, type Role } from "../../src/main.ts";
 import { createTestDatabase } from "./postgres.ts";
-import { connectTestRedis } from "./redis.ts";
+import { connectTestRedis, testClusterNodes } from "./redis.ts";
 
 /** The bootstrap token of every test service (admin scope, actor `env`). */
 export const TEST_TOKEN = "test-token-0123456789abcdef";
@@ -28,6 +28,8 @@ export const createTestClients = async (options: { partitions?: number; redisUrl
   const scratch = realpathSync(mkdtempSync(join(tmpdir(), "ccm-test-")));
   const root = join(scratch, "repos");
   for (const folder of ["alpha", "beta"]) mkdirSync(join(root, folder), { recursive: true });
+  const nodes = options.redisUrl ? undefined : testClusterNodes();
+  const clusterEnv: Record<string, string> = nodes === undefined ? {} : { REDIS_CLUSTER_NODES: nodes };
   const logger: Logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   /** The configuration of a test service: limits high, everything under the scratch folder, `env` on top. */
   const configFor = (env: Record<string, string> = {}) =>
@@ -35,10 +37,10 @@ export const createTestClients = async (options: { partitions?: number; redisUrl
       GITHUB_REPOS_DIRECTORY: root, DATA_DIR: join(scratch, "data"), CLAUDE_CONFIG_DIR: join(scratch, "claude"),
       REDIS_KEY_PREFIX: prefix, API_TOKEN: TEST_TOKEN, LOG_LEVEL: "silent", PARTITIONS: String(options.partitions ?? 4),
       RATE_LIMIT_READS: "100000", RATE_LIMIT_PROMPTS: "100000", RATE_LIMIT_WRITES: "100000",
-      RATE_LIMIT_AUTH_FAILURES: "100000", ...env,
+      RATE_LIMIT_AUTH_FAILURES: "100000", ...clusterEnv, ...env,
     });
   return {
-    redis, prefix, db: database.db, schema: database.schema, scratch, root, logger, configFor,
+    redis, prefix, clusterEnv, db: database.db, schema: database.schema, scratch, root, logger, configFor,
     close: async () => {
       await database.close();
       await deleteKeysByPrefix(redis, prefix).catch(() => undefined);
