@@ -13,9 +13,11 @@ export const SessionCreated = defineEvent("SessionCreated", {
   metadata: Json,
   /** The machine whose runner runs the session's prompts (its folder is on that machine); none: any runner. */
   machineId: Schema.optional(Schema.String),
+  /** A conversation begun elsewhere (at the terminal) that this session continues: its first prompt resumes it. */
+  claudeSessionId: Schema.optional(Schema.String),
 }, {
-  schemaVersion: 2,
-  // v2 only added an optional field: a v1 session belongs to no machine.
+  schemaVersion: 3,
+  // v2 and v3 only added optional fields: a v1 session belongs to no machine and continues nothing.
   upcast: (_from, data) => data,
 });
 
@@ -35,5 +37,27 @@ export const ClaudeSessionLinked = defineEvent("ClaudeSessionLinked", {
   jobId: Schema.String,
 });
 
-export const sessionEvents = [SessionCreated, SessionUpdated, SessionDeleted, ClaudeSessionLinked] as const;
+/** One message of a conversation's earlier turns, as its transcript holds it (content in the session messages' block model). */
+export const ImportedMessage = Schema.Struct({
+  uuid: Schema.String,
+  role: Schema.Literal("user", "assistant"),
+  text: Schema.String,
+  content: Schema.Array(Json),
+  at: Schema.NullOr(Schema.String),
+  /** Lines of one API response share it: they form one message. */
+  apiMessageId: Schema.NullOr(Schema.String),
+});
+
+/** The earlier turns of the conversation a session continues, so the phone reads it whole (in chunks). */
+export const TurnsImported = defineEvent("TurnsImported", {
+  claudeSessionId: Schema.String,
+  messages: Schema.Array(ImportedMessage),
+});
+
+/** The session leaves its conversation: the next prompt starts a new one. */
+export const ConversationReset = defineEvent("ConversationReset", {
+  previousClaudeSessionId: Schema.NullOr(Schema.String),
+});
+
+export const sessionEvents = [SessionCreated, SessionUpdated, SessionDeleted, ClaudeSessionLinked, TurnsImported, ConversationReset] as const;
 export type SessionEvent = EventOf<(typeof sessionEvents)[number]>;

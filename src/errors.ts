@@ -32,6 +32,8 @@ export const errorCodes = {
   already_exists: 409,
   /** A Claude Code session id that is not in the history index. */
   history_session_not_found: 404,
+  /** POST /sessions with a claudeSessionId that is not a conversation of that project in the history index. */
+  conversation_not_found: 404,
   /** A history file that vanished or now resolves outside the Claude folder. */
   history_file_unavailable: 410,
   /** The indexed transcript was replaced by a FIFO, socket, device or folder: it is never opened for reading. */

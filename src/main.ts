@@ -15,6 +15,7 @@ import { createProjector, projectionGroup, type Projector, type ProjectorOptions
 import { createSessionReads } from "./readModels/sessionReads.ts";
 import { listCheckpoints } from "./projector/checkpoints.ts";
 import { createLiveHub } from "./live/hub.ts";
+import { createWorkingStates } from "./live/workingState.ts";
 import { createMachineRegistry, type MachineRegistry } from "./machines/machineRegistry.ts";
 import { createRunner, type RunnerDeps } from "./runner/runner.ts";
 import { buildApp } from "./http/app.ts";
@@ -143,6 +144,7 @@ const apiRole = async (assembly: Assembly, store: EventStore, commands: SessionC
   };
   const app = await buildApp({
     config, logger, redis, db, store, version: options.version ?? packageVersion(), reads, commands, machines: assembly.machines, tokens, tokenAdmin: tokens,
+    working: createWorkingStates(redis, config.REDIS_KEY_PREFIX),
     health: assembly.health, metrics: assembly.metrics, ...(extra.history ? { history: extra.history } : {}), live,
   });
   await app.ready();

@@ -7,6 +7,10 @@ type DataOf<T extends EventType> = EventByType<T>["data"];
 type Cmd<T extends string, D> = { readonly type: T; readonly data: D };
 
 export type CreateSession = Cmd<"CreateSession", DataOf<"SessionCreated">>;
+/** The earlier turns of the conversation a new session continues (a chunk of them). */
+export type ImportTurns = Cmd<"ImportTurns", DataOf<"TurnsImported">>;
+/** Start a fresh conversation on the session (its own is gone, or the person wants a clean slate). */
+export type ResetConversation = Cmd<"ResetConversation", Record<string, never>>;
 /**
  * Only the fields present are changed. `metadata` is a JSON merge patch (RFC 7386) of the
  * session's metadata: keys given replace, `null` deletes, objects merge.
@@ -56,6 +60,8 @@ export type SetPermissionRules = Cmd<"SetPermissionRules", DataOf<"PermissionRul
 
 export type SessionCommand =
   | CreateSession
+  | ImportTurns
+  | ResetConversation
   | UpdateSession
   | DeleteSession
   | EnqueuePrompt

@@ -36,6 +36,19 @@ const createSession = ({ data }: C.CreateSession, state: SessionState): DomainEv
   return [event("SessionCreated", data)];
 };
 
+/** Only into a session that exists. */
+const importTurns = ({ data }: C.ImportTurns, state: SessionState): DomainEvent[] => {
+  requireOpen(state);
+  return [event("TurnsImported", data)];
+};
+
+/** A session mid-turn keeps its conversation (the CLI holds it open); one with none has nothing to reset. */
+const resetConversation = (state: SessionState): DomainEvent[] => {
+  const session = requireOpen(state);
+  if (session.running !== null) return reject("session_busy", `job ${session.running.jobId} is running; cancel it first`, { runningJobId: session.running.jobId });
+  return session.claudeSessionId === null ? [] : [event("ConversationReset", { previousClaudeSessionId: session.claudeSessionId })];
+};
+
 /**
  * Emits only the fields that differ from the current session; nothing to change gives [].
  * The metadata is merged (the command's is a merge patch); the event stores the result.
@@ -253,6 +266,8 @@ const setPermissionRules = ({ data }: C.SetPermissionRules, state: SessionState)
 export const decide = (command: C.SessionCommand, state: SessionState): DomainEvent[] => {
   switch (command.type) {
     case "CreateSession": return createSession(command, state);
+    case "ImportTurns": return importTurns(command, state);
+    case "ResetConversation": return resetConversation(state);
     case "UpdateSession": return updateSession(command, state);
     case "DeleteSession": return deleteSession(command, state);
     case "EnqueuePrompt": return enqueuePrompt(command, state);

@@ -16,7 +16,7 @@ const opened = (data: Data<"SessionCreated">): OpenSession => ({
   context: data.context,
   metadata: data.metadata,
   sessionStatus: "active",
-  claudeSessionId: null,
+  claudeSessionId: data.claudeSessionId ?? null,
   queue: [],
   running: null,
   lastJobStatus: null,
@@ -134,6 +134,8 @@ const evolveOpen = (session: OpenSession, event: DomainEvent): SessionState => {
         reason: event.data.reason ?? null,
       };
     case "ClaudeSessionLinked": return { ...session, claudeSessionId: event.data.claudeSessionId };
+    case "TurnsImported": return session;
+    case "ConversationReset": return { ...session, claudeSessionId: null };
     case "PromptEnqueued": return enqueued(session, event.data);
     case "PromptSteered": return steered(session, event.data);
     case "PromptCancelRequested": return cancelRequested(session, event.data);

@@ -166,6 +166,32 @@ const runnerEvent: Handler<"RunnerEventEmitted"> = (ctx, data) => {
   });
 };
 
+/**
+ * The earlier turns of a conversation begun elsewhere: they open the session's conversation,
+ * in their order, lines of one API response merged into one message as the runner's are.
+ */
+const turnsImported: Handler<"TurnsImported"> = (ctx, data) => {
+  const { session } = ctx;
+  for (const imported of data.messages) {
+    const key = imported.apiMessageId === null ? null : `import:${imported.apiMessageId}`;
+    const last = session.last_message_id ? ctx.state.messages.get(session.last_message_id) : undefined;
+    const blocks = imported.content.map((block) => ({ ...(block as Record<string, unknown>) }));
+    if (key !== null && key === session.last_message_key && last) {
+      putMessage(ctx, { ...last, content: [...last.content, ...blocks], text: [last.text, imported.text].filter((text) => text.length > 0).join("\n") });
+      continue;
+    }
+    session.message_count += 1;
+    const id = `${session.id}:${imported.uuid}`;
+    session.last_message_id = id;
+    session.last_message_key = key;
+    putMessage(ctx, {
+      id, session_id: session.id, text: imported.text, type: imported.role, status: "sent", claude_session_id: data.claudeSessionId,
+      created_at: imported.at ?? ctx.at, seq: session.message_count, prompt_id: null, job_id: null, content: blocks,
+    });
+  }
+  session.updated_at = ctx.at;
+};
+
 const handlers: { [T in EventType]?: Handler<T> } = {
   SessionUpdated: ({ session, at }, data) => {
     if (data.context !== undefined) session.context = data.context;
@@ -175,6 +201,11 @@ const handlers: { [T in EventType]?: Handler<T> } = {
   },
   ClaudeSessionLinked: ({ session, at }, data) => {
     session.claude_code_session_id = data.claudeSessionId;
+    session.updated_at = at;
+  },
+  TurnsImported: turnsImported,
+  ConversationReset: ({ session, at }) => {
+    session.claude_code_session_id = null;
     session.updated_at = at;
   },
   PromptEnqueued: (ctx, data) => {
@@ -226,7 +257,7 @@ const handlers: { [T in EventType]?: Handler<T> } = {
 /** A session's row as SessionCreated makes it. */
 export const createdRow = (sessionId: string, data: EventByType<"SessionCreated">["data"], at: string, version: number): SessionRow => ({
   id: sessionId, project_path: data.projectPath, machine_id: data.machineId ?? null, context: data.context, status: "active",
-  claude_directory_path: data.claudeDirectoryPath, claude_code_session_id: null, metadata: { ...data.metadata },
+  claude_directory_path: data.claudeDirectoryPath, claude_code_session_id: data.claudeSessionId ?? null, metadata: { ...data.metadata },
   created_at: at, updated_at: at, last_accessed_at: at, is_working: false,
   current_job_id: null, last_job_status: null, current_prompt_id: null, version, message_count: 0,
   last_message_id: null, last_message_key: null, pending_permissions: 0, permission_rules: [], cost_usd: 0,

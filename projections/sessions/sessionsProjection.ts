@@ -6,7 +6,7 @@ import { applyEvent, emptyBatchState, rowKey, type BatchState } from "./applyEve
 import { messageToDb, permissionToDb, promptToDb, sessionToDb } from "./tables.ts";
 
 const handles: readonly EventType[] = [
-  "SessionCreated", "SessionUpdated", "SessionDeleted", "ClaudeSessionLinked",
+  "SessionCreated", "SessionUpdated", "SessionDeleted", "ClaudeSessionLinked", "TurnsImported", "ConversationReset",
   "PromptEnqueued", "PromptSteered", "PromptCancelRequested", "PromptCancelled",
   "JobStarted", "RunnerEventEmitted", "JobCompleted", "JobFailed", "JobCancelled",
   "PermissionRequested", "PermissionDecided", "PermissionExpired", "PermissionCancelled", "PermissionRulesSet",
@@ -57,7 +57,7 @@ const load = async (events: readonly KnownEvent[], db: ReadModelDb): Promise<Bat
   }
   // Only a session's newest message can be extended (frames of one API message merge).
   const lastIds = [...state.sessions.values()].flatMap((row) => (row.last_message_key ? [row.last_message_id ?? ""] : []));
-  if (lastIds.length > 0 && events.some((event) => event.type === "RunnerEventEmitted")) {
+  if (lastIds.length > 0 && events.some((event) => event.type === "RunnerEventEmitted" || event.type === "TurnsImported")) {
     const messages = await db.selectFrom("session_messages").selectAll().where("id", "=", any(lastIds)).execute();
     for (const row of messages) state.messages.set(row.id, row);
   }

@@ -16,6 +16,16 @@ const Metadata = z.record(z.string(), z.unknown());
 /** The machine of a session as the phone shows it: live from the machines' heartbeats (added by the api). */
 const SessionMachine = z.object({ id: z.string(), name: z.string(), online: z.boolean() });
 
+/** What the running job is doing now (kept by its runner, added by the api): instead of a bare spinner. */
+export const Activity = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("model") }).describe("Waiting for the model, or reading its answer as it streams"),
+  z.object({ kind: z.literal("retrying"), attempt: z.number().int(), maxRetries: z.number().int(), retryDelayMs: z.number() })
+    .describe("The model API failed; the CLI retries (attempt of maxRetries)"),
+  z.object({ kind: z.literal("compacting") }).describe("The CLI is compacting the conversation"),
+  z.object({ kind: z.literal("tool"), toolName: z.string() }).describe("A tool runs"),
+  z.object({ kind: z.literal("approval"), requestId: z.string(), toolName: z.string() }).describe("Waiting for the person to answer a permission request"),
+]);
+
 export const Session = z.object({
   id: z.string(),
   projectPath: z.string(),
@@ -35,6 +45,7 @@ export const Session = z.object({
   pendingPermissions: z.number().int().describe("Permission requests waiting for an answer"),
   permissionRules: z.array(z.string()).describe("\"Always allow\" rules, passed to every later prompt as allowed tools"),
   costUsd: z.number().describe("What the session's jobs cost, added up (USD, as the CLI reports it)"),
+  activity: Activity.nullable().describe("What the running job is doing now; null when idle (or its runner has not said)"),
 });
 export type SessionView = z.infer<typeof Session>;
 
@@ -97,12 +108,12 @@ export const Permission = z.object({
 });
 export type PermissionView = z.infer<typeof Permission>;
 
-/** `machine` is what the api knows of the machine now (the read model does not hold it). */
-export const sessionView = (row: SessionRow, machine: SessionView["machine"] = null): SessionView => ({
+/** `machine` and `activity` are live (the read model does not hold them): the api adds them. */
+export const sessionView = (row: SessionRow): SessionView => ({
   id: row.id,
   projectPath: row.project_path,
   machineId: row.machine_id,
-  machine,
+  machine: null,
   context: row.context,
   status: row.status,
   claudeDirectoryPath: row.claude_directory_path,
@@ -117,6 +128,7 @@ export const sessionView = (row: SessionRow, machine: SessionView["machine"] = n
   pendingPermissions: row.pending_permissions,
   permissionRules: row.permission_rules,
   costUsd: row.cost_usd,
+  activity: null,
 });
 
 export const promptView = (row: PromptRow, queuePosition: number | null): PromptView => ({

@@ -3,9 +3,9 @@ import type { Logger } from "pino";
 import type { SessionAnalysis } from "../transcripts/analyseSession.ts";
 import { listSessions } from "../transcripts/transcriptQueries.ts";
 import { loadSession } from "../transcripts/loadSession.ts";
-import { NotRegularFileError } from "../transcripts/paths.ts";
 import { createTranscriptScanner, type ScanProgress } from "../transcripts/scanner.ts";
 import type { TranscriptDb } from "../transcripts/transcriptDb.ts";
+import { NotRegularFileError } from "../infra/regularFile.ts";
 
 /**
  * `ccm history scan | ls [--project P] | show <claudeSessionId> [--json] [--thread main|all]`.

@@ -18,6 +18,7 @@ import { machineRoutes } from "./machineRoutes.ts";
 import { messageRoutes } from "./messageRoutes.ts";
 import { permissionRoutes } from "./permissionRoutes.ts";
 import { probeRoutes } from "./probeRoutes.ts";
+import { repositoryRoutes } from "./repositoryRoutes.ts";
 import { promptRoutes } from "./promptRoutes.ts";
 import { registerRateLimit } from "./rateLimit.ts";
 import { metricsRoutes, timeRequests } from "./metricsRoutes.ts";
@@ -110,6 +111,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await typed.register(probeRoutes, deps);
   await typed.register(sessionRoutes, deps);
   await typed.register(machineRoutes, deps);
+  await typed.register(repositoryRoutes, deps);
   await typed.register(promptRoutes, deps);
   await typed.register(messageRoutes, deps);
   await typed.register(permissionRoutes, deps);
@@ -124,6 +126,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     await typed.register(liveRoutes, {
       store: deps.store,
       commands: deps.commands,
+      working: deps.working,
       hub: deps.live.hub,
       logger: deps.logger,
       rateLimits: deps.config,

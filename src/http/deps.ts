@@ -10,6 +10,7 @@ import type { Metrics } from "../infra/metrics.ts";
 import type { TranscriptService } from "../transcripts/transcriptService.ts";
 import type { LiveHub } from "../live/hub.ts";
 import type { MachineRegistry } from "../machines/machineRegistry.ts";
+import type { WorkingStates } from "../live/workingState.ts";
 import type { ReadArchive } from "../live/eventPages.ts";
 import type { LiveTuning } from "./liveRoutes.ts";
 import type { SessionReads } from "../readModels/sessionReads.ts";
@@ -29,6 +30,8 @@ export interface AppDeps {
   readonly reads: SessionReads;
   /** The process's one command path (shared with the runner and the live stream). */
   readonly commands: SessionCommandHandler;
+  /** What running jobs are doing now (kept by their runners in Redis). */
+  readonly working: WorkingStates;
   /** The machines runners registered: where sessions run. */
   readonly machines: MachineRegistry;
   readonly tokens: TokenVerifier;

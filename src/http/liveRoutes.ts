@@ -13,6 +13,7 @@ import { createEventPages, type ReadArchive } from "../live/eventPages.ts";
 import type { Metrics } from "../infra/metrics.ts";
 import type { LiveHub } from "../live/hub.ts";
 import { createSnapshotter } from "../live/snapshot.ts";
+import type { WorkingStates } from "../live/workingState.ts";
 import { createPendingSockets } from "../live/pendingSockets.ts";
 import { createRevocationWatch } from "../live/revocation.ts";
 import { sseTransport, wsCloseCodes, wsTransport } from "../live/transports.ts";
@@ -26,6 +27,8 @@ export interface LiveRoutesOptions {
   readonly store: EventStore;
   /** The snapshot each client gets first comes from the process's one command path. */
   readonly commands: Pick<SessionCommandHandler, "read">;
+  /** What the running job is doing, and the answer so far: in the snapshot, for a phone joining mid-answer. */
+  readonly working: Pick<WorkingStates, "read">;
   readonly hub: LiveHub;
   readonly logger: Logger;
   /** Checks a bearer token (counting failures per address): for the WebSocket (header or first message), and for SSE when no global hook set the actor. */
@@ -87,7 +90,7 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
   const { store, hub, authenticate, logger } = options;
   const limits: FeedLimits = { ...defaultFeedLimits, ...options.limits };
   const eventPages = createEventPages({ store, logger, readArchive: options.readArchive });
-  const snapshotter = createSnapshotter(options.commands);
+  const snapshotter = createSnapshotter(options.commands, options.working);
   const feeds = new Set<LiveFeed>();
   const revocations = createRevocationWatch(options.stillValid, options.revocationCheckMs);
   const wsAuthTimeoutMs = options.wsAuthTimeoutMs ?? 5000;

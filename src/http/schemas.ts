@@ -62,6 +62,8 @@ export const CreateSessionBody = z
       .describe("The machine to run on (GET /api/claude-code/machines); required when several are registered and the api's own host runs none. The folder must be one of its repositories"),
     context: Text.max(100_000).nullable().optional(),
     metadata: Metadata.refine(noNul, { message: "must not contain NUL characters" }).optional(),
+    claudeSessionId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/, "letters, digits, '-' and '_' only").optional()
+      .describe("Continue a conversation begun at the terminal (GET /api/claude-code/history/sessions): it must be one of this project's; its earlier turns come along and the first prompt resumes it"),
   })
   .refine((body) => (body.projectPath === undefined) !== (body.folderName === undefined), {
     message: "give exactly one of projectPath and folderName",

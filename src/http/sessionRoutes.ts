@@ -14,8 +14,10 @@ import { AppError, ReadModelUnavailableError } from "../errors.ts";
 import { isDatabaseUnavailable } from "../infra/outages.ts";
 import { sessionView, type SessionView } from "../../projections/sessions/views.ts";
 import { commandMeta } from "./auth.ts";
+import { continueConversation } from "./continueConversation.ts";
 import type { AppDeps } from "./deps.ts";
 import { freshRead, waitForWrite } from "./freshness.ts";
+import type { Machine } from "../machines/machineRegistry.ts";
 import { chooseMachine, folderOn, machineSummary } from "./machinePlacement.ts";
 import { limitFor } from "./rateLimit.ts";
 import * as S from "./schemas.ts";
@@ -57,7 +59,11 @@ const sessionIdFor = (actor: string, key: string): string => {
 /** Session CRUD. Writes go through the decider; reads through SessionReads; each session shows its machine, live. */
 export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   const { config, reads, commands, machines } = deps;
-  const withMachine = async <V extends SessionView>(view: V) => ({ ...view, machine: machineSummary(view.machineId, await machines.list()) });
+  /** A view with what is live: its machine now, and what its running job is doing. */
+  const present = async <V extends SessionView>(view: V, known?: Machine[]): Promise<V> => {
+    const now = await deps.working.read(view.id, view.currentJobId).catch(() => null);
+    return { ...view, machine: machineSummary(view.machineId, known ?? (await machines.list())), activity: now?.activity ?? null };
+  };
   const fresh = freshRead(reads, config.READ_WAIT_MS);
   const byId = "/api/claude-code/sessions/:sessionId";
 
@@ -102,14 +108,16 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
       context: body.context ?? null,
       metadata: body.metadata ?? {},
       machineId,
+      ...(body.claudeSessionId !== undefined ? { claudeSessionId: body.claudeSessionId } : {}),
     };
-    const outcome = await commands.execute(id, { type: "CreateSession", data }, { meta, now, ...(idempotencyKey ? { idempotencyKey } : {}) });
-    if (!outcome.duplicate) return reply.code(201).send({ ...(await withMachine(createdView(id, data, now))), position: outcome.position });
+    const earlier = body.claudeSessionId === undefined ? [] : await continueConversation(deps.history, body.claudeSessionId, projectPath);
+    const outcome = await commands.execute(id, [{ type: "CreateSession", data }, ...earlier], { meta, now, ...(idempotencyKey ? { idempotencyKey } : {}) });
+    if (!outcome.duplicate) return reply.code(201).send({ ...(await present(createdView(id, data, now))), position: outcome.position });
     const [first] = await deps.store.readEvents(id, 1, 1);
     if (first?.type !== "SessionCreated" || canonicalJson(first.data) !== canonicalJson(data)) {
       throw AppError.of("idempotency_key_reused", "this Idempotency-Key was used for a different request");
     }
-    return reply.code(201).send({ ...(await withMachine(createdView(id, data, new Date(first.occurredAt)))), position: outcome.position });
+    return reply.code(201).send({ ...(await present(createdView(id, data, new Date(first.occurredAt)))), position: outcome.position });
   });
 
   app.get("/api/claude-code/sessions", {
@@ -120,7 +128,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     const { status, limit, offset, includeUnlinked } = request.query;
     const page = await reads.listSessions({ ...(status ? { status } : {}), limit, offset, includeUnlinked });
     const known = await machines.list();
-    return { ...page, sessions: page.sessions.map((view) => ({ ...view, machine: machineSummary(view.machineId, known) })), limit, offset };
+    return { ...page, sessions: await Promise.all(page.sessions.map((view) => present(view, known))), limit, offset };
   });
 
   app.get(byId, {
@@ -128,10 +136,10 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     config: limitFor(config, "reads"),
     preHandler: fresh,
   }, async (request, reply) => {
-    if (request.query.asOf !== undefined) return withMachine(await sessionAt(deps, reply, request.params.sessionId, request.query.asOf));
+    if (request.query.asOf !== undefined) return present(await sessionAt(deps, reply, request.params.sessionId, request.query.asOf));
     const session = await reads.getSession(request.params.sessionId);
     if (!session) throw notFound(request.params.sessionId);
-    return withMachine(session);
+    return present(session);
   });
 
   app.patch(byId, {
@@ -154,7 +162,18 @@ export const sessionRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     const { position } = await commands.execute(sessionId, changes, { meta: commandMeta(request) });
     const session = await readBack(sessionId, position, reply, () => fromHistory(sessionId));
     if (!session) throw notFound(sessionId);
-    return { ...(await withMachine(session)), position };
+    return { ...(await present(session)), position };
+  });
+
+  app.post(`${byId}/reset`, {
+    schema: { tags, security, params: S.SessionParams, response: { 200: S.SessionWritten, ...errors, 409: S.ProblemBody } },
+    config: limitFor(config, "writes"),
+  }, async (request, reply) => {
+    const { sessionId } = request.params;
+    const { position } = await commands.execute(sessionId, { type: "ResetConversation", data: {} }, { meta: commandMeta(request) });
+    const session = await readBack(sessionId, position, reply, () => fromHistory(sessionId));
+    if (!session) throw notFound(sessionId);
+    return { ...(await present(session)), position };
   });
 
   app.delete(byId, {

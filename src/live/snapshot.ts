@@ -1,4 +1,5 @@
 import { permissionOf, queuePosition, type SessionState } from "../../commands/session/index.ts";
+import type { WorkingState, WorkingStates } from "./workingState.ts";
 import type { SessionCommandHandler } from "../eventStore/sessionCommandHandler.ts";
 
 export interface PendingPermissionView {
@@ -41,12 +42,14 @@ export interface SessionSnapshot {
   readonly pendingPermissions: readonly PendingPermissionView[];
   /** The session's "always allow" rules. */
   readonly permissionRules: readonly string[];
+  /** What the running job is doing and the answer it is writing so far (null when idle or unknown). */
+  readonly working: WorkingState | null;
 }
 
 export const snapshotOf = (sessionId: string, state: SessionState, version: number): SessionSnapshot => {
   if (state.status !== "open") {
     return { sessionId, version, state: state.status, sessionStatus: null, isWorking: false, currentJobId: null, currentPromptId: null,
-      lastJobStatus: null, cancelPending: false, queue: [], pendingPermissions: [], permissionRules: [] };
+      lastJobStatus: null, cancelPending: false, queue: [], pendingPermissions: [], permissionRules: [], working: null };
   }
   return {
     sessionId,
@@ -65,14 +68,21 @@ export const snapshotOf = (sessionId: string, state: SessionState, version: numb
     })),
     pendingPermissions: pendingPermissionsOf(state),
     permissionRules: state.permissionRules,
+    working: null,
   };
 };
 
-/** Where a session stands, from the process's one command path (its cached fold plus what is new). */
-export const createSnapshotter = (commands: Pick<SessionCommandHandler, "read">) => ({
+/**
+ * Where a session stands, from the process's one command path (its cached fold plus what is
+ * new), and what its running job is doing now (activity, the answer so far) from its runner.
+ */
+export const createSnapshotter = (commands: Pick<SessionCommandHandler, "read">, working: Pick<WorkingStates, "read">) => ({
   take: async (sessionId: string): Promise<SessionSnapshot> => {
     const { state, version } = await commands.read(sessionId);
-    return snapshotOf(sessionId, state, version);
+    const snapshot = snapshotOf(sessionId, state, version);
+    // The working state is a courtesy: without it (Redis hiccup) the snapshot still stands.
+    const now = await working.read(sessionId, snapshot.currentJobId).catch(() => null);
+    return { ...snapshot, working: now };
   },
 });
 

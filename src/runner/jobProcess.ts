@@ -9,6 +9,8 @@ import { InvalidOptionsError, resolveCliOptions, type CliOptions } from "../clau
 import { createJobRecorder } from "./jobRecorder.ts";
 import { openProjectFolder, type OpenFolder } from "./projectFolder.ts";
 import { createApprovals } from "./approvals.ts";
+import { createWorkingReporter } from "./workingReporter.ts";
+import type { WorkingStates } from "../live/workingState.ts";
 import { completion, isLiveOnly, persistedSessionIdOf, storedKind, storedMessage } from "./runnerMessages.ts";
 import type { SessionCommandHandler } from "../eventStore/sessionCommandHandler.ts";
 import { buildClaudeArgs, type ChildHandle, type ExitInfo, type Launcher } from "./spawnClaude.ts";
@@ -50,6 +52,8 @@ export type JobContext = {
   readonly allowBypassPermissions: boolean;
   readonly meta: EventMeta;
   readonly publishDelta: (sessionId: string, payload: Record<string, unknown>) => void;
+  /** Where the job's working state (activity, the answer so far) is kept for phones. */
+  readonly working: WorkingStates;
   readonly logger: Logger;
 };
 
@@ -93,6 +97,7 @@ export type JobHandle = {
 };
 
 const STDERR_TAIL_BYTES = 4096;
+const CONVERSATION_GONE = /No conversation found with session ID/;
 
 const createTail = (limit: number) => {
   let kept = Buffer.alloc(0);
@@ -142,12 +147,17 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
   });
   const submit = recorder.submit;
 
+  const reporter = createWorkingReporter({ states: ctx.working, sessionId, jobId, logger: log });
+
   const approvals = createApprovals({
     jobId,
     submit: (command) => submit(command),
     expire: async (requestId, message) =>
       (await ctx.commands.execute(sessionId, { type: "ExpirePermission", data: { requestId, message } }, { meta: ctx.meta })).events.length > 0,
-    write: ({ requestId, answer }) => child !== null && writeLine(child.stdin, permissionResponseLine(requestId, answer)),
+    write: ({ requestId, answer }) => {
+      reporter.answered(requestId, answer.behavior === "allow");
+      return child !== null && writeLine(child.stdin, permissionResponseLine(requestId, answer));
+    },
     timeoutMs: ctx.permissionTimeoutMs,
     logger: log,
   });
@@ -170,6 +180,7 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
   const onLine = (item: SplitLine) => {
     const line = decodeSplitLine(item);
     counters.record(line);
+    reporter.line(line);
     if (line.kind === "control_request" && line.request.subtype === "can_use_tool") return approvals.request(line.requestId, line.request);
     if (line.kind === "control_cancel_request") return approvals.withdrawn(line.requestId);
     if (line.kind === "assistant") for (const block of line.content) if (block.type === "tool_use") approvals.toolUse(block.id, block.input);
@@ -205,6 +216,10 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
     const { exitCode, signal } = exit;
     if (phase.kind === "cancelling") return { type: "CancelJob", data: { jobId, exitCode, signal, ...(jobCostUsd !== undefined ? { jobCostUsd } : {}) } };
     if (phase.kind === "aborting") return failed(phase.reason, `the runner stopped the job (${phase.reason})`, exit);
+    // The CLI says so on stderr (2.0 then exits, 2.1 adds an error result): the session must be reset.
+    if (spec.claudeSessionId !== null && CONVERSATION_GONE.test(stderr.text())) {
+      return failed("conversation_not_found", `Claude Code has no conversation ${spec.claudeSessionId} any more (its transcript is gone): reset the session to start a new one`, exit);
+    }
     if (lastResult !== null) return { type: "CompleteJob", data: { ...completion(jobId, lastResult, exitCode), ...(jobCostUsd !== undefined ? { jobCostUsd } : {}) } };
     if (signal !== null) return failed("killed", `the CLI was killed by ${signal}`, exit);
     return failed(exitCode === 0 ? "no_result" : "cli_exited", `the CLI exited with code ${exitCode} without a result`, exit);
@@ -245,6 +260,7 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
     const launched = typeof options === "string" ? null : launchIn(checked.folder, options);
     if (launched === null) return finish(null);
     child = launched;
+    reporter.start();
     log.info({ pid: launched.pid, mode: ctx.launcher?.mode, resume: spec.claudeSessionId }, "job process started");
     const splitter = createLineSplitter({ maxLineBytes: ctx.limits.maxLineBytes });
     launched.stdout.on("data", (chunk: Buffer) => splitter.push(chunk).forEach(onLine));
@@ -257,6 +273,7 @@ export const startJobProcess = (spec: JobSpec, ctx: JobContext): JobHandle => {
     clearTimeout(killTimer);
     clearTimeout(graceTimer);
     approvals.stop();
+    await reporter.stop();
     // Tools the CLI started may outlive it; a stopped job leaves nothing behind.
     if (phase.kind !== "running") launched.kill("SIGKILL");
     if (exit.error !== undefined) {

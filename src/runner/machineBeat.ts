@@ -1,18 +1,8 @@
-import { readdir } from "node:fs/promises";
 import type { Logger } from "pino";
 import { toError } from "../errors.ts";
 import type { MachineRegistry } from "../machines/machineRegistry.ts";
+import { listRepositories } from "../repositories/repositories.ts";
 import type { Launcher } from "./spawnClaude.ts";
-
-/** The folders of a repositories folder (hidden ones and files left out), by name; none when it cannot be read. */
-export const listRepositories = async (reposDirectory: string): Promise<string[]> => {
-  try {
-    const entries = await readdir(reposDirectory, { withFileTypes: true });
-    return entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith(".")).map((entry) => entry.name).sort();
-  } catch {
-    return [];
-  }
-};
 
 export interface MachineBeatDeps {
   readonly machines: MachineRegistry;

@@ -18,6 +18,7 @@ import { createSignals, type RunnerSignal } from "./signals.ts";
 import { startMachineBeat } from "./machineBeat.ts";
 import { createSimulator } from "./simulator.ts";
 import { childEnvironment, createCliLauncher, resolveClaudeCommand, type Launcher } from "./spawnClaude.ts";
+import { createWorkingStates } from "../live/workingState.ts";
 
 /**
  * The runner role: a member of the `runner` consumer group. It turns PromptEnqueued and job
@@ -91,6 +92,8 @@ export const createRunner = (deps: RunnerDeps) => {
     store.liveDeltas.publish(sessionId, payload).catch((error: unknown) => log.warn({ err: toError(error).message }, "live delta publish failed"));
   };
 
+  const working = createWorkingStates(redis, config.REDIS_KEY_PREFIX);
+
   const context = (jobId: string): JobContext => ({
     commands,
     shuttingDown: () => shuttingDown,
@@ -102,6 +105,7 @@ export const createRunner = (deps: RunnerDeps) => {
     allowBypassPermissions: config.RUNNER_ALLOW_BYPASS_PERMISSIONS,
     meta: meta(jobId),
     publishDelta,
+    working,
     logger: log,
   });
 
@@ -252,6 +256,8 @@ export const createRunner = (deps: RunnerDeps) => {
       case "JobStarted":
       case "RunnerEventEmitted":
       case "PromptSteered":
+      case "TurnsImported":
+      case "ConversationReset":
       case "PermissionRequested":
       case "PermissionExpired":
       case "PermissionCancelled":

@@ -78,9 +78,13 @@ const ALLOWED_PREFIXES = ["LC_", "ANTHROPIC_", "CLAUDE_CODE_", "DISABLE_", "AWS_
 /** Our own settings share the CLAUDE_CODE_ prefix but mean nothing to the CLI. */
 const OURS = new Set(["CLAUDE_CODE_PATH", "CLAUDE_CODE_SIMULATE"]);
 
-/** The child's environment: only allow-listed names from `source`, never the whole of it. */
+/**
+ * The child's environment: only allow-listed names from `source`, never the whole of it. The
+ * CLI is told it runs as the `cli` entrypoint (unless the operator says otherwise), so a
+ * conversation begun from the phone shows in `claude --resume` at the terminal too.
+ */
 export const childEnvironment = (source: Readonly<Record<string, string | undefined>>): Record<string, string> => {
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { CLAUDE_CODE_ENTRYPOINT: "cli" };
   for (const [name, value] of Object.entries(source)) {
     if (value === undefined || OURS.has(name)) continue;
     if (ALLOWED_NAMES.has(name) || ALLOWED_PREFIXES.some((prefix) => name.startsWith(prefix))) env[name] = value;

@@ -1,5 +1,5 @@
 import type { FileHandle } from "node:fs/promises";
-import { openRegularFile } from "./paths.ts";
+import { openRegularFile } from "../infra/regularFile.ts";
 
 /**
  * Streaming JSONL reader over a byte range of a file. Claude Code appends one JSON object per

@@ -3,9 +3,10 @@ import { analyseSession, type SessionAnalysis } from "./analyseSession.ts";
 import { getSessionRow, listAgentFiles } from "./transcriptQueries.ts";
 import { isMessageLine } from "./decodeLine.ts";
 import { parseTranscriptFile, type ParsedFile } from "./parseFile.ts";
-import { containedPath, isSafeSessionId, listTranscriptFiles, NotRegularFileError, type TranscriptFileRef } from "./paths.ts";
+import { containedPath, isSafeSessionId, listTranscriptFiles, type TranscriptFileRef } from "./paths.ts";
 import { isWarmupRoot } from "./subagents.ts";
 import type { TranscriptDb } from "./transcriptDb.ts";
+import { NotRegularFileError } from "../infra/regularFile.ts";
 
 /**
  * Finds and fully parses one session's files (main transcript and subagent transcripts) for

@@ -4,10 +4,11 @@ import { transcriptFilesAt } from "./changedFiles.ts";
 import { createDeltaBuilder } from "./fileDelta.ts";
 import { deleteFiles, insertFiles, loadKnownFiles, applyNewSummaries, type FileStat, type KnownFile } from "./indexStore.ts";
 import { decodeLines } from "./parseFile.ts";
-import { listTranscriptFiles, NotRegularFileError, type OnSkip, type SkipReason, type TranscriptFileRef } from "./paths.ts";
+import { listTranscriptFiles, type OnSkip, type SkipReason, type TranscriptFileRef } from "./paths.ts";
 import { createRepeatFilter } from "./repeatFilter.ts";
 import { createWriteBatcher, type WriteBatcher } from "./writeBatcher.ts";
 import type { TranscriptDb } from "./transcriptDb.ts";
+import { NotRegularFileError } from "../infra/regularFile.ts";
 
 /**
  * Keeps the transcript index current, incrementally: a file whose size and mtime did not change is

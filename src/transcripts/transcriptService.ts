@@ -1,7 +1,7 @@
 import type { FileHandle } from "node:fs/promises";
 import type { Logger } from "pino";
 import { AppError } from "../errors.ts";
-import { isSafeSessionId, NotRegularFileError, openContained } from "./paths.ts";
+import { isSafeSessionId, openContained } from "./paths.ts";
 import { createTranscriptScanner, type TranscriptScanner } from "./scanner.ts";
 import { readSpans } from "./spanReader.ts";
 import { createThreadCache } from "./threadCache.ts";
@@ -9,6 +9,7 @@ import * as queries from "./transcriptQueries.ts";
 import type { FileRow, IndexedLine, ProjectMeta, SessionMeta } from "./transcriptQueries.ts";
 import { toTranscriptMessage, type TranscriptMessage } from "./transcriptMessage.ts";
 import type { TranscriptDb } from "./transcriptDb.ts";
+import { NotRegularFileError } from "../infra/regularFile.ts";
 
 /** What the history routes and the CLI need; reads come from the index, bodies from disk. */
 export type MessagePage = { readonly messages: TranscriptMessage[]; readonly hasMore: boolean; readonly nextBefore: number | null };

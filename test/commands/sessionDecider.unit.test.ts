@@ -88,6 +88,8 @@ const oneOfEach: SessionCommand[] = [
   { type: "ExpirePermission", data: { requestId: "q1", message: "expired" } },
   { type: "CancelPermission", data: { requestId: "q1" } },
   { type: "SetPermissionRules", data: { rules: ["Write"] } },
+  { type: "ImportTurns", data: { claudeSessionId: "c0", messages: [] } },
+  { type: "ResetConversation", data: {} },
 ];
 
 describe("every command", () => {
@@ -106,6 +108,28 @@ describe("CreateSession", () => {
   it("refuses a second create", () => given(created).when(oneOfEach[0]!).rejects("session_exists"));
   it("starts active, idle, unlinked", () => {
     expect(fold([created])).toMatchObject({ status: "open", sessionStatus: "active", running: null, claudeSessionId: null, queue: [] });
+  });
+});
+
+describe("a conversation begun elsewhere", () => {
+  const continuing: DomainEvent = { type: "SessionCreated", data: { ...(created.data as object), claudeSessionId: "c0" } as never };
+  const turns = { claudeSessionId: "c0", messages: [{ uuid: "u1", role: "user" as const, text: "hi", content: [{ type: "text", text: "hi" }], at: null, apiMessageId: null }] };
+  const linked: DomainEvent = { type: "ClaudeSessionLinked", data: { jobId: "j1", claudeSessionId: "c1" } };
+  it("a session created to continue a conversation resumes it at its first prompt", () => {
+    expect(fold([continuing])).toMatchObject({ status: "open", claudeSessionId: "c0" });
+  });
+  it("its earlier turns are recorded as they come, and change nothing the decider keeps", () => {
+    given(continuing).when({ type: "ImportTurns", data: turns }).then([{ type: "TurnsImported", data: turns }]);
+    expect(fold([continuing, { type: "TurnsImported", data: turns }])).toEqual(fold([continuing]));
+  });
+  it("reset forgets the conversation; the next prompt starts a new one", () => {
+    given(...running, linked, completed("j1", "p1")).when({ type: "ResetConversation", data: {} })
+      .then([{ type: "ConversationReset", data: { previousClaudeSessionId: "c1" } }]);
+    expect(fold([...running, linked, completed("j1", "p1"), { type: "ConversationReset", data: { previousClaudeSessionId: "c1" } }])).toMatchObject({ claudeSessionId: null });
+  });
+  it("reset of a session with no conversation is a no-op; mid-turn it is refused", () => {
+    given(created).when({ type: "ResetConversation", data: {} }).then([]);
+    given(...running, linked).when({ type: "ResetConversation", data: {} }).rejects("session_busy");
   });
 });
 

@@ -7,11 +7,12 @@ const stored = (type: string, schemaVersion: number, data: Record<string, unknow
   meta: { actor: "t", correlationId: "c", causationId: null, requestId: null }, prevHash: GENESIS_HASH, hash: "0".repeat(64),
 });
 
-it("a SessionCreated v1 (before machines) reads as a v2 session of no machine; a v2 one keeps its machine", () => {
-  expect(currentSchemaVersion("SessionCreated")).toBe(2);
+it("a SessionCreated v1 (before machines) reads as a session of no machine that continues no conversation; a v2 one keeps its machine", () => {
+  expect(currentSchemaVersion("SessionCreated")).toBe(3);
   const v1 = decodeEvent(stored("SessionCreated", 1, { projectPath: "/r/a", claudeDirectoryPath: "/c", context: null, metadata: {} }));
   expect(v1).toMatchObject({ known: true, data: { projectPath: "/r/a" } });
   expect((v1.data as { machineId?: string }).machineId).toBeUndefined();
+  expect((v1.data as { claudeSessionId?: string }).claudeSessionId).toBeUndefined();
   const v2 = decodeEvent(stored("SessionCreated", 2, { projectPath: "/r/a", claudeDirectoryPath: "/c", context: null, metadata: {}, machineId: "laptop" }));
   expect(v2).toMatchObject({ known: true, data: { machineId: "laptop" } });
 });

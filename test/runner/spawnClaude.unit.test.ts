@@ -57,7 +57,12 @@ describe("child environment", () => {
       PATH: "/bin", HOME: "/h", LANG: "C", LC_ALL: "C", ANTHROPIC_API_KEY: "k", CLAUDE_CODE_MAX_RETRIES: "1", DISABLE_TELEMETRY: "1",
       CLAUDE_CODE_PATH: "/x", CLAUDE_CODE_SIMULATE: "1", API_TOKEN: "secret", DATABASE_URL: "postgres://", REDIS_URL: "redis://", AWS_PROFILE: "p",
     });
-    expect(Object.keys(env).sort()).toEqual(["ANTHROPIC_API_KEY", "AWS_PROFILE", "CLAUDE_CODE_MAX_RETRIES", "DISABLE_TELEMETRY", "HOME", "LANG", "LC_ALL", "PATH"]);
+    expect(Object.keys(env).sort()).toEqual(["ANTHROPIC_API_KEY", "AWS_PROFILE", "CLAUDE_CODE_ENTRYPOINT", "CLAUDE_CODE_MAX_RETRIES", "DISABLE_TELEMETRY", "HOME", "LANG", "LC_ALL", "PATH"]);
+  });
+
+  it("runs the CLI as the cli entrypoint (resumable at the terminal) unless the operator says otherwise", () => {
+    expect(childEnvironment({}).CLAUDE_CODE_ENTRYPOINT).toBe("cli");
+    expect(childEnvironment({ CLAUDE_CODE_ENTRYPOINT: "sdk-ts" }).CLAUDE_CODE_ENTRYPOINT).toBe("sdk-ts");
   });
 });
 
