@@ -22,6 +22,9 @@ const definitions: readonly EventDefinition[] = [
 
 const byType = new Map(definitions.map((definition) => [definition.type, definition]));
 
+/** Every event type with its current data schema (for the API's description of the live stream). */
+export const eventDefinitions = (): readonly EventDefinition[] => definitions;
+
 export const currentSchemaVersion = (type: string): number => byType.get(type)?.schemaVersion ?? 1;
 
 /** A decoded stored event: the envelope with typed `data`. */

@@ -278,8 +278,11 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
     url: "/api/claude-code/sessions/:sessionId/ws",
     // The token may arrive in the first message, after the upgrade: the route checks it itself.
     config: { public: true },
-    // @fastify/swagger cannot describe a WebSocket: the stream's description covers it.
-    schema: { hide: true, tags: ["live"], params: Params, querystring: Query },
+    // Its 101 and the messages are described by openapi.ts (zod cannot say them).
+    schema: {
+      tags: ["live"], summary: "Live events of a session (WebSocket)", params: Params, querystring: Query,
+      description: "The stream of .../stream as JSON messages (LiveMessage). The token comes in the Authorization header or in a first message {\"token\", \"after\"?}; a cursor in ?after= or a first {\"after\": id} message.",
+    },
     preHandler: wsPreHandler,
     handler: (request, reply) => {
       // Upgrade is required with a 426 (RFC 9110 §15.5.22); a Connection header would force keep-alive.

@@ -61,7 +61,7 @@ export const probeRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => 
     ...(deps.health?.problems() ?? []),
   ];
 
-  app.get("/health", { schema: { tags: ["probes"], response: { 200: Health, 503: Health } }, config: { public: true } }, async (_request, reply) => {
+  app.get("/health", { schema: { tags: ["probes"], security: [], response: { 200: Health, 503: Health } }, config: { public: true } }, async (_request, reply) => {
     const state = await services();
     const problems = problemsOf(state);
     const status = state.redis === "down" && state.database === "down" ? "down" : problems.length > 0 ? "degraded" : "ok";
@@ -71,9 +71,9 @@ export const probeRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => 
     });
   });
 
-  app.get("/live", { schema: { tags: ["probes"], response: { 200: z.object({ status: z.literal("ok") }) } }, config: { public: true } }, async () => ({ status: "ok" as const }));
+  app.get("/live", { schema: { tags: ["probes"], security: [], response: { 200: z.object({ status: z.literal("ok") }) } }, config: { public: true } }, async () => ({ status: "ok" as const }));
 
-  app.get("/ready", { schema: { tags: ["probes"] }, config: { public: true } }, async (_request, reply) => {
+  app.get("/ready", { schema: { tags: ["probes"], security: [] }, config: { public: true } }, async (_request, reply) => {
     const state = await services();
     const ready = state.redis === "up" && state.database === "up";
     return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not_ready", services: state });
