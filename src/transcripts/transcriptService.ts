@@ -12,7 +12,7 @@ import type { TranscriptDb } from "./transcriptDb.ts";
 import { NotRegularFileError } from "../infra/regularFile.ts";
 
 /** What the history routes and the CLI need; reads come from the index, bodies from disk. */
-export type MessagePage = { readonly messages: TranscriptMessage[]; readonly hasMore: boolean; readonly nextBefore: number | null };
+export type TranscriptPage = { readonly messages: TranscriptMessage[]; readonly hasMore: boolean; readonly nextBefore: number | null };
 export type SessionDetail = SessionMeta & {
   readonly subagents: Array<{ agentId: string | null; toolUseId: string | null; messageCount: number }>;
 };
@@ -22,7 +22,7 @@ export type TranscriptService = {
   listProjects(): Promise<ProjectMeta[]>;
   listSessions(query: { projectPath?: string | undefined; limit: number; offset: number }): Promise<{ sessions: SessionMeta[]; total: number }>;
   getSession(claudeSessionId: string): Promise<SessionDetail>;
-  getMessages(claudeSessionId: string, query: { limit: number; before?: number | undefined; thread: "main" | "all" }): Promise<MessagePage>;
+  getMessages(claudeSessionId: string, query: { limit: number; before?: number | undefined; thread: "main" | "all" }): Promise<TranscriptPage>;
 };
 
 export const transcriptErrors = {
