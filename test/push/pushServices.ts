@@ -75,7 +75,7 @@ export const startPushService = async (tls: { key: Buffer; cert: Buffer }, publi
         if (request.headers["content-encoding"] !== "aes128gcm") throw new Error(`content-encoding ${request.headers["content-encoding"]}`);
         const claims = checkVapid(request.headers.authorization, publicKey());
         const payload = JSON.parse(keys.decrypt(body)) as Record<string, unknown>;
-        received.push({ path, at: Date.now(), payload, claims, headers: request.headers });
+        received.push({ path, at: performance.timeOrigin + performance.now(), payload, claims, headers: request.headers });
         await answer(response, reply);
       } catch (error) {
         errors.push(`${path}: ${(error as Error).message}`);
