@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { Agent } from "node:https";
 import webPush from "web-push";
 import { toError } from "../errors.ts";
 import type { PushPayload, PushTarget } from "./tables.ts";
@@ -13,6 +14,8 @@ export type SendOutcome =
 
 export interface ChannelOptions {
   readonly vapid: VapidKeys;
+  /** Keeps TLS connections to push services open between messages (a handshake per push is most of its cost). */
+  readonly agent: Agent;
   readonly expoUrl: string;
   readonly expoAccessToken: string | undefined;
   readonly timeoutMs: number;
@@ -52,6 +55,7 @@ const sendWebPush = async (delivery: Delivery & { target: { channel: "webpush" }
     const result = await webPush.sendNotification({ endpoint, keys: { p256dh: keys.p256dh, auth: keys.auth } }, JSON.stringify(delivery.payload), {
       vapidDetails: options.vapid,
       timeout: options.timeoutMs,
+      agent: options.agent,
       TTL: 24 * 60 * 60,
       urgency: delivery.payload.type.startsWith("permission_") ? "high" : "normal",
       // A repeat of this delivery replaces the first one still waiting at the push service.
@@ -118,6 +122,9 @@ const sendWebhook = async (delivery: Delivery & { target: { channel: "webhook" }
     return networkFailure(error);
   }
 };
+
+/** The agent of one notifier's Web Push requests. */
+export const pushAgent = (concurrency: number): Agent => new Agent({ keepAlive: true, maxSockets: concurrency, timeout: 60_000 });
 
 /** One attempt to deliver, over the subscription's channel. */
 export const send = (delivery: Delivery, options: ChannelOptions): Promise<SendOutcome> => {

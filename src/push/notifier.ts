@@ -169,6 +169,7 @@ export const createNotifier = (options: NotifierOptions) => {
       if (timer) clearInterval(timer);
       await pumping;
       while (inflight > 0) await new Promise<void>((resolve) => settled.add(resolve)).then(() => settled.clear());
+      options.channels.agent.destroy();
     },
   };
 };

@@ -4,6 +4,7 @@ import type { EventStore } from "../eventStore/eventStore.ts";
 import type { Database } from "../infra/database.ts";
 import type { Metrics } from "../infra/metrics.ts";
 import type { RedisClient } from "../infra/redis.ts";
+import { pushAgent } from "./channels.ts";
 import { createDeliveries } from "./deliveries.ts";
 import { createForegroundPresence } from "./foreground.ts";
 import { createNotifier, type NotifierOptions } from "./notifier.ts";
@@ -35,7 +36,7 @@ export const createPush = async (deps: { config: Readonly<Config>; redis: RedisC
     deliveries,
     notifier: (store: EventStore, metrics: Metrics, tuning: NotifierTuning = {}) => createNotifier({
       store, subscriptions, deliveries, presence, logger, metrics, concurrency: config.PUSH_CONCURRENCY, ...tuning,
-      channels: { vapid, expoUrl: config.EXPO_PUSH_URL, expoAccessToken: config.EXPO_ACCESS_TOKEN, timeoutMs: config.PUSH_TIMEOUT_MS },
+      channels: { vapid, agent: pushAgent(config.PUSH_CONCURRENCY), expoUrl: config.EXPO_PUSH_URL, expoAccessToken: config.EXPO_ACCESS_TOKEN, timeoutMs: config.PUSH_TIMEOUT_MS },
     }),
   };
 };
