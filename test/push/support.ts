@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { startChild, type Child } from "../support/childProcess.ts";
 import { redisUrl } from "../support/redis.ts";
@@ -102,6 +102,7 @@ export const startPushHarness = async () => {
       await api.stop();
       await Promise.all([pushService.close(), webhook.close(), expo.close()]);
       await clients.close();
+      rmSync(tls.folder, { recursive: true, force: true });
     },
   };
 };
