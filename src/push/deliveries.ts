@@ -116,15 +116,6 @@ export const createDeliveries = (database: Database, policy: RetryPolicy) => {
     }
   };
 
-  /** When the next pending delivery is due (ms from now), or null when none is pending. */
-  const nextDueInMs = async (): Promise<number | null> => {
-    const { rows } = await sql<{ ms: number | null }>`
-      select (extract(epoch from (min(greatest(next_attempt_at, coalesce(locked_until, next_attempt_at))) - now())) * 1000)::float8 as ms
-      from push_deliveries where status = 'pending'`.execute(db);
-    const ms = rows[0]?.ms ?? null;
-    return ms === null ? null : Math.max(0, ms);
-  };
-
   /** Deliveries newest first: the owner's (every one when undefined), of one session when given. */
   const list = (filter: { owner: string | undefined; sessionId: string | undefined; limit: number }) => {
     let query = db.selectFrom("push_deliveries").selectAll();
@@ -133,7 +124,7 @@ export const createDeliveries = (database: Database, policy: RetryPolicy) => {
     return query.orderBy("at", "desc").orderBy("id").limit(filter.limit).execute();
   };
 
-  return { claim, takeDue, settle, finish, nextDueInMs, list };
+  return { claim, takeDue, settle, finish, list };
 };
 
 export type Deliveries = ReturnType<typeof createDeliveries>;
