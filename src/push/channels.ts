@@ -117,7 +117,9 @@ const sendWebhook = async (delivery: Delivery & { target: { channel: "webhook" }
       redirect: "manual",
       signal: AbortSignal.timeout(options.timeoutMs),
     });
-    return outcomeOfStatus(response.status, response.headers.get("retry-after"), await response.text().catch(() => ""), [410]);
+    // The receiver's answer is not kept: a webhook may point anywhere, and its replies are not the subscriber's to read.
+    await response.body?.cancel().catch(() => undefined);
+    return outcomeOfStatus(response.status, response.headers.get("retry-after"), "", [410]);
   } catch (error) {
     return networkFailure(error);
   }

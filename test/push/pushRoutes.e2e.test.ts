@@ -109,7 +109,7 @@ describe("push routes", () => {
   it("counts deliveries by channel and outcome and times them", async () => {
     const server = createServer((request, response) => {
       request.resume();
-      request.on("end", () => response.writeHead(request.url === "/gone" ? 410 : 204).end());
+      request.on("end", () => (request.url === "/gone" ? response.writeHead(410).end("internal-secret-data") : response.writeHead(204).end()));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -134,6 +134,9 @@ describe("push routes", () => {
       expect(text).toMatch(/ccm_push_delivery_seconds_count\{channel="webhook"\} 1/);
       const deliveries = (await t.app.inject({ method: "GET", url: `${base}/deliveries?sessionId=${sessionId}`, headers: mobile })).json().deliveries as { trigger: string; status: string; promptId: string }[];
       expect(deliveries.map((row) => [row.trigger, row.status, row.promptId]).sort()).toEqual([["job_failed", "gone", promptId], ["job_failed", "sent", promptId]]);
+      // What a webhook's host answers is not the subscriber's to read.
+      expect(JSON.stringify(deliveries)).not.toContain("internal-secret-data");
+      expect(JSON.stringify(deliveries)).toContain("HTTP 410");
       expect((await t.app.inject({ method: "GET", url: `${base}/deliveries?sessionId=${sessionId}`, headers: other })).json().deliveries).toEqual([]);
     } finally {
       await notifier.stop();
