@@ -5,6 +5,7 @@ import type { DeliveryRow } from "../push/deliveries.ts";
 import type { SubscriptionRow } from "../push/subscriptions.ts";
 import { deliveryStatuses, pushChannels, pushTriggers, type PushTarget } from "../push/tables.ts";
 import type { AppDeps } from "./deps.ts";
+import { requireReadModels } from "./freshness.ts";
 import { limitFor } from "./rateLimit.ts";
 import * as S from "./schemas.ts";
 
@@ -115,6 +116,8 @@ export const pushRoutes: FastifyPluginAsyncZod<AppDeps & { push: NonNullable<App
   const base = "/api/claude-code/push";
   /** Whose rows a request sees: its own, or all for an admin. */
   const ownerOf = (request: { actor: string; scope: string }) => (request.scope === "admin" ? undefined : request.actor);
+  /** Subscriptions and deliveries live in Postgres: 503 until it is there and migrated. */
+  const preHandler = async () => requireReadModels(deps.reads);
 
   app.get(`${base}/vapid-public-key`, {
     schema: { tags, security, summary: "The deployment's VAPID public key (base64url), for PushManager.subscribe", response: { 200: z.object({ publicKey: z.string() }), ...errors } },
@@ -128,6 +131,7 @@ export const pushRoutes: FastifyPluginAsyncZod<AppDeps & { push: NonNullable<App
       response: { 201: PushSubscription, ...errors },
     },
     config: limitFor(config, "writes"),
+    preHandler,
   }, async (request, reply) => {
     const { body } = request;
     const target: PushTarget = body.channel === "webpush" ? { channel: "webpush", endpoint: body.endpoint, keys: body.keys }
@@ -145,11 +149,13 @@ export const pushRoutes: FastifyPluginAsyncZod<AppDeps & { push: NonNullable<App
   app.get(`${base}/subscriptions`, {
     schema: { tags, security, summary: "The caller's subscriptions (an admin: every one)", response: { 200: z.object({ subscriptions: z.array(PushSubscription) }), ...errors } },
     config: limitFor(config, "reads"),
+    preHandler,
   }, async (request) => ({ subscriptions: (await push.subscriptions.list(ownerOf(request))).map(subscriptionView) }));
 
   app.delete(`${base}/subscriptions/:id`, {
     schema: { tags, security, summary: "Unsubscribe", params: z.object({ id: z.uuid() }), response: { 200: z.object({ unsubscribed: z.string() }), ...errors, 404: S.ProblemBody } },
     config: limitFor(config, "writes"),
+    preHandler,
   }, async (request) => {
     const { id } = request.params;
     if (!(await push.subscriptions.unsubscribe(id, request.actor, ownerOf(request)))) {
@@ -166,6 +172,7 @@ export const pushRoutes: FastifyPluginAsyncZod<AppDeps & { push: NonNullable<App
       response: { 200: z.object({ deliveries: z.array(Delivery) }), ...errors },
     },
     config: limitFor(config, "reads"),
+    preHandler,
   }, async (request) => {
     const rows = await push.deliveries.list({ owner: ownerOf(request), sessionId: request.query.sessionId, limit: request.query.limit });
     return { deliveries: rows.map(deliveryView) };
@@ -178,6 +185,7 @@ export const pushRoutes: FastifyPluginAsyncZod<AppDeps & { push: NonNullable<App
       response: { 200: z.object({ entries: z.array(AuditEntry), next: z.number().int().nullable() }), ...errors },
     },
     config: limitFor(config, "reads"),
+    preHandler,
   }, async (request) => {
     const rows = await push.subscriptions.auditLog(request.query.after, request.query.limit);
     const entries = rows.map((row) => ({
