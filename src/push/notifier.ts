@@ -104,13 +104,15 @@ export const createNotifier = (options: NotifierOptions) => {
       return;
     }
     const outcome = await send({ id: row.id, target, secret, payload: row.payload }, options.channels);
+    if (outcome.kind === "gone") {
+      // Removed before the delivery says so: whoever reads `gone` finds the subscription gone too.
+      await subscriptions.markGone(row.subscription_id, outcome.error);
+      log.info({ subscriptionId: row.subscription_id, channel: row.channel, err: outcome.error }, "push subscription gone; removed");
+    }
     const status = await deliveries.settle(row, outcome);
     counters.deliveries.inc({ channel: row.channel, outcome: status === "pending" ? "retried" : status });
     if (status === "sent") counters.latency.observe({ channel: row.channel }, Math.max(0, Date.now() - Date.parse(row.event_at)) / 1000);
-    if (outcome.kind === "gone") {
-      await subscriptions.markGone(row.subscription_id, outcome.error);
-      log.info({ subscriptionId: row.subscription_id, channel: row.channel, err: outcome.error }, "push subscription gone; removed");
-    } else if (status === "failed") {
+    if (status === "failed") {
       log.warn({ deliveryId: row.id, channel: row.channel, err: row.last_error ?? ("error" in outcome ? outcome.error : "") }, "push delivery failed");
     }
   };

@@ -218,4 +218,24 @@ describe("push notifications and webhooks", () => {
     expect(new Set(h.webhook.received.filter((one) => one.path === "/once").map((one) => one.deliveryId)).size).toBe(5);
     await replayed.stop();
   }, 90_000);
+
+  it("a delivery whose notifier dies mid-request is taken over once its lease lapses, with the same Topic", async () => {
+    h.pushService.respondWith((path, count) => (path === "/push/orphan" && count === 1 ? { status: 201, delayMs: 60_000 } : { status: 201 }));
+    const orphan = await h.subscribeWebPush("orphan");
+    const sessionId = await h.newSession();
+    await h.runPrompt(sessionId, "hello");
+    await poll("the first attempt", () => (h.pushService.attempts("orphan") === 1 ? true : undefined));
+    // Every notifier dies while the push service still holds the request.
+    await notifier.stop("SIGKILL");
+    notifier = await h.startNotifier();
+    const row = await poll("the delivery sent by another notifier", async () =>
+      (await h.deliveries(`?sessionId=${sessionId}`)).find((one) => one.subscriptionId === orphan && one.status === "sent"), 30_000);
+    expect(row.attempts).toBe(2);
+    // The only repeat the claims allow: the push service saw the request the dead notifier made,
+    // and its Topic lets it replace that one with the second.
+    const seen = h.pushService.received.filter((one) => one.path === "/push/orphan");
+    expect(seen).toHaveLength(2);
+    expect(seen[0]?.headers.topic).toBe(seen[1]?.headers.topic);
+    h.pushService.respondWith(() => ({ status: 201 }));
+  }, 60_000);
 });
