@@ -311,7 +311,7 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
     // Its 101 and the messages are described by openapi.ts (zod cannot say them).
     schema: {
       tags: ["live"], summary: "Live events of a session (WebSocket)", params: Params, querystring: Query,
-      description: "The stream of .../stream as JSON messages (LiveMessage). The token comes in the Authorization header or in a first message {\"token\", \"after\"?}; a cursor in ?after= or a first {\"after\": id} message.",
+      description: "The stream of .../stream as JSON messages (LiveMessage). The token comes in the Authorization header or in a first message {\"token\", \"after\"?}; a cursor in ?after= or a first {\"after\": id} message. {\"foreground\": true|false} says whether the client shows the session now: while it does, the session's pushes are suppressed.",
     },
     preHandler: wsPreHandler,
     handler: (request, reply) => {

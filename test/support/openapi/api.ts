@@ -3108,7 +3108,7 @@ export interface paths {
         };
         /**
          * Live events of a session (WebSocket)
-         * @description The stream of .../stream as JSON messages (LiveMessage). The token comes in the Authorization header or in a first message {"token", "after"?}; a cursor in ?after= or a first {"after": id} message.
+         * @description The stream of .../stream as JSON messages (LiveMessage). The token comes in the Authorization header or in a first message {"token", "after"?}; a cursor in ?after= or a first {"after": id} message. {"foreground": true|false} says whether the client shows the session now: while it does, the session's pushes are suppressed.
          */
         get: {
             parameters: {
