@@ -12,6 +12,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("owner", "text", (col) => col.notNull())
     .addColumn("channel", "text", (col) => col.notNull())
     .addColumn("target", "jsonb", (col) => col.notNull())
+    .addColumn("target_key", "text", (col) => col.notNull())
     .addColumn("secret", "text")
     .addColumn("events", "jsonb", (col) => col.notNull())
     .addColumn("session_ids", "jsonb")
@@ -21,6 +22,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("removed_reason", "text")
     .execute();
   await db.schema.createIndex("push_subscriptions_owner").on("push_subscriptions").columns(["owner"]).execute();
+  // One active subscription per token and destination: an app that subscribes again on every start replaces its own.
+  await db.schema.createIndex("push_subscriptions_one_per_target").on("push_subscriptions").columns(["owner", "target_key"]).unique()
+    .where(sql.ref("removed_at"), "is", null).execute();
   await db.schema
     .createTable("push_deliveries")
     .addColumn("id", "text", (col) => col.primaryKey())

@@ -100,7 +100,8 @@ export const createNotifier = (options: NotifierOptions) => {
   const attempt = async ({ row, target, secret, removed }: DueDelivery) => {
     if (target === null || removed !== null) {
       // Removed between the claim and the attempt: nothing to send to.
-      await deliveries.finish(row.id, removed === "unsubscribed" ? "failed" : "gone", `subscription ${removed ?? "missing"}`);
+      const gone = removed === null || removed === "missing" || removed.startsWith("gone");
+      await deliveries.finish(row.id, gone ? "gone" : "failed", `subscription ${removed ?? "missing"}`);
       return;
     }
     const outcome = await send({ id: row.id, target, secret, payload: row.payload }, options.channels);

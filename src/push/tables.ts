@@ -20,12 +20,30 @@ export type PushTarget =
 
 type Json<T> = ColumnType<T, string, string>;
 
+/** A destination as one string: two subscriptions of a token to it are one. */
+export const targetKey = (target: PushTarget): string => {
+  switch (target.channel) {
+    case "webpush":
+      return `webpush ${target.endpoint}`;
+    case "expo":
+      return `expo ${target.token}`;
+    case "webhook":
+      return `webhook ${target.url}`;
+    default: {
+      const unhandled: never = target;
+      throw new Error(`no channel ${(unhandled as { channel: string }).channel}`);
+    }
+  }
+};
+
 /** Migration 0013. `after_entries`: the last entry of every partition log when it was made (it fires only after them). */
 export interface PushSubscriptionsTable {
   id: string;
   owner: string;
   channel: PushChannel;
   target: Json<PushTarget>;
+  /** Where it delivers, as one string: the endpoint, token or URL. */
+  target_key: string;
   secret: string | null;
   events: Json<PushTrigger[]>;
   session_ids: ColumnType<string[] | null, string | null, string | null>;

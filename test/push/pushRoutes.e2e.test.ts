@@ -86,6 +86,21 @@ describe("push routes", () => {
     await expect(t.db.deleteFrom("push_subscription_audit" as never).execute()).rejects.toThrow(/append-only/);
   });
 
+  it("subscribing again to the same destination replaces the token's earlier subscription, even at once", async () => {
+    const endpoint = "https://push.example.com/send/again";
+    const first = (await subscribe({ ...webpush, endpoint })).json().id as string;
+    const again = await Promise.all([subscribe({ ...webpush, endpoint, events: ["job_failed"] }), subscribe({ ...webpush, endpoint, events: ["job_failed"] })]);
+    expect(again.map((response) => response.statusCode)).toEqual([201, 201]);
+    const mine = ((await t.app.inject({ method: "GET", url: `${base}/subscriptions`, headers: mobile })).json().subscriptions as { id: string; endpoint?: string; events: string[] }[])
+      .filter((one) => one.endpoint === endpoint);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]?.id).not.toBe(first);
+    expect(mine[0]?.events).toEqual(["job_failed"]);
+    // Another token's subscription to the same endpoint is its own.
+    expect((await subscribe({ ...webpush, endpoint }, other)).statusCode).toBe(201);
+    await t.app.inject({ method: "DELETE", url: `${base}/subscriptions/${mine[0]?.id}`, headers: mobile });
+  });
+
   it("refuses without a token; an auditor may not subscribe", async () => {
     expect((await t.app.inject({ method: "GET", url: `${base}/vapid-public-key` })).statusCode).toBe(401);
     expect((await t.app.inject({ method: "GET", url: `${base}/deliveries` })).statusCode).toBe(401);
