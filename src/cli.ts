@@ -9,7 +9,8 @@ import type { OwnerRecord } from "./infra/dataDirLock.ts";
 const usage = `usage: ccm <command> [options]
 
 commands:
-  start [--role api|runner|projector]   run the service (all roles unless --role is given; repeatable)
+  start [--role api|runner|projector|notifier]
+                                        run the service (all roles unless --role is given; repeatable)
   pair [--url URL] [--name NAME]        a QR code (and text) with the URL and a fresh mobile token for a phone
   token create NAME [--scope mobile|auditor|admin] | list | revoke NAME
                                         manage API tokens
@@ -52,7 +53,7 @@ const start = async (args: string[]) => {
   const { ConfigError } = await import("./config.ts");
   const roles = (values.role ?? [...allRoles]) as (typeof allRoles)[number][];
   const unknown = roles.filter((role) => !allRoles.includes(role));
-  if (unknown.length > 0) throw new ConfigError(`unknown role ${unknown.join(", ")}; use api, runner or projector`);
+  if (unknown.length > 0) throw new ConfigError(`unknown role ${unknown.join(", ")}; use api, runner, projector or notifier`);
   const config = await loadConfig();
   const logger = await createLogger(config.LOG_LEVEL);
   let service: Awaited<ReturnType<typeof startService>> | null = null;

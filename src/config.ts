@@ -87,6 +87,25 @@ const schema = z.object({
   RATE_LIMIT_WRITES: z.coerce.number().int().min(1).default(120),
   /** Failed authentications (missing or unknown token) one client address may have per window; then 429. */
   RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(1).default(20),
+  /** The deployment's VAPID key pair (base64url); both or neither. Neither: generated once and kept in Redis. */
+  VAPID_PUBLIC_KEY: optionalText.pipe(z.string().regex(/^[A-Za-z0-9_-]{80,100}$/, "a base64url P-256 public key").optional()),
+  VAPID_PRIVATE_KEY: optionalText.pipe(z.string().regex(/^[A-Za-z0-9_-]{40,50}$/, "a base64url P-256 private key").optional()),
+  /** Who the push services may contact about this sender (mailto: or https:). */
+  VAPID_SUBJECT: z.string().regex(/^(mailto:|https:\/\/)\S+$/, "a mailto: or https: URL").default("mailto:push@claude-code-mobile.invalid"),
+  /** Expo's push API (a test points it at a stand-in). */
+  EXPO_PUSH_URL: z.url({ protocol: /^https?$/ }).default("https://exp.host/--/api/v2/push/send"),
+  EXPO_ACCESS_TOKEN: optionalText,
+  /** How long one push or webhook request may stay silent before it is abandoned (and retried). */
+  PUSH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Attempts per delivery (429, 5xx and network errors are retried with backoff); then it is `failed`. */
+  PUSH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  /** First retry delay (doubled each time, jittered); the cap also bounds a Retry-After. */
+  PUSH_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
+  PUSH_RETRY_MAX_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
+  /** Deliveries one notifier process sends at once. */
+  PUSH_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
+  /** A foreground mark lapses this long after its live stream stops refreshing it. */
+  PUSH_FOREGROUND_TTL_MS: z.coerce.number().int().min(300).max(600_000).default(30_000),
 });
 
 /** The host name as a machine id: characters a machine id may not hold become '-'. */
@@ -121,6 +140,9 @@ export const parseConfig = (env: Record<string, string | undefined>): Readonly<C
   if (raw.REDIS_URL !== undefined && raw.REDIS_CLUSTER_NODES !== undefined) {
     throw new ConfigError("invalid configuration:\n  REDIS_CLUSTER_NODES: set either REDIS_URL or REDIS_CLUSTER_NODES, not both");
   }
+  if ((raw.VAPID_PUBLIC_KEY === undefined) !== (raw.VAPID_PRIVATE_KEY === undefined)) {
+    throw new ConfigError("invalid configuration:\n  VAPID_PRIVATE_KEY: set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or neither");
+  }
   const machineId = raw.MACHINE_ID ?? defaultMachineId();
   const databaseUrl =
     raw.DATABASE_URL ??
@@ -152,4 +174,7 @@ export const describeConfig = (config: Readonly<Config>): Record<string, unknown
   DATABASE_URL: config.DATABASE_URL ? maskUrl(config.DATABASE_URL) : "(embedded PGlite)",
   DB_PASSWORD: config.DB_PASSWORD ? "*****" : "",
   API_TOKEN: config.API_TOKEN ? "*****" : "(generated into DATA_DIR)",
+  VAPID_PUBLIC_KEY: config.VAPID_PUBLIC_KEY ?? "(generated once, kept in Redis)",
+  VAPID_PRIVATE_KEY: config.VAPID_PRIVATE_KEY ? "*****" : "(generated once, kept in Redis)",
+  EXPO_ACCESS_TOKEN: config.EXPO_ACCESS_TOKEN ? "*****" : "(none)",
 });

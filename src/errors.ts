@@ -24,6 +24,8 @@ export const errorCodes = {
   machine_not_found: 404,
   /** Several machines are registered and the api's own host runs none: the session must name one. */
   machine_required: 400,
+  /** A push subscription that does not exist, or is not the caller's. */
+  push_subscription_not_found: 404,
   /** The path exists but not with this method; `Allow` lists the ones it has. */
   method_not_allowed: 405,
   /** The request (headers and body) did not arrive in time. */

@@ -30,9 +30,13 @@ import { isDatabaseUnavailable } from "./infra/outages.ts";
 import { connectRedis } from "./infra/redis.ts";
 import { countAppends, createMetrics, serveMetrics, type Metrics } from "./infra/metrics.ts";
 import { readLag } from "./projector/lag.ts";
+import { createPush, type NotifierTuning, type Push } from "./push/push.ts";
 
-export type Role = "api" | "runner" | "projector";
-export const allRoles: readonly Role[] = ["api", "runner", "projector"];
+export type Role = "api" | "runner" | "projector" | "notifier";
+export const allRoles: readonly Role[] = ["api", "runner", "projector", "notifier"];
+
+/** The roles that read or write Postgres (a runner needs only Redis). */
+const needsDatabaseFor = (roles: readonly Role[]) => roles.some((role) => role !== "runner");
 
 /** The version in package.json, found from the sources or a compiled copy (`dist/`, `.build/<fingerprint>/`). */
 export const packageVersion = (): string => {
@@ -62,6 +66,8 @@ export interface AssembleOptions {
   readonly runner?: Pick<RunnerDeps, "launcher" | "runnerId" | "pollMs">;
   /** Projector knobs a test or benchmark may set (timings, test hooks). */
   readonly projector?: Pick<ProjectorOptions, "blockMs" | "claimIdleMs" | "maxDeliveries" | "hooks" | "batchSize">;
+  /** Notifier knobs a test or benchmark may set (polling, reclaiming a dead notifier's entries). */
+  readonly notifier?: NotifierTuning;
   /** Live stream knobs (buffer limits, heartbeats, WebSocket timings). */
   readonly live?: LiveTuning;
   readonly version?: string;
@@ -127,7 +133,7 @@ const projectorRole = async (assembly: Assembly, store: EventStore, db: Database
   return projector;
 };
 
-const apiRole = async (assembly: Assembly, store: EventStore, commands: SessionCommandHandler, db: Database, extra: { projector: Projector | undefined; history: TranscriptService | undefined }) => {
+const apiRole = async (assembly: Assembly, store: EventStore, commands: SessionCommandHandler, db: Database, extra: { projector: Projector | undefined; history: TranscriptService | undefined; push: Push | undefined }) => {
   const { config, clients, options, parts } = assembly;
   const { redis, logger } = clients;
   const tokens = createTokenStore({ redis, prefix: config.REDIS_KEY_PREFIX, staticTokens: [bootstrapToken(config, logger), ...(options.localTokens ?? [])] });
@@ -146,6 +152,7 @@ const apiRole = async (assembly: Assembly, store: EventStore, commands: SessionC
     config, logger, redis, db, store, version: options.version ?? packageVersion(), reads, commands, machines: assembly.machines, tokens, tokenAdmin: tokens,
     working: createWorkingStates(redis, config.REDIS_KEY_PREFIX),
     health: assembly.health, metrics: assembly.metrics, ...(extra.history ? { history: extra.history } : {}), live,
+    ...(extra.push ? { push: extra.push } : {}),
   });
   await app.ready();
   // Stops run in reverse: the api ends its streams before the hub goes.
@@ -166,6 +173,13 @@ const runnerRole = async (assembly: Assembly, store: EventStore, commands: Sessi
   return runner;
 };
 
+/** Pushes and webhooks for permission requests and job ends (its own consumer group). */
+const notifierRole = async (assembly: Assembly, store: EventStore, push: Push) => {
+  const notifier = push.notifier(store, assembly.metrics, assembly.options.notifier);
+  await whenMigrated(assembly, "notifier", () => notifier.start(), () => notifier.stop());
+  return notifier;
+};
+
 /**
  * The composition root: wires the chosen roles over the given clients and starts their
  * background work (projector, runner, history watcher, retention) without listening. One
@@ -179,8 +193,8 @@ export const assemble = async (config: Readonly<Config>, clients: Clients, optio
   const metrics = options.metrics ?? createMetrics();
   const machines = createMachineRegistry({ redis: clients.redis, prefix: config.REDIS_KEY_PREFIX });
   const assembly: Assembly = { config, clients, options, parts: [], health: createHealthBoard(), migrations: clients.migrations ?? migrated(), metrics, machines };
-  const needsDatabase = roles.includes("api") || roles.includes("projector");
-  if (needsDatabase && clients.db === undefined) throw new Error("the api and projector roles need a database");
+  const needsDatabase = needsDatabaseFor(roles);
+  if (needsDatabase && clients.db === undefined) throw new Error("the api, projector and notifier roles need a database");
   const db = clients.db as Database;
   try {
     const store = countAppends(await createEventStore({ redis: clients.redis, prefix: config.REDIS_KEY_PREFIX, partitions: config.PARTITIONS, logger: clients.logger }), metrics);
@@ -189,16 +203,18 @@ export const assemble = async (config: Readonly<Config>, clients: Clients, optio
     const watch = await watchStore({ store, redis: clients.redis, mode: config.REDIS_DURABILITY, witness, logger: clients.logger, health: assembly.health });
     assembly.parts.push({ name: "store watch", stop: async () => watch.stop() });
     const commands = createSessionCommandHandler(store, { deadlineMs: config.COMMAND_DEADLINE_MS, cacheSize: config.COMMAND_CACHE_SESSIONS });
-    const history = needsDatabase ? createTranscriptService({ db, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger: clients.logger }) : undefined;
+    const history = roles.includes("api") || roles.includes("projector") ? createTranscriptService({ db, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger: clients.logger }) : undefined;
     const projector = roles.includes("projector") ? await projectorRole(assembly, store, db) : undefined;
-    const api = roles.includes("api") ? await apiRole(assembly, store, commands, db, { projector, history }) : undefined;
+    const push = roles.includes("api") || roles.includes("notifier") ? await createPush({ config, redis: clients.redis, db, logger: clients.logger }) : undefined;
+    const api = roles.includes("api") ? await apiRole(assembly, store, commands, db, { projector, history, push }) : undefined;
+    const notifier = push && roles.includes("notifier") ? await notifierRole(assembly, store, push) : undefined;
     const runner = roles.includes("runner") ? await runnerRole(assembly, store, commands) : undefined;
     if (roles.includes("projector") && history) {
       // The transcript index is a read model too: the projector role keeps it current.
       const watcher = createTranscriptWatcher({ scanner: history, claudeConfigDir: config.CLAUDE_CONFIG_DIR, logger: clients.logger });
       await whenMigrated(assembly, "history watcher", () => watcher.start(), () => watcher.stop());
     }
-    return { store, commands, history, projector, runner, health: assembly.health, watch, metrics, ...api, stop: () => stopAll(assembly.parts, clients.logger) };
+    return { store, commands, history, projector, runner, notifier, health: assembly.health, watch, metrics, ...api, stop: () => stopAll(assembly.parts, clients.logger) };
   } catch (error) {
     await stopAll(assembly.parts, clients.logger);
     throw error;
@@ -237,7 +253,7 @@ export const start = async (config: Readonly<Config>, options: { roles: readonly
   logger.info({ config: describeConfig(config), roles }, "starting claude-code-mobile backend");
   mkdirSync(config.DATA_DIR, { recursive: true });
   const parts: Part[] = [];
-  const needsDatabase = roles.includes("api") || roles.includes("projector");
+  const needsDatabase = needsDatabaseFor(roles);
   const lock = usesEmbeddedStores(config, needsDatabase) ? lockDataDir(config.DATA_DIR, "start", { api: roles.includes("api") }) : null;
   if (lock) parts.push({ name: "data folder lock", stop: async () => lock.release() });
   try {

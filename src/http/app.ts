@@ -20,6 +20,7 @@ import { permissionRoutes } from "./permissionRoutes.ts";
 import { probeRoutes } from "./probeRoutes.ts";
 import { repositoryRoutes } from "./repositoryRoutes.ts";
 import { promptRoutes } from "./promptRoutes.ts";
+import { pushRoutes } from "./pushRoutes.ts";
 import { registerRateLimit } from "./rateLimit.ts";
 import { metricsRoutes, timeRequests } from "./metricsRoutes.ts";
 import { sessionRoutes } from "./sessionRoutes.ts";
@@ -116,6 +117,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   await typed.register(messageRoutes, deps);
   await typed.register(permissionRoutes, deps);
   await typed.register(auditRoutes, deps);
+  if (deps.push) await typed.register(pushRoutes, { ...deps, push: deps.push });
   if (deps.metrics) await typed.register(metricsRoutes, { metrics: deps.metrics, config: deps.config });
   if (deps.tokenAdmin) {
     await typed.register(adminRoutes, { tokens: deps.tokenAdmin, config: deps.config });
@@ -134,6 +136,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
       stillValid: async (token: string) => (await deps.tokens.verify(token)) !== null,
       ...(deps.live.readArchive ? { readArchive: deps.live.readArchive } : {}),
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      ...(deps.push ? { presence: deps.push.presence } : {}),
       ...deps.live.tuning,
     });
   }

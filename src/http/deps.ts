@@ -14,6 +14,7 @@ import type { WorkingStates } from "../live/workingState.ts";
 import type { ReadArchive } from "../live/eventPages.ts";
 import type { LiveTuning } from "./liveRoutes.ts";
 import type { SessionReads } from "../readModels/sessionReads.ts";
+import type { Push } from "../push/push.ts";
 
 export interface AppDeps {
   readonly config: Readonly<Config>;
@@ -41,4 +42,6 @@ export interface AppDeps {
   readonly history?: TranscriptService;
   /** The live stream (SSE and WebSocket) is served when given. */
   readonly live?: { readonly hub: LiveHub; readonly readArchive?: ReadArchive; readonly tuning?: LiveTuning };
+  /** Push subscriptions and deliveries (/api/claude-code/push) are served, and foreground marks kept, when given. */
+  readonly push?: Pick<Push, "vapidPublicKey" | "subscriptions" | "deliveries" | "presence">;
 }

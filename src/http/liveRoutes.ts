@@ -12,6 +12,7 @@ import { createLiveFeed, defaultFeedLimits, type FeedLimits, type LiveFeed, type
 import { createEventPages, type ReadArchive } from "../live/eventPages.ts";
 import type { Metrics } from "../infra/metrics.ts";
 import type { LiveHub } from "../live/hub.ts";
+import type { ForegroundPresence } from "../push/foreground.ts";
 import { createSnapshotter } from "../live/snapshot.ts";
 import type { WorkingStates } from "../live/workingState.ts";
 import { createPendingSockets } from "../live/pendingSockets.ts";
@@ -50,6 +51,8 @@ export interface LiveRoutesOptions {
   readonly revocationCheckMs?: number;
   /** Open streams and resumes are counted when given. */
   readonly metrics?: Metrics;
+  /** Where a stream whose client says it is in the foreground is marked (pushes for its session are then suppressed). */
+  readonly presence?: Pick<ForegroundPresence, "hold">;
 }
 
 /** What a deployment (or a test) may tune about the live stream. */
@@ -66,11 +69,26 @@ export const parseCursor = (value: string): number | null => {
 const Params = z.object({ sessionId: z.string().min(1).max(256) });
 const Query = z.object({
   after: z.string().regex(CURSOR, "a stream entry id such as 0-42, or 0 for the whole session").optional(),
+  foreground: z.enum(["1", "0", "true", "false"]).optional()
+    .describe("1: the client shows this session in the foreground now: pushes for it are suppressed while the stream is open"),
 });
 const WsHello = z.object({
   token: z.string().min(1).max(256).optional(),
   after: z.union([z.string().regex(CURSOR), z.number().int().min(0)]).optional(),
+  foreground: z.boolean().optional(),
 });
+/** `{"foreground": true | false}` on the WebSocket: the client came to the foreground or left it. */
+const ForegroundMessage = z.object({ foreground: z.boolean() });
+
+const foregroundOf = (data: unknown): boolean | undefined => {
+  const text = String(data);
+  if (text.length > 1024 || !text.includes("foreground")) return undefined;
+  try {
+    return ForegroundMessage.parse(JSON.parse(text)).foreground;
+  } catch {
+    return undefined;
+  }
+};
 
 const streamDescription = [
   "First an `event: snapshot` (status, working state, queue, pending cancel), then every stored event after the cursor",
@@ -176,7 +194,12 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
     if (request.method === "HEAD") return res.end();
     res.write("retry: 2000\n\n");
     const feed = runFeed(sessionId, after, sseTransport(res), bearerToken(request), "sse");
-    res.on("close", feed.close);
+    const foreground = request.query.foreground === "1" || request.query.foreground === "true" ? options.presence?.hold(sessionId) : undefined;
+    foreground?.set(true);
+    res.on("close", () => {
+      feed.close();
+      foreground?.release();
+    });
     await feed.start();
   });
 
@@ -195,19 +218,26 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
 
   const isPing = (data: unknown) => String(data) === '{"type":"ping"}';
 
-  const startWs = async (socket: WebSocket, sessionId: string, after: number | null, token: string | null) => {
+  const startWs = async (socket: WebSocket, sessionId: string, after: number | null, token: string | null, inForeground = false) => {
     if (!(await sessionExists(sessionId))) return socket.close(wsCloseCodes.not_found, "not_found");
     await hub.start();
     const feed = runFeed(sessionId, after, wsTransport(socket), token, "ws");
-    socket.on("close", feed.close);
+    const foreground = options.presence?.hold(sessionId);
+    if (inForeground) foreground?.set(true);
+    socket.on("close", () => {
+      feed.close();
+      foreground?.release();
+    });
     socket.on("message", (data) => {
       if (isPing(data) && socket.readyState === socket.OPEN) socket.send('{"type":"pong"}');
+      const said = foregroundOf(data);
+      if (said !== undefined) foreground?.set(said);
     });
     await feed.start();
   };
 
-  const startOrClose = (socket: WebSocket, sessionId: string, after: number | null, token: string | null) => {
-    startWs(socket, sessionId, after, token).catch(() => socket.close(wsCloseCodes.internal_error, "internal_error"));
+  const startOrClose = (socket: WebSocket, sessionId: string, after: number | null, token: string | null, inForeground = false) => {
+    startWs(socket, sessionId, after, token, inForeground).catch(() => socket.close(wsCloseCodes.internal_error, "internal_error"));
   };
 
   /** The first message as a hello, or null when it is not one (the socket is then closed 4400). */
@@ -228,25 +258,25 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
    * its first message (as the README says), so wait briefly for it before starting; starting
    * at once would give it live events only, with a gap.
    */
-  const awaitResume = (socket: WebSocket, sessionId: string, token: string | null) => {
+  const awaitResume = (socket: WebSocket, sessionId: string, token: string | null, inForeground: boolean) => {
     const onMessage = (data: unknown) => {
       clearTimeout(timer);
       const ping = isPing(data);
       const hello = parseHello(socket, data);
       if (!hello) return;
-      startOrClose(socket, sessionId, helloCursor(hello, null), token);
+      startOrClose(socket, sessionId, helloCursor(hello, null), token, hello.foreground ?? inForeground);
       if (ping && socket.readyState === socket.OPEN) socket.send('{"type":"pong"}');
     };
     const timer = setTimeout(() => {
       socket.off("message", onMessage);
-      startOrClose(socket, sessionId, null, token);
+      startOrClose(socket, sessionId, null, token, inForeground);
     }, wsResumeWaitMs);
     socket.once("message", onMessage);
     socket.on("close", () => clearTimeout(timer));
   };
 
   /** Without a header, the first message must be `{"token": "...", "after"?: id}`. The token is never logged. */
-  const awaitHello = (socket: WebSocket, from: { sessionId: string; address: string }, fallbackAfter: number | null, release: () => void) => {
+  const awaitHello = (socket: WebSocket, from: { sessionId: string; address: string; foreground: boolean }, fallbackAfter: number | null, release: () => void) => {
     const timer = setTimeout(() => socket.close(wsCloseCodes.auth_timeout, "auth_timeout"), wsAuthTimeoutMs);
     socket.on("close", () => {
       clearTimeout(timer);
@@ -261,7 +291,7 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
         if (outcome.kind === "blocked") return socket.close(wsCloseCodes.rate_limited, "rate_limited");
         if (outcome.kind === "refused") return socket.close(wsCloseCodes.unauthorised, "unauthorised");
         release();
-        await startWs(socket, from.sessionId, helloCursor(hello, fallbackAfter), hello.token ?? null);
+        await startWs(socket, from.sessionId, helloCursor(hello, fallbackAfter), hello.token ?? null, hello.foreground ?? from.foreground);
       })().catch(() => socket.close(wsCloseCodes.internal_error, "internal_error"));
     });
   };
@@ -281,7 +311,7 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
     // Its 101 and the messages are described by openapi.ts (zod cannot say them).
     schema: {
       tags: ["live"], summary: "Live events of a session (WebSocket)", params: Params, querystring: Query,
-      description: "The stream of .../stream as JSON messages (LiveMessage). The token comes in the Authorization header or in a first message {\"token\", \"after\"?}; a cursor in ?after= or a first {\"after\": id} message.",
+      description: "The stream of .../stream as JSON messages (LiveMessage). The token comes in the Authorization header or in a first message {\"token\", \"after\"?}; a cursor in ?after= or a first {\"after\": id} message. {\"foreground\": true|false} says whether the client shows the session now: while it does, the session's pushes are suppressed.",
     },
     preHandler: wsPreHandler,
     handler: (request, reply) => {
@@ -292,14 +322,15 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRoutesOptions> = async (app, 
     wsHandler: (socket, request) => {
       const { sessionId } = request.params;
       const after = upgradeCursor(request);
+      const inForeground = request.query.foreground === "1" || request.query.foreground === "true";
       if ((request.raw as { liveAuthorised?: boolean }).liveAuthorised) {
-        if (after !== null) startOrClose(socket, sessionId, after, bearerToken(request));
-        else awaitResume(socket, sessionId, bearerToken(request));
+        if (after !== null) startOrClose(socket, sessionId, after, bearerToken(request), inForeground);
+        else awaitResume(socket, sessionId, bearerToken(request), inForeground);
         return;
       }
       const release = pending.admit(request.ip);
       if (!release) return socket.close(wsCloseCodes.too_many_pending, "too_many_pending");
-      awaitHello(socket, { sessionId, address: request.ip }, after, release);
+      awaitHello(socket, { sessionId, address: request.ip, foreground: inForeground }, after, release);
     },
   });
 };
