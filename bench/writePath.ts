@@ -35,7 +35,9 @@ interface Server { appPort: number; naivePort: number; token: string; prefix: st
 
 const startServer = async (): Promise<Server> => {
   const server = serverScript("writePathServer");
-  const child = spawn(process.execPath, [...server.execArgv, server.file], { stdio: ["ignore", "pipe", "inherit"] });
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server process.
+  const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...extra, ...server.execArgv, server.file], { stdio: ["ignore", "pipe", "inherit"] });
   const [line] = (await once(createInterface({ input: child.stdout }), "line")) as [string];
   const ready = JSON.parse(line) as Omit<Server, "stop" | "pid">;
   return { ...ready, pid: child.pid ?? 0, stop: async () => { child.kill("SIGTERM"); await once(child, "exit"); } };
