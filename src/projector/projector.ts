@@ -18,7 +18,7 @@ export interface ProjectorOptions {
   readonly logger: Logger;
   readonly batchSize?: number;
   readonly blockMs?: number;
-  /** Under load, each lane reads at most once per window (ms), so batches grow instead of transactions multiplying (default 10). */
+  /** Under load, each lane reads at most once per window (ms), so batches grow instead of transactions multiplying (default 50: reads of a busy log then cost one transaction per ~50 ms, not one per handful of events). */
   readonly batchWindowMs?: number;
   readonly claimIdleMs?: number;
   readonly maxDeliveries?: number;
@@ -117,7 +117,7 @@ export const createProjector = (options: ProjectorOptions) => {
         for (const { partition, batch } of runs) await advance(partition, batch);
       }),
       batchSize: options.batchSize ?? 1000,
-      batchWindowMs: options.batchWindowMs ?? 10,
+      batchWindowMs: options.batchWindowMs ?? 50,
       consumer: lanes === 1 ? consumer : `${consumer}-${lane}`,
       partitions: laneOf(lane),
       ...(options.blockMs !== undefined ? { blockMs: options.blockMs } : {}),
