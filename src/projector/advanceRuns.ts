@@ -40,9 +40,19 @@ export const createRunsAdvancer = (deps: AdvanceDeps) => {
 
   const sameCheckpoints = (a: Map<number, string | null>, b: Map<number, string | null>) => [...a].every(([partition, entryId]) => b.get(partition) === entryId);
 
-  return async (runs: readonly PartitionRun[]): Promise<boolean> => {
-    const partitions = runs.map((run) => run.partition);
-    const checkpoints = await readCheckpoints(db, projection.name, partitions);
+  /**
+   * The checkpoints this advancer committed last: a guess that saves a query per read. It is
+   * only ever a guess: the transaction compares it with the stored ones under the locks, and
+   * any miss forgets it, so the next read asks Postgres again.
+   */
+  const committed = new Map<number, string | null>();
+  const expected = async (partitions: readonly number[]) =>
+    partitions.every((partition) => committed.has(partition))
+      ? new Map(partitions.map((partition) => [partition, committed.get(partition) ?? null]))
+      : readCheckpoints(db, projection.name, partitions);
+
+  const attempt = async (runs: readonly PartitionRun[], partitions: readonly number[]): Promise<boolean> => {
+    const checkpoints = await expected(partitions);
     const fresh = await freshRuns(runs, checkpoints);
     if (fresh === null) return false;
     if (fresh.length === 0) return true;
@@ -61,7 +71,21 @@ export const createRunsAdvancer = (deps: AdvanceDeps) => {
       if (error instanceof JointFailedError) return false;
       throw error;
     }
-    for (const run of fresh) deps.onCheckpoint(run.partition, (run.events.at(-1) as StoredEvent).entryId);
+    for (const run of fresh) {
+      const last = (run.events.at(-1) as StoredEvent).entryId;
+      committed.set(run.partition, last);
+      deps.onCheckpoint(run.partition, last);
+    }
     return true;
+  };
+
+  return async (runs: readonly PartitionRun[]): Promise<boolean> => {
+    const partitions = runs.map((run) => run.partition);
+    const applied = await attempt(runs, partitions).catch((error: unknown) => {
+      for (const partition of partitions) committed.delete(partition);
+      throw error;
+    });
+    if (!applied) for (const partition of partitions) committed.delete(partition);
+    return applied;
   };
 };

@@ -24,7 +24,10 @@ export interface ProjectorOptions {
   readonly maxDeliveries?: number;
   readonly consumer?: string;
   readonly partitions?: readonly number[];
-  /** Subscriptions per projection, each over its share of the partitions (default 2). */
+  /**
+   * Subscriptions per projection, each over its share of the partitions (default 1: a read's
+   * partitions commit in one transaction, so more lanes only mean more transactions).
+   */
   readonly lanes?: number;
   readonly hooks?: AdvanceHooks;
   /** Called with a problem while Postgres is away (projections paused), and with null once they resume. */
@@ -93,9 +96,9 @@ export const createProjector = (options: ProjectorOptions) => {
   };
 
   const partitions = options.partitions ?? Array.from({ length: store.partitions }, (_, index) => index);
-  const lanes = Math.max(1, Math.min(options.lanes ?? 2, partitions.length));
-  // Each lane reads its own share of the partitions, so one partition's commit wait does not
-  // hold up the others; a partition always stays in one lane, which keeps its order.
+  const lanes = Math.max(1, Math.min(options.lanes ?? 1, partitions.length));
+  // Each lane reads its own share of the partitions; a partition always stays in one lane,
+  // which keeps its order.
   const laneOf = (lane: number) => partitions.filter((_, index) => index % lanes === lane);
 
   const subscriptions: Subscription[] = projections.flatMap((projection) => {
