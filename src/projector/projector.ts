@@ -18,7 +18,7 @@ export interface ProjectorOptions {
   readonly logger: Logger;
   readonly batchSize?: number;
   readonly blockMs?: number;
-  /** Under load, each lane reads at most once per window (ms), so batches grow instead of transactions multiplying (default 50: reads of a busy log then cost one transaction per ~50 ms, not one per handful of events). */
+  /** Under load, each lane reads at most once per window (ms), so batches grow instead of transactions multiplying (default 100, PROJECTOR_BATCH_WINDOW_MS). */
   readonly batchWindowMs?: number;
   readonly claimIdleMs?: number;
   readonly maxDeliveries?: number;
@@ -120,7 +120,7 @@ export const createProjector = (options: ProjectorOptions) => {
         for (const { partition, batch } of runs) await advance(partition, batch);
       }),
       batchSize: options.batchSize ?? 1000,
-      batchWindowMs: options.batchWindowMs ?? 50,
+      batchWindowMs: options.batchWindowMs ?? 100,
       consumer: lanes === 1 ? consumer : `${consumer}-${lane}`,
       partitions: laneOf(lane),
       ...(options.blockMs !== undefined ? { blockMs: options.blockMs } : {}),
