@@ -181,6 +181,8 @@ export const createCommandHandler = <Command, State>(options: CommandHandlerOpti
       const commands = Array.isArray(command) ? (command as readonly Command[]) : [command as Command];
       return inLane(sessionId, () => run(sessionId, commands, context));
     },
+    /** The fold this process holds for the session, without any I/O (it may be behind the store); undefined when none. */
+    cached: (sessionId: string): Folded<State> | undefined => cache.get(sessionId),
     /** The session as stored now (the cached fold plus what was appended since). */
     read: async (sessionId: string): Promise<Folded<State>> => remember(sessionId, await catchUp(sessionId, cache.get(sessionId) ?? empty())),
     /** The session right after `version` (no cache: a point in its past), and the event at `version`. */
