@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
  * the same run against the same servers. Each suite runs in a process of its own, so memory
  * figures (RSS) and JIT state are its own. Pass names to run a subset.
  */
-const suites = ["eventStore", "decoder", "runner", "commands", "approvals", "http", "live", "projections", "history", "audit", "push"];
+const suites = ["eventStore", "decoder", "runner", "commands", "writePath", "approvals", "http", "live", "projections", "history", "audit", "push"];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !suites.includes(name));

@@ -5,7 +5,6 @@ import { sql } from "kysely";
 import pino from "pino";
 import type { DomainEvent } from "../events/registry.ts";
 import { allProjections, archiveProjection, sessionsProjection } from "../projections/index.ts";
-import { upsert } from "../projections/sessions/sessionsProjection.ts";
 import { createEventStore, type EventStore } from "../src/eventStore/eventStore.ts";
 import { deleteKeysByPrefix, openCluster, type RedisClient } from "../src/infra/redis.ts";
 import { startRedisCluster } from "../test/support/redisCluster.ts";
@@ -80,6 +79,23 @@ const logEnds = async (store: EventStore) => {
     if (last) ends.push(`${partition}:${last}`);
   }
   return ends;
+};
+
+/** Postgres takes at most 65535 parameters per statement. */
+const chunks = <T>(rows: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(rows.length / size) }, (_, index) => rows.slice(index * size, (index + 1) * size));
+
+/** The raw baseline: a multi-row INSERT ... ON CONFLICT DO UPDATE of every column but the key. */
+const upsert = async (db: Database, table: string, key: readonly string[], rows: readonly Record<string, unknown>[]) => {
+  const first = rows[0];
+  if (!first) return;
+  const columns = Object.keys(first).filter((column) => !key.includes(column));
+  for (const part of chunks(rows, Math.floor(60_000 / Object.keys(first).length))) {
+    // Rows are built from the table's own row type; the table and its columns are only known here at run time.
+    await db.insertInto(table as "claude_code_sessions").values(part as never)
+      .onConflict((conflict) => conflict.columns(key as never).doUpdateSet(Object.fromEntries(columns.map((column) => [column, sql.ref(`excluded.${column}`)])) as never))
+      .execute();
+  }
 };
 
 const TABLES = [["claude_code_sessions", ["id"]], ["session_prompts", ["session_id", "prompt_id"]], ["session_messages", ["id"]], ["event_archive", ["partition", "entry_ms", "entry_seq"]]] as const;

@@ -2,7 +2,14 @@ import { sql } from "kysely";
 import type { ChainLink, Envelope } from "../events/envelope.ts";
 import type { ArchiveLikeProjection, ReadModelDb } from "./projection.ts";
 
-const ROWS_PER_STATEMENT = 3000;
+/** The archive's columns and their Postgres types, in insert order. */
+const COLUMNS = [
+  ["partition", "int4"], ["entry_ms", "int8"], ["entry_seq", "int8"], ["entry_id", "text"], ["event_id", "text"],
+  ["session_id", "text"], ["version", "int4"], ["type", "text"], ["schema_version", "int4"], ["occurred_at", "text"],
+  ["actor", "text"], ["data", "json"], ["meta", "json"], ["prev_hash", "text"], ["hash", "text"],
+] as const;
+
+type ArchiveColumn = (typeof COLUMNS)[number][0];
 
 const entryParts = (entryId: string): [string, string] => {
   const [ms = "0", seq = "0"] = entryId.split("-");
@@ -11,15 +18,16 @@ const entryParts = (entryId: string): [string, string] => {
 
 /**
  * The event archive: every event exactly as stored, including types this build cannot decode
- * (an archive that dropped them would not be one). One multi-row insert per batch; a
- * redelivered entry hits the primary key and is ignored.
+ * (an archive that dropped them would not be one). One insert per batch, whatever its size:
+ * each column travels as one array parameter (`unnest`), so Postgres parses and plans one short
+ * statement. A redelivered entry hits the primary key and is ignored.
  */
 export const archiveProjection: ArchiveLikeProjection = {
   name: "archive",
   handles: "all",
   tables: ["event_archive"],
   async handle(events, db) {
-    const rows = events.map(({ partition, entryId, envelope }) => {
+    const rows = events.map(({ partition, entryId, envelope }): Record<ArchiveColumn, string | number> => {
       const [entryMs, entrySeq] = entryParts(entryId);
       return {
         partition, entry_ms: entryMs, entry_seq: entrySeq, entry_id: entryId, event_id: envelope.eventId,
@@ -28,9 +36,11 @@ export const archiveProjection: ArchiveLikeProjection = {
         meta: JSON.stringify(envelope.meta), prev_hash: envelope.prevHash, hash: envelope.hash,
       };
     });
-    for (let index = 0; index < rows.length; index += ROWS_PER_STATEMENT) {
-      await db.insertInto("event_archive").values(rows.slice(index, index + ROWS_PER_STATEMENT)).onConflict((conflict) => conflict.doNothing()).execute();
-    }
+    if (rows.length === 0) return;
+    const arrays = COLUMNS.map(([column, type]) => sql`${rows.map((row) => row[column])}::${sql.raw(type)}[]`);
+    await db.insertInto("event_archive").columns(COLUMNS.map(([column]) => column))
+      .expression(sql<never>`select * from unnest(${sql.join(arrays)})`)
+      .onConflict((conflict) => conflict.doNothing()).execute();
   },
 };
 

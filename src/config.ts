@@ -51,6 +51,11 @@ const schema = z.object({
   COMMAND_DEADLINE_MS: z.coerce.number().int().min(10).max(60_000).default(2000),
   /** Sessions whose folded state each process keeps in memory for the command path. */
   COMMAND_CACHE_SESSIONS: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  /**
+   * Under sustained load each projection reads the log at most once per this many ms, so one
+   * transaction carries many events (the first event after a quiet spell is read at once).
+   */
+  PROJECTOR_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(5000).default(100),
   /** How long a GET with minPosition waits for the read models to pass it. */
   READ_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(2000),
   /** This runner's machine (a session belongs to one); an api uses it to know whether its own host runs one. */

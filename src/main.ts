@@ -122,7 +122,7 @@ const whenMigrated = async (assembly: Assembly, name: string, start: () => Promi
 const projectorRole = async (assembly: Assembly, store: EventStore, db: Database) => {
   const { clients, parts, health } = assembly;
   const projector = createProjector({
-    store, db, projections: allProjections, logger: clients.logger, ...assembly.options.projector,
+    store, db, projections: allProjections, logger: clients.logger, batchWindowMs: assembly.config.PROJECTOR_BATCH_WINDOW_MS, ...assembly.options.projector,
     onOutage: (problem) => health.report("projections", problem),
   });
   await whenMigrated(assembly, "projector", () => projector.start(), () => projector.stop());

@@ -110,6 +110,8 @@ export const promptStatus = (state: SessionState, promptId: string): PromptStatu
 export const queuePosition = (state: SessionState, promptId: string): number | null => {
   if (state.status !== "open") return null;
   if (state.running?.promptId === promptId) return 0;
-  const index = state.queue.findIndex((queued) => queued.promptId === promptId);
+  const { queue } = state;
+  // A prompt just enqueued is usually the last one: no scan of a long queue for it.
+  const index = queue.at(-1)?.promptId === promptId ? queue.length - 1 : queue.findIndex((queued) => queued.promptId === promptId);
   return index === -1 ? null : index + 1;
 };

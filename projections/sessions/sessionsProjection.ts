@@ -1,9 +1,8 @@
 import { sql } from "kysely";
 import type { EventType, KnownEvent } from "../../events/registry.ts";
 import type { ProjectedEvent, ReadModelDb, TypedProjection } from "../projection.ts";
-import type { SessionTables } from "./tables.ts";
 import { applyEvent, emptyBatchState, rowKey, type BatchState } from "./applyEvent.ts";
-import { messageToDb, permissionToDb, promptToDb, sessionToDb } from "./tables.ts";
+import { upsertJsonRows } from "../jsonRows.ts";
 
 const handles: readonly EventType[] = [
   "SessionCreated", "SessionUpdated", "SessionDeleted", "ClaudeSessionLinked", "TurnsImported", "ConversationReset",
@@ -64,33 +63,16 @@ const load = async (events: readonly KnownEvent[], db: ReadModelDb): Promise<Bat
   return state;
 };
 
-/** Postgres takes at most 65535 parameters per statement. */
-const chunks = <T>(rows: readonly T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(rows.length / size) }, (_, index) => rows.slice(index * size, (index + 1) * size));
-
-/** Multi-row INSERT ... ON CONFLICT DO UPDATE of every column but the key. */
-export const upsert = async (db: ReadModelDb, table: string, key: readonly string[], rows: readonly Record<string, unknown>[]) => {
-  const first = rows[0];
-  if (!first) return;
-  const columns = Object.keys(first).filter((column) => !key.includes(column));
-  for (const part of chunks(rows, Math.floor(60_000 / Object.keys(first).length))) {
-    // Rows are built from the table's own row type; the table and its columns are only known here at run time.
-    await db.insertInto(table as keyof SessionTables).values(part as never)
-      .onConflict((conflict) => conflict.columns(key as never).doUpdateSet(Object.fromEntries(columns.map((column) => [column, sql.ref(`excluded.${column}`)])) as never))
-      .execute();
-  }
-};
-
 const write = async (state: BatchState, db: ReadModelDb) => {
   const alive = (sessionId: string) => state.sessions.has(sessionId);
   const sessions = [...state.dirty.sessions].flatMap((id) => state.sessions.get(id) ?? []);
   const prompts = [...state.dirty.prompts].flatMap((key) => state.prompts.get(key) ?? []).filter((row) => alive(row.session_id));
   const messages = [...state.dirty.messages].flatMap((id) => state.messages.get(id) ?? []).filter((row) => alive(row.session_id));
   const permissions = [...state.dirty.permissions].flatMap((key) => state.permissions.get(key) ?? []).filter((row) => alive(row.session_id));
-  await upsert(db, "claude_code_sessions", ["id"], sessions.map(sessionToDb));
-  await upsert(db, "session_prompts", ["session_id", "prompt_id"], prompts.map(promptToDb));
-  await upsert(db, "session_messages", ["id"], messages.map(messageToDb));
-  await upsert(db, "session_permissions", ["session_id", "request_id"], permissions.map(permissionToDb));
+  await upsertJsonRows(db, "claude_code_sessions", ["id"], sessions);
+  await upsertJsonRows(db, "session_prompts", ["session_id", "prompt_id"], prompts);
+  await upsertJsonRows(db, "session_messages", ["id"], messages);
+  await upsertJsonRows(db, "session_permissions", ["session_id", "request_id"], permissions);
   // Deleting the session removes its prompts and messages (ON DELETE CASCADE).
   if (state.deleted.size > 0) await db.deleteFrom("claude_code_sessions").where("id", "=", any([...state.deleted])).execute();
 };

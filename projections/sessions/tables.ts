@@ -114,14 +114,3 @@ export type SessionRow = Selectable<SessionsTable>;
 export type PromptRow = Selectable<PromptsTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type PermissionRow = Selectable<PermissionsTable>;
-
-/** JSONB columns go to the driver as JSON text. */
-const json = (value: unknown) => JSON.stringify(value);
-const jsonOrNull = (value: unknown) => (value === null ? null : JSON.stringify(value));
-
-export const sessionToDb = (row: SessionRow) => ({ ...row, metadata: json(row.metadata), permission_rules: json(row.permission_rules) });
-export const promptToDb = (row: PromptRow) => ({ ...row, usage: jsonOrNull(row.usage) });
-export const messageToDb = (row: MessageRow) => ({ ...row, content: json(row.content) });
-export const permissionToDb = (row: PermissionRow) => ({
-  ...row, input: json(row.input), suggestions: json(row.suggestions), answers: jsonOrNull(row.answers),
-});

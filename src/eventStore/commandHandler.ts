@@ -99,16 +99,16 @@ export const createCommandHandler = <Command, State>(options: CommandHandlerOpti
     return { state: foldEnvelopes(decider, events, from.state), version: last.version, hash: last.hash };
   };
 
-  /** The commands decided in order, each on the state the previous ones left. */
-  const decideAll = (commands: readonly Command[], state: State): DomainEvent[] => {
+  /** The commands decided in order, each on the state the previous ones left, and the state they leave (folded once). */
+  const decideAll = (commands: readonly Command[], state: State): { events: DomainEvent[]; after: State } => {
     const events: DomainEvent[] = [];
-    let current = state;
+    let after = state;
     for (const command of commands) {
-      const decided = decider.decide(command, current);
+      const decided = decider.decide(command, after);
       events.push(...decided);
-      current = decided.reduce(decider.evolve, current);
+      after = decided.reduce(decider.evolve, after);
     }
-    return events;
+    return { events, after };
   };
 
   const inLane = <T>(sessionId: string, task: () => Promise<T>): Promise<T> => {
@@ -130,9 +130,9 @@ export const createCommandHandler = <Command, State>(options: CommandHandlerOpti
     let folded = cached ?? remember(sessionId, await catchUp(sessionId, empty()));
     let fresh = cached === undefined;
     for (let conflicts = 0; ; ) {
-      let events: DomainEvent[];
+      let decision: { events: DomainEvent[]; after: State };
       try {
-        events = decideAll(commands, folded.state);
+        decision = decideAll(commands, folded.state);
       } catch (error) {
         if (!isDomainError(error)) throw error;
         if (!fresh) {
@@ -145,6 +145,7 @@ export const createCommandHandler = <Command, State>(options: CommandHandlerOpti
         error.version = folded.version;
         throw error;
       }
+      const { events, after } = decision;
       if (events.length === 0) {
         if (!fresh) {
           folded = remember(sessionId, await catchUp(sessionId, folded));
@@ -158,8 +159,8 @@ export const createCommandHandler = <Command, State>(options: CommandHandlerOpti
       try {
         const result = await store.append(sessionId, folded.version, events, { ...context, expectedHash: folded.hash });
         if (result.duplicate) return await duplicateOf(sessionId, result, folded);
-        const after = remember(sessionId, { state: events.reduce(decider.evolve, folded.state), version: result.version, hash: result.lastHash });
-        return { state: after.state, events, version: after.version, position: result.position, duplicate: false };
+        const now = remember(sessionId, { state: after, version: result.version, hash: result.lastHash });
+        return { state: now.state, events, version: now.version, position: result.position, duplicate: false };
       } catch (error) {
         if (!(error instanceof VersionConflictError)) throw error;
         conflicts += 1;
@@ -181,6 +182,8 @@ export const createCommandHandler = <Command, State>(options: CommandHandlerOpti
       const commands = Array.isArray(command) ? (command as readonly Command[]) : [command as Command];
       return inLane(sessionId, () => run(sessionId, commands, context));
     },
+    /** The fold this process holds for the session, without any I/O (it may be behind the store); undefined when none. */
+    cached: (sessionId: string): Folded<State> | undefined => cache.get(sessionId),
     /** The session as stored now (the cached fold plus what was appended since). */
     read: async (sessionId: string): Promise<Folded<State>> => remember(sessionId, await catchUp(sessionId, cache.get(sessionId) ?? empty())),
     /** The session right after `version` (no cache: a point in its past), and the event at `version`. */

@@ -13,6 +13,11 @@ export interface SubscriptionOptions {
   readonly logger: Logger;
   /** Applies one partition's batch. Throwing leaves the batch unacknowledged for redelivery. */
   readonly handle: (batch: readonly StoredEvent[], partition: number) => Promise<void>;
+  /**
+   * Applies what one read delivered from several partitions at once (each run in log order);
+   * throwing leaves all of it unacknowledged. Without it, `handle` takes them one by one.
+   */
+  readonly handleRuns?: (runs: readonly PartitionRun[]) => Promise<void>;
   readonly consumer?: string;
   readonly batchSize?: number;
   readonly blockMs?: number;
@@ -21,10 +26,24 @@ export interface SubscriptionOptions {
   /** A pending entry idle this long is taken over (its consumer died or its handler failed). */
   readonly claimIdleMs?: number;
   readonly partitions?: readonly number[];
+  /**
+   * Under load, read at most once per window (ms): the entries that arrive meanwhile make one
+   * bigger batch instead of many small ones. A read that blocked longer than the window (an idle
+   * log) is followed by the next at once, so the first entry after a quiet spell waits for nothing.
+   */
+  readonly batchWindowMs?: number;
+}
+
+/** One partition's share of a read. */
+export interface PartitionRun {
+  readonly partition: number;
+  readonly batch: readonly StoredEvent[];
 }
 
 type Entry = [id: string, fields: string[]];
 type PendingRow = [id: string, consumer: string, idleMs: number, deliveries: number];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const consumerName = (): string => `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
 
@@ -41,6 +60,7 @@ export const createSubscription = (internals: StoreInternals, options: Subscript
   const blockMs = options.blockMs ?? 2000;
   const maxDeliveries = options.maxDeliveries ?? 5;
   const claimIdleMs = options.claimIdleMs ?? 30_000;
+  const batchWindowMs = options.batchWindowMs ?? 0;
   const partitions = options.partitions ?? internals.allPartitions;
   const logKeys = partitions.map((partition) => keys.partitionLog(partition));
   const partitionByKey = new Map(logKeys.map((key, index) => [key, partitions[index] ?? 0]));
@@ -87,6 +107,24 @@ export const createSubscription = (internals: StoreInternals, options: Subscript
     }
   };
 
+  /** Several partitions' batches through `handleRuns`, acknowledged together once it succeeds. */
+  const handleRuns = async (runs: readonly PartitionRun[]): Promise<void> => {
+    const some = runs.filter((run) => run.batch.length > 0);
+    if (some.length === 0) return;
+    if (some.length === 1 || !options.handleRuns) {
+      for (const { partition, batch } of some) await handleBatch(partition, batch);
+      return;
+    }
+    try {
+      await options.handleRuns(some);
+      await Promise.all(some.map(({ partition, batch }) => redis.xack(keys.partitionLog(partition), group, ...batch.map((event) => event.entryId))));
+    } catch (error) {
+      const message = toError(error).message;
+      for (const event of some.flatMap((run) => run.batch)) lastErrors.set(event.entryId, message);
+      log.warn({ partitions: some.map((run) => run.partition), err: message }, "handler failed; entries stay pending");
+    }
+  };
+
   /** Takes over idle pending entries one at a time, so one poison entry cannot block a batch. */
   const reclaim = async (some: readonly number[] = partitions) => {
     for (const partition of some) {
@@ -120,16 +158,22 @@ export const createSubscription = (internals: StoreInternals, options: Subscript
   const createReader = (some: readonly number[]) => {
     const readKeys = some.map((partition) => keys.partitionLog(partition));
     let lastReclaim = 0;
+    let lastRead = 0;
     return async (connection: RedisClient) => {
       if (Date.now() - lastReclaim >= Math.min(claimIdleMs, 5000)) {
         lastReclaim = Date.now();
         await reclaim(some);
       }
+      const wait = lastRead + batchWindowMs - Date.now();
+      if (wait > 0) await sleep(wait);
+      lastRead = Date.now();
       const streams = await readWithWatchdog(connection, readKeys);
+      const runs: PartitionRun[] = [];
       for (const [key, entries] of streams ?? []) {
         const partition = partitionByKey.get(key) ?? 0;
-        await handleBatch(partition, await toStored(partition, entries));
+        runs.push({ partition, batch: await toStored(partition, entries) });
       }
+      await handleRuns(runs);
     };
   };
 

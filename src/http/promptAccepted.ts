@@ -21,9 +21,9 @@ export interface PromptAccepted {
  * running turn is `running` too, with the job it joins.
  */
 export const acceptedBody = (sessionId: string, ids: { promptId: string; messageId: string }, state: SessionState, position: string | null): PromptAccepted => {
-  const steering = state.status === "open" ? state.queue.find((queued) => queued.promptId === ids.promptId)?.steerInto : undefined;
-  if (steering !== undefined) return { ...ids, sessionId, status: "running", queuePosition: 0, steeringJobId: steering, position };
   const raw = queuePosition(state, ids.promptId) ?? 0;
+  const steering = state.status === "open" && raw > 0 ? state.queue[raw - 1]?.steerInto : undefined;
+  if (steering !== undefined) return { ...ids, sessionId, status: "running", queuePosition: 0, steeringJobId: steering, position };
   const ahead = state.status === "open" && state.running === null ? Math.max(0, raw - 1) : raw;
   return { ...ids, sessionId, status: ahead === 0 ? "running" : "queued", queuePosition: ahead, steeringJobId: null, position };
 };

@@ -28,10 +28,26 @@ export const promptRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =>
     return state.status === "open" ? (state.machineId ?? config.MACHINE_ID) : config.MACHINE_ID;
   };
 
+  const machineIdOf = (state: SessionState | undefined) => (state?.status === "open" ? state.machineId : null);
+
+  /**
+   * The session's machine, looked up while the command runs when this process already knows
+   * the session (its machine never changes), so both go to Redis together.
+   */
+  const lookUpMachine = (sessionId: string) => {
+    const known = machineIdOf(commands.cached(sessionId)?.state);
+    const early = known === null ? null : { machineId: known, machine: deps.machines.get(known) };
+    early?.machine.catch(() => undefined); // awaited below, or dropped if the command fails
+    return (state: SessionState) => {
+      const machineId = machineIdOf(state);
+      if (machineId === null) return Promise.resolve(null);
+      return early?.machineId === machineId ? early.machine : deps.machines.get(machineId);
+    };
+  };
+
   /** Whether the session's machine is online: a prompt for an idle session whose machine is not waits queued until it is back. */
-  const onItsMachine = async (body: PromptAccepted, state: SessionState) => {
-    const machineId = state.status === "open" ? state.machineId : null;
-    const machine = machineId === null ? null : await deps.machines.get(machineId);
+  const onItsMachine = async (body: PromptAccepted, state: SessionState, machineOf: ReturnType<typeof lookUpMachine>) => {
+    const machine = await machineOf(state);
     if (machine === null) return { ...body, machineOnline: null };
     const machineOnline = machine.online;
     const waits = !machineOnline && body.status === "running" && body.steeringJobId === null;
@@ -57,6 +73,7 @@ export const promptRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =>
       : await folderOn(await machineOf(sessionId), deps.machines, config, { projectPath: request.body.projectPath });
     const ids = { promptId: randomUUID(), messageId: randomUUID() };
     const idempotencyKey = request.headers["idempotency-key"];
+    const machineOfSession = lookUpMachine(sessionId);
     const outcome = await commands.execute(
       sessionId,
       { type: "EnqueuePrompt", data: { ...ids, prompt, deliveryMode, ...(projectPath ? { projectPath } : {}), ...(options ? { options } : {}) } },
@@ -65,7 +82,7 @@ export const promptRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =>
     const body = outcome.duplicate
       ? await replayAccepted(commands, sessionId, outcome, prompt)
       : acceptedBody(sessionId, ids, outcome.state, outcome.position);
-    return reply.code(202).send(await onItsMachine(body, outcome.state));
+    return reply.code(202).send(await onItsMachine(body, outcome.state, machineOfSession));
   });
 
   app.get(list, {

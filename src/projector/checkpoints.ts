@@ -12,6 +12,20 @@ export const lockPartition = async (trx: Database, projection: string, partition
   await sql`select pg_advisory_xact_lock(hashtext(${projection}), ${partition}::int)`.execute(trx);
 };
 
+/** Locks several partitions in one statement, in ascending order (as a replay swap does), so two lockers never deadlock. */
+export const lockPartitions = async (trx: Database, projection: string, partitions: readonly number[]) => {
+  const ascending = [...partitions].sort((a, b) => a - b);
+  await sql`select pg_advisory_xact_lock(hashtext(${projection}), p) from unnest(${ascending}::int[]) as p`.execute(trx);
+};
+
+/** The checkpoints of several partitions in one query (null where there is none yet). */
+export const readCheckpoints = async (trx: Database, projection: string, partitions: readonly number[]): Promise<Map<number, string | null>> => {
+  const rows = await trx.selectFrom("projection_checkpoints").select(["partition", "entry_id"])
+    .where("projection", "=", projection).where("partition", "in", [...partitions]).execute();
+  const found = new Map(rows.map((row) => [row.partition, row.entry_id]));
+  return new Map(partitions.map((partition) => [partition, found.get(partition) ?? null]));
+};
+
 export const readCheckpoint = async (trx: Database, projection: string, partition: number): Promise<string | null> => {
   const row = await trx.selectFrom("projection_checkpoints").select("entry_id")
     .where("projection", "=", projection).where("partition", "=", partition).executeTakeFirst();
@@ -22,6 +36,15 @@ export const writeCheckpoint = async (trx: Database, projection: string, partiti
   await trx.insertInto("projection_checkpoints")
     .values({ projection, partition, entry_id: entryId, updated_at: sql`now()` })
     .onConflict((conflict) => conflict.columns(["projection", "partition"]).doUpdateSet({ entry_id: entryId, updated_at: sql`now()` }))
+    .execute();
+};
+
+/** Moves several partitions' checkpoints in one statement. */
+export const writeCheckpoints = async (trx: Database, projection: string, ends: readonly { partition: number; entryId: string }[]) => {
+  if (ends.length === 0) return;
+  await trx.insertInto("projection_checkpoints")
+    .values(ends.map(({ partition, entryId }) => ({ projection, partition, entry_id: entryId, updated_at: sql`now()` })))
+    .onConflict((conflict) => conflict.columns(["projection", "partition"]).doUpdateSet({ entry_id: sql.ref("excluded.entry_id"), updated_at: sql`now()` }))
     .execute();
 };
 

@@ -2,7 +2,7 @@ import { decodeEvent, type DecodedEvent } from "../../events/registry.ts";
 import type { ProjectedEvent, Projection, ReadModelDb } from "../../projections/projection.ts";
 import type { StoredEvent } from "../eventStore/eventStore.ts";
 import type { Database } from "../infra/database.ts";
-import { writeCheckpoint } from "./checkpoints.ts";
+import { writeCheckpoint, writeCheckpoints } from "./checkpoints.ts";
 
 /** An event of a type the projection handles that this build cannot decode: it is poison. */
 export class PoisonEventError extends Error {
@@ -49,16 +49,24 @@ export const selectEvents = (projection: Projection, batch: readonly StoredEvent
 
 const handlerDb = (trx: Database, schema: string | null): ReadModelDb => (schema === null ? trx : trx.withSchema(schema));
 
+/** One handler call for the events of several partitions (a session's events all sit in one partition, in order). */
+const handleSelected = async (trx: Database, target: ProjectionTarget, selected: readonly ProjectedEvent<DecodedEvent>[]) => {
+  if (selected.length === 0) return;
+  // The union type narrows per variant; both accept what selectEvents produced for them.
+  await (target.projection.handle as (events: readonly ProjectedEvent<DecodedEvent>[], db: ReadModelDb) => Promise<void>)(selected, handlerDb(trx, target.schema));
+};
+
 /** Applies a contiguous run of one partition's events and moves the checkpoint to its end. */
 export const applyEvents = async (trx: Database, target: ProjectionTarget, partition: number, events: readonly StoredEvent[]) => {
   const last = events.at(-1);
   if (!last) return;
-  const selected = selectEvents(target.projection, events);
-  if (selected.length > 0) {
-    const { projection } = target;
-    const db = handlerDb(trx, target.schema);
-    // The union type narrows per variant; both accept what selectEvents produced for them.
-    await (projection.handle as (events: readonly ProjectedEvent<DecodedEvent>[], db: ReadModelDb) => Promise<void>)(selected, db);
-  }
+  await handleSelected(trx, target, selectEvents(target.projection, events));
   await writeCheckpoint(trx, target.checkpointName, partition, last.entryId);
+};
+
+/** Applies contiguous runs of several partitions with one handler call, and moves each one's checkpoint to its end. */
+export const applyRuns = async (trx: Database, target: ProjectionTarget, runs: readonly { partition: number; events: readonly StoredEvent[] }[]) => {
+  const nonEmpty = runs.filter((run) => run.events.length > 0);
+  await handleSelected(trx, target, nonEmpty.flatMap((run) => selectEvents(target.projection, run.events)));
+  await writeCheckpoints(trx, target.checkpointName, nonEmpty.map((run) => ({ partition: run.partition, entryId: (run.events.at(-1) as StoredEvent).entryId })));
 };

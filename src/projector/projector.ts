@@ -5,6 +5,7 @@ import { consumerName, type Subscription } from "../eventStore/subscription.ts";
 import type { Database } from "../infra/database.ts";
 import { isDatabaseUnavailable } from "../infra/outages.ts";
 import { createAdvancer, type AdvanceHooks } from "./advance.ts";
+import { createRunsAdvancer } from "./advanceRuns.ts";
 import { projectionGroup } from "./checkpoints.ts";
 import { readLag, type ProjectionLag } from "./lag.ts";
 
@@ -17,11 +18,16 @@ export interface ProjectorOptions {
   readonly logger: Logger;
   readonly batchSize?: number;
   readonly blockMs?: number;
+  /** Under load, each lane reads at most once per window (ms), so batches grow instead of transactions multiplying (default 100, PROJECTOR_BATCH_WINDOW_MS). */
+  readonly batchWindowMs?: number;
   readonly claimIdleMs?: number;
   readonly maxDeliveries?: number;
   readonly consumer?: string;
   readonly partitions?: readonly number[];
-  /** Subscriptions per projection, each over its share of the partitions (default 2). */
+  /**
+   * Subscriptions per projection, each over its share of the partitions (default 1: a read's
+   * partitions commit in one transaction, so more lanes only mean more transactions).
+   */
   readonly lanes?: number;
   readonly hooks?: AdvanceHooks;
   /** Called with a problem while Postgres is away (projections paused), and with null once they resume. */
@@ -90,23 +96,31 @@ export const createProjector = (options: ProjectorOptions) => {
   };
 
   const partitions = options.partitions ?? Array.from({ length: store.partitions }, (_, index) => index);
-  const lanes = Math.max(1, Math.min(options.lanes ?? 2, partitions.length));
-  // Each lane reads its own share of the partitions, so one partition's commit wait does not
-  // hold up the others; a partition always stays in one lane, which keeps its order.
+  const lanes = Math.max(1, Math.min(options.lanes ?? 1, partitions.length));
+  // Each lane reads its own share of the partitions; a partition always stays in one lane,
+  // which keeps its order.
   const laneOf = (lane: number) => partitions.filter((_, index) => index % lanes === lane);
 
   const subscriptions: Subscription[] = projections.flatMap((projection) => {
     const group = projectionGroup(projection.name);
-    const advance = createAdvancer({
+    const deps = {
       db, store, projection, group, logger: logger.child({ projection: projection.name }),
-      onCheckpoint: (partition, entryId) => notify(projection.name, partition, entryId),
+      onCheckpoint: (partition: number, entryId: string) => notify(projection.name, partition, entryId),
       ...(options.hooks ? { hooks: options.hooks } : {}),
-    });
+    };
+    const advance = createAdvancer(deps);
+    const advanceTogether = createRunsAdvancer(deps);
     const consumer = options.consumer ?? consumerName();
     return Array.from({ length: lanes }, (_, lane) => store.subscribe({
       group, logger,
       handle: (batch, partition) => whileAway(() => advance(partition, batch)),
+      // A read's partitions in one transaction when they simply follow their checkpoints; else one by one.
+      handleRuns: (runs) => whileAway(async () => {
+        if (await advanceTogether(runs)) return;
+        for (const { partition, batch } of runs) await advance(partition, batch);
+      }),
       batchSize: options.batchSize ?? 1000,
+      batchWindowMs: options.batchWindowMs ?? 100,
       consumer: lanes === 1 ? consumer : `${consumer}-${lane}`,
       partitions: laneOf(lane),
       ...(options.blockMs !== undefined ? { blockMs: options.blockMs } : {}),
