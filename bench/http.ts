@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { readdirSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import autocannon from "autocannon";
+import { Redis } from "ioredis";
+import { cpuPerRequest, cpuSnapshot } from "./cpu.ts";
 import { round, serverScript, type Row } from "./stats.ts";
 
 /**
@@ -19,32 +20,6 @@ const SESSIONS = Number(process.env.BENCH_HTTP_SESSIONS ?? 2000);
 
 interface Server { appPort: number; barePort: number; token: string; pid: number; stop: () => Promise<void> }
 
-/** utime + stime (ms) from a /proc/<pid>/stat line, and the process name. */
-const statOf = (pid: string): { name: string; cpuMs: number } | null => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
-    return { name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), cpuMs: (Number(fields[11]) + Number(fields[12])) * 10 };
-  } catch {
-    return null;
-  }
-};
-
-/**
- * CPU time (ms) used so far by the server process, and by every Redis and Postgres process on
- * the machine: figures a busy machine disturbs less than req/s, and they show where each
- * request's work is done.
- */
-const cpuMs = (serverPid: number) => {
-  const totals = { server: statOf(String(serverPid))?.cpuMs ?? Number.NaN, redis: 0, postgres: 0 };
-  for (const pid of readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
-    const stat = statOf(pid);
-    if (stat?.name.startsWith("redis-server")) totals.redis += stat.cpuMs;
-    if (stat?.name.startsWith("postgres")) totals.postgres += stat.cpuMs;
-  }
-  return totals;
-};
-
 const startServer = async (): Promise<Server> => {
   const server = serverScript("httpServer");
   const child = spawn(process.execPath, [...server.execArgv, server.file], { stdio: ["ignore", "pipe", "inherit"] });
@@ -55,8 +30,8 @@ const startServer = async (): Promise<Server> => {
 
 type Request = { method: "GET" | "POST"; path: string; body?: string };
 
-const load = async (server: Server, port: number, headers: Record<string, string>, next: () => Request) => {
-  const cpuBefore = cpuMs(server.pid);
+const load = async (server: Server, redis: Redis, port: number, headers: Record<string, string>, next: () => Request) => {
+  const cpuBefore = await cpuSnapshot(server.pid, redis);
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections: CONNECTIONS,
@@ -64,11 +39,10 @@ const load = async (server: Server, port: number, headers: Record<string, string
     headers,
     requests: [{ setupRequest: (request) => ({ ...request, ...next() }) }],
   });
-  const cpuAfter = cpuMs(server.pid);
-  const perRequestUs = (key: keyof typeof cpuAfter) => (1000 * (cpuAfter[key] - cpuBefore[key])) / Math.max(1, result.requests.total);
+  const cpu = cpuPerRequest(cpuBefore, await cpuSnapshot(server.pid, redis), result.requests.total);
   return {
     rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx,
-    serverUs: perRequestUs("server"), redisUs: perRequestUs("redis"), postgresUs: perRequestUs("postgres"),
+    serverUs: cpu.server, redisUs: cpu.redis, postgresUs: cpu.postgres,
   };
 };
 
@@ -107,16 +81,17 @@ type Run = Awaited<ReturnType<typeof load>>;
  */
 export async function benchHttp(): Promise<Row[]> {
   const server = await startServer();
+  const redis = new Redis(process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379");
   try {
     const json = { "content-type": "application/json" };
     const auth = { authorization: `Bearer ${server.token}`, ...json };
     const prompt = JSON.stringify({ prompt: "Explain what the function parseConfig does and suggest one test." });
     const sessions = roundRobin(await createSessions(server, SESSIONS));
     const loads = {
-      bareGet: () => load(server, server.barePort, {}, () => ({ method: "GET", path: "/bare" })),
-      barePost: () => load(server, server.barePort, json, () => ({ method: "POST", path: "/bare", body: prompt })),
-      post: () => load(server, server.appPort, auth, () => ({ method: "POST", path: `/api/claude-code/sessions/${sessions()}/prompts`, body: prompt })),
-      get: () => load(server, server.appPort, auth, () => ({ method: "GET", path: `/api/claude-code/sessions/${sessions()}` })),
+      bareGet: () => load(server, redis, server.barePort, {}, () => ({ method: "GET", path: "/bare" })),
+      barePost: () => load(server, redis, server.barePort, json, () => ({ method: "POST", path: "/bare", body: prompt })),
+      post: () => load(server, redis, server.appPort, auth, () => ({ method: "POST", path: `/api/claude-code/sessions/${sessions()}/prompts`, body: prompt })),
+      get: () => load(server, redis, server.appPort, auth, () => ({ method: "GET", path: `/api/claude-code/sessions/${sessions()}` })),
     };
     const runs: Record<keyof typeof loads, Run[]> = { bareGet: [], barePost: [], post: [], get: [] };
     for (let round = 0; round < ROUNDS; round += 1) {
@@ -143,6 +118,7 @@ export async function benchHttp(): Promise<Row[]> {
       row(`GET .../sessions/:id (<= ${round(prompts / SESSIONS + 1, 0)} events/session)`, "get", "p99 < 25 ms (Postgres read model)"),
     ];
   } finally {
+    redis.disconnect();
     await server.stop();
   }
 }
