@@ -7,7 +7,8 @@ import { startPhoneHarness, type PhoneHarness } from "../runner/phoneHarness.ts"
 import { cliPath } from "../runner/runnerHarness.ts";
 import { createBrowserKeys } from "./browserPush.ts";
 import { selfSignedCertificate, startPushService } from "./pushServices.ts";
-import { poll, pushTuning } from "./support.ts";
+import { pushTuning } from "./support.ts";
+import { poll } from "../support/poll.ts";
 
 /**
  * The permission push with the real Claude Code CLI: it asks (over the control protocol) to

@@ -3,7 +3,8 @@ import { allProjections } from "../../projections/index.ts";
 import { replayProjection } from "../../src/projector/replay.ts";
 import { openSse, openWs } from "../live/clients.ts";
 import { testAuth } from "../support/service.ts";
-import { poll, startPushHarness, WEBHOOK_SECRET, type Body, type PushHarness } from "./support.ts";
+import { startPushHarness, WEBHOOK_SECRET, type Body, type PushHarness } from "./support.ts";
+import { poll } from "../support/poll.ts";
 
 /**
  * Pushes end to end: the runner runs the fake CLI, the notifier (processes of their own)

@@ -7,7 +7,8 @@ import { loadVapidKeys } from "../../src/push/vapidKeys.ts";
 import { createTestApp, PROBLEM_TYPE, type TestApp } from "../http/support.ts";
 import { assembleTest } from "../support/service.ts";
 import { createBrowserKeys } from "./browserPush.ts";
-import { poll, pushTuning } from "./support.ts";
+import { pushTuning } from "./support.ts";
+import { poll } from "../support/poll.ts";
 
 /**
  * The push routes over the production app (inject): validation, ownership, secrets never shown,

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { startChild, type Child } from "../support/childProcess.ts";
+import { poll } from "../support/poll.ts";
 import { redisUrl } from "../support/redis.ts";
 import { assembleTest, createTestClients, listen, testAuth, type TestClients, type TestService } from "../support/service.ts";
 import { fakeCliPath } from "../runner/runnerHarness.ts";
@@ -13,17 +14,6 @@ export const WEBHOOK_SECRET = "a-webhook-secret-of-the-test";
 /** Short retries and timeouts, so the tests see them play out. */
 export const pushTuning = {
   PUSH_TIMEOUT_MS: "1500", PUSH_MAX_ATTEMPTS: "4", PUSH_RETRY_BASE_MS: "200", PUSH_RETRY_MAX_MS: "1500", PUSH_FOREGROUND_TTL_MS: "3000",
-};
-
-/** Bounded polling until `check` gives something. */
-export const poll = async <T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await check();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 };
 
 /**

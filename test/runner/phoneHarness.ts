@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { expect } from "vitest";
 import type { Envelope } from "../../events/envelope.ts";
 import { startChild, type Child } from "../support/childProcess.ts";
+import { poll } from "../support/poll.ts";
 import { startMockAnthropic, type MockAnthropic, type MockOptions } from "../support/mockAnthropic.ts";
 import { redisUrl } from "../support/redis.ts";
 import { assembleTest, createTestClients, listen, testAuth, type TestClients, type TestService } from "../support/service.ts";
@@ -52,17 +53,6 @@ export const startPhoneHarness = async (options: PhoneHarnessOptions) => {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { status: response.status, body: (await response.json()) as Body };
-  };
-
-  /** Bounded polling: `check` until it gives something. */
-  const poll = async <T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = await check();
-      if (found !== undefined) return found;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
   };
 
   /** A repository folder of its own, and a session on it. */
