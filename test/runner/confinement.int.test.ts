@@ -1,11 +1,12 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
-import { mkdirSync, readdirSync, readlinkSync, realpathSync, symlinkSync } from "node:fs";
+import { mkdirSync, realpathSync, symlinkSync } from "node:fs";
 import { join, sep } from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Envelope } from "../../events/envelope.ts";
+import { heldUnder } from "../support/heldDescriptors.ts";
 import { createHarness, dataOf, fakeCliPath, type Harness } from "./runnerHarness.ts";
 
 /**
@@ -85,16 +86,6 @@ const tally = (ends: Envelope[], repos: string) => {
   }
   return counts;
 };
-
-/** Descriptors this process holds on folders under `root` (the runner runs in this process). */
-const heldUnder = (root: string) =>
-  readdirSync("/proc/self/fd").filter((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`).startsWith(root);
-    } catch {
-      return false;
-    }
-  });
 
 const runPrompts = async (h: Harness, projectPath: string): Promise<Envelope[]> => {
   const sessionId = randomUUID();

@@ -1,9 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openProjectFolder, type OpenFolder, type ProjectFolder } from "../../src/runner/projectFolder.ts";
+import { heldUnder } from "../support/heldDescriptors.ts";
 
 /**
  * Opening a job's project folder: what is refused, and that a process started in the opened
@@ -40,16 +41,6 @@ const folderOf = (result: ProjectFolder): OpenFolder => {
 /** Where the kernel says a process started in `cwd` works. */
 const childCwd = (cwd: string) =>
   spawnSync(process.execPath, ["-e", "process.stdout.write(require('fs').readlinkSync('/proc/self/cwd'))"], { cwd, encoding: "utf8" }).stdout;
-
-/** Descriptors this process holds on anything under `root`. */
-const heldUnder = (root: string) =>
-  readdirSync("/proc/self/fd").filter((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`).startsWith(root);
-    } catch {
-      return false;
-    }
-  });
 
 describe("openProjectFolder", () => {
   it("opens a folder inside the repositories folder; a process started there works in it; close lets it go", async () => {
