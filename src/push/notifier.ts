@@ -62,7 +62,16 @@ export const createNotifier = (options: NotifierOptions) => {
   let timer: NodeJS.Timeout | null = null;
   const settled = new Set<() => void>();
 
-  /** A permission request names its job only: its prompt is in the job's JobStarted. */
+  /** Remembers a job's prompt (the most recent 10,000 jobs). */
+  const rememberPrompt = (jobId: string, promptId: string) => {
+    prompts.set(jobId, promptId);
+    if (prompts.size > 10_000) prompts.delete(prompts.keys().next().value ?? "");
+  };
+
+  /**
+   * A permission request names its job only: its prompt is in the job's JobStarted, which this
+   * notifier saw earlier in the log; only a job started before it ran reads the session back.
+   */
   const promptOf = async (trigger: Trigger): Promise<string | null> => {
     if (trigger.promptId !== null) return trigger.promptId;
     const known = prompts.get(trigger.jobId);
@@ -70,13 +79,14 @@ export const createNotifier = (options: NotifierOptions) => {
     const events = await store.readEvents(trigger.sessionId);
     const started = events.findLast((event) => event.type === "JobStarted" && (event.data as { jobId?: unknown }).jobId === trigger.jobId);
     const promptId = started ? String((started.data as { promptId?: unknown }).promptId) : null;
-    if (promptId !== null) prompts.set(trigger.jobId, promptId);
-    if (prompts.size > 10_000) prompts.delete(prompts.keys().next().value ?? "");
+    if (promptId !== null) rememberPrompt(trigger.jobId, promptId);
     return promptId;
   };
 
   const react = async ({ envelope, partition, entryId }: StoredEvent) => {
-    const trigger = triggerOf(decodeEvent(envelope));
+    const event = decodeEvent(envelope);
+    if (event.known && event.type === "JobStarted") rememberPrompt(event.data.jobId, event.data.promptId);
+    const trigger = triggerOf(event);
     if (trigger === null) return 0;
     const targets = await subscriptions.triggered(trigger.trigger, trigger.sessionId, partition, entryId);
     if (targets.length === 0) return 0;
