@@ -23,3 +23,6 @@ export const compareEntryIds = (a: string, b: string): number => {
   if (aSeq !== bSeq) return aSeq < bSeq ? -1 : 1;
   return 0;
 };
+
+/** Whether `entryId` comes after `than` in its log (everything comes after null: the start). */
+export const isAfter = (entryId: string, than: string | null): boolean => than === null || compareEntryIds(entryId, than) > 0;

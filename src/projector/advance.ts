@@ -3,9 +3,9 @@ import type { Logger } from "pino";
 import type { Projection } from "../../projections/projection.ts";
 import { toError } from "../errors.ts";
 import type { EventStore, StoredEvent } from "../eventStore/eventStore.ts";
-import { compareEntryIds } from "../eventStore/position.ts";
+import { compareEntryIds, isAfter } from "../eventStore/position.ts";
 import type { Database } from "../infra/database.ts";
-import { isAfter, lockPartition, readCheckpoint, writeCheckpoint } from "./checkpoints.ts";
+import { lockPartition, readCheckpoint, writeCheckpoint } from "./checkpoints.ts";
 import { applyEvents, type ProjectionTarget } from "./projectEvents.ts";
 
 /** A chunk that failed inside its transaction (rolled back); carries what it tried to apply. */

@@ -1,6 +1,7 @@
 import type { StoredEvent } from "../eventStore/eventStore.ts";
 import type { PartitionRun } from "../eventStore/subscription.ts";
-import { isAfter, lockPartitions, readCheckpoints } from "./checkpoints.ts";
+import { isAfter } from "../eventStore/position.ts";
+import { lockPartitions, readCheckpoints } from "./checkpoints.ts";
 import type { AdvanceDeps } from "./advance.ts";
 import { applyRuns, type ProjectionTarget } from "./projectEvents.ts";
 

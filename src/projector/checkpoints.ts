@@ -1,6 +1,5 @@
 import { sql } from "kysely";
 import type { Database } from "../infra/database.ts";
-import { compareEntryIds } from "../eventStore/position.ts";
 
 /**
  * Checkpoints: where each projection stands in each partition log. Written in the same
@@ -66,9 +65,6 @@ export const listCheckpoints = async (db: Database, projections: readonly string
     updatedAt: row.updated_at,
   }));
 };
-
-export const isAfter = (entryId: string, checkpoint: string | null): boolean =>
-  checkpoint === null || compareEntryIds(entryId, checkpoint) > 0;
 
 /** The consumer group a projection reads the partition logs through. */
 export const projectionGroup = (name: string): string => `projection:${name}`;

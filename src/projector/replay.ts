@@ -2,9 +2,10 @@ import type { Logger } from "pino";
 import { archiveQueries } from "../../projections/archive.ts";
 import type { Projection } from "../../projections/projection.ts";
 import type { EventStore, StoredEvent } from "../eventStore/eventStore.ts";
+import { isAfter } from "../eventStore/position.ts";
 import type { Database } from "../infra/database.ts";
 import { createArchiveReader, TamperedArchiveError } from "./archiveReader.ts";
-import { isAfter, lockPartition, readCheckpoint, writeCheckpoint } from "./checkpoints.ts";
+import { lockPartition, readCheckpoint, writeCheckpoint } from "./checkpoints.ts";
 import { applyEvents, type ProjectionTarget } from "./projectEvents.ts";
 import { countRows, createShadowTables, currentSchema, dropSchema, schemaExists, shadowSchemaName, swapTables } from "./shadowSchema.ts";
 

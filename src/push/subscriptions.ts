@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { sql, type Selectable } from "kysely";
+import { isAfter } from "../eventStore/position.ts";
 import type { Database } from "../infra/database.ts";
 import { pushDatabase, targetKey, type PushChannel, type PushSubscriptionsTable, type PushTarget, type PushTrigger } from "./tables.ts";
 
@@ -14,14 +15,6 @@ export interface NewSubscription {
   /** The last entry of every partition log now (null: empty): it fires for later events only. */
   readonly afterEntries: readonly (string | null)[];
 }
-
-/** `ms-seq` entry ids in log order. */
-export const entryAfter = (entryId: string, than: string | null): boolean => {
-  if (than === null) return true;
-  const [ms = 0n, seq = 0n] = entryId.split("-").map(BigInt);
-  const [thanMs = 0n, thanSeq = 0n] = than.split("-").map(BigInt);
-  return ms > thanMs || (ms === thanMs && seq > thanSeq);
-};
 
 const isUniqueViolation = (error: unknown) => (error as { code?: unknown }).code === "23505";
 
@@ -95,7 +88,7 @@ export const createSubscriptions = (database: Database) => {
         .where(sql<boolean>`events ? ${trigger}`)
         .where((where) => where.or([where("session_ids", "is", null), sql<boolean>`session_ids ? ${sessionId}`]))
         .execute();
-      return rows.filter((row) => entryAfter(entryId, row.after_entries[partition] ?? null));
+      return rows.filter((row) => isAfter(entryId, row.after_entries[partition] ?? null));
     },
     /** The audit record, oldest first, after `afterSeq`. */
     auditLog: (afterSeq: number, limit: number) =>

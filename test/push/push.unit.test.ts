@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { retryAfterMs, webhookSignature } from "../../src/push/channels.ts";
 import { retryDelayMs } from "../../src/push/deliveries.ts";
-import { entryAfter } from "../../src/push/subscriptions.ts";
+import { isAfter } from "../../src/eventStore/position.ts";
 import { payloadOf, triggerOf } from "../../src/push/triggers.ts";
 import type { Envelope } from "../../events/envelope.ts";
 import { decodeEvent } from "../../events/registry.ts";
@@ -30,10 +30,10 @@ describe("push, pure parts", () => {
   });
 
   it("orders stream entry ids numerically", () => {
-    expect(entryAfter("10-0", "9-5")).toBe(true);
-    expect(entryAfter("9-10", "9-9")).toBe(true);
-    expect(entryAfter("9-9", "9-9")).toBe(false);
-    expect(entryAfter("1-0", null)).toBe(true);
+    expect(isAfter("10-0", "9-5")).toBe(true);
+    expect(isAfter("9-10", "9-9")).toBe(true);
+    expect(isAfter("9-9", "9-9")).toBe(false);
+    expect(isAfter("1-0", null)).toBe(true);
   });
 
   it("signs the exact body bytes", () => {
